@@ -1,0 +1,213 @@
+"""Hard limits, soft warnings and text rules for everything a visit records (METRICS.md, RELIABILITY.md).
+
+Validators return lists of `Finding`s rather than raising, so a form can show every problem at
+its field and an import can report every bad cell at once.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Mapping
+
+from app.domain.analytes import ANALYTES, ReferenceRange
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one field: an `error` blocks saving, a `warning` asks for confirmation."""
+
+    field: str
+    message: str
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass(frozen=True)
+class Limit:
+    low: float
+    high: float
+    unit: str
+
+
+SIZE_LIMITS: Mapping[str, Limit] = {
+    "length_cm": Limit(0, 50, "cm"),
+    "width_cm": Limit(0, 50, "cm"),
+    "depth_cm": Limit(0, 20, "cm"),
+    "traced_area_cm2": Limit(0, 2500, "cm²"),
+}
+VAS_LIMIT = Limit(0, 10, "")
+TISSUE_LIMIT = Limit(0, 100, "%")
+TISSUE_FIELDS = ("granulation_pct", "epithelial_pct", "slough_pct", "necrotic_pct")
+TISSUE_SUM_TOLERANCE = 1.0
+
+SOFT_MAX_LENGTH_WIDTH_CM = 20.0
+SOFT_MAX_DEPTH_CM = 3.0
+SOFT_AREA_GROWTH_FACTOR = 2.0
+SOFT_LAB_RANGE_FACTOR = 5.0
+
+# Documented text limits (characters); layouts are checked at these lengths.
+TEXT_LIMITS: Mapping[str, int] = {
+    "mrn": 32,
+    "name": 120,
+    "ulcer_site": 60,
+    "contact": 200,
+    "exosome_lot": 60,
+    "exosome_product": 120,
+    "clinician": 120,
+    "description": 500,
+    "notes": 2000,
+}
+_FORBIDDEN_CONTROLS = {"\x00"} | {chr(c) for c in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+                                                    0x2066, 0x2067, 0x2068, 0x2069)}
+
+
+def finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_range(field: str, value: float | None, limit: Limit, label: str | None = None
+                ) -> list[Finding]:
+    """A hard-limit check: NaN, ±inf and values outside [low, high] are errors."""
+    if value is None:
+        return []
+    name = label or field
+    if not finite(value):
+        return [Finding(field, f"{name} must be a number")]
+    if not limit.low <= value <= limit.high:
+        unit = f" {limit.unit}" if limit.unit else ""
+        return [Finding(field, f"{name} must be between {limit.low:g} and {limit.high:g}{unit}")]
+    return []
+
+
+def validate_size(
+    *,
+    length_cm: float | None,
+    width_cm: float | None,
+    depth_cm: float | None,
+    traced_area_cm2: float | None,
+    closed_marked: bool,
+) -> list[Finding]:
+    """Hard limits and soft warnings on one assessment's size."""
+    findings: list[Finding] = []
+    values = dict(length_cm=length_cm, width_cm=width_cm, depth_cm=depth_cm,
+                  traced_area_cm2=traced_area_cm2)
+    for field, value in values.items():
+        findings += check_range(field, value, SIZE_LIMITS[field], field.replace("_", " "))
+    if findings:
+        return findings
+    if (length_cm == 0) != (width_cm == 0) and length_cm is not None and width_cm is not None:
+        findings.append(Finding("width_cm" if length_cm else "length_cm",
+                                "length and width must both be 0 (closed) or both above 0"))
+    if (length_cm is None) != (width_cm is None):
+        findings.append(Finding("width_cm" if width_cm is None else "length_cm",
+                                "give both length and width, or neither"))
+    if not closed_marked and traced_area_cm2 is None and (length_cm is None or width_cm is None):
+        findings.append(Finding("length_cm", "an open ulcer needs its length and width "
+                                             "or a traced area"))
+    for field in ("length_cm", "width_cm"):
+        value = values[field]
+        if value is not None and value > SOFT_MAX_LENGTH_WIDTH_CM:
+            findings.append(Finding(field, f"{field.split('_')[0]} over "
+                                           f"{SOFT_MAX_LENGTH_WIDTH_CM:g} cm", WARNING))
+    if depth_cm is not None and depth_cm > SOFT_MAX_DEPTH_CM:
+        findings.append(Finding("depth_cm", f"depth over {SOFT_MAX_DEPTH_CM:g} cm", WARNING))
+    return findings
+
+
+def area_jump_warning(previous_area: float | None, area: float | None) -> list[Finding]:
+    """Soft warning when the area more than doubled since the previous assessment."""
+    if previous_area and area is not None and area > SOFT_AREA_GROWTH_FACTOR * previous_area:
+        return [Finding("area", f"area more than doubled since the previous assessment "
+                                f"({previous_area:.2f} → {area:.2f} cm²)", WARNING)]
+    return []
+
+
+def validate_tissue(percentages: Mapping[str, float | None]) -> list[Finding]:
+    """Each tissue % in 0–100; when any is given, they sum to 100 ± 1."""
+    findings: list[Finding] = []
+    for field in TISSUE_FIELDS:
+        findings += check_range(field, percentages.get(field), TISSUE_LIMIT,
+                                field.replace("_pct", " %"))
+    given = [percentages[f] for f in TISSUE_FIELDS if percentages.get(f) is not None]
+    if not findings and given and abs(sum(given) - 100.0) > TISSUE_SUM_TOLERANCE:
+        findings.append(Finding("granulation_pct",
+                                f"tissue percentages sum to {sum(given):g}, not 100"))
+    return findings
+
+
+def validate_vas(vas: float | None) -> list[Finding]:
+    return check_range("vas", vas, VAS_LIMIT, "VAS pain")
+
+
+def validate_analyte(column: str, value: float | None, reference: ReferenceRange | None = None
+                     ) -> list[Finding]:
+    """Hard limits of a lab or perfusion value (canonical unit) and the 5× range warning."""
+    analyte = ANALYTES[column]
+    findings = check_range(column, value, analyte_limit(column), analyte.label)
+    if findings or value is None:
+        return findings
+    reference = reference or ReferenceRange(analyte.ref_low, analyte.ref_high)
+    if reference.far_outside(value, SOFT_LAB_RANGE_FACTOR):
+        findings.append(Finding(column, f"{analyte.label} {value:g} {analyte.unit} is more than "
+                                        f"{SOFT_LAB_RANGE_FACTOR:g}× outside its reference range",
+                                WARNING))
+    return findings
+
+
+
+def analyte_limit(column: str) -> Limit:
+    """The hard limit of a lab or perfusion column, in its canonical unit."""
+    analyte = ANALYTES[column]
+    return Limit(analyte.hard_min, analyte.hard_max, analyte.unit)
+
+
+def validate_visit_date(visit_date: date, *, birth_date: date | None, today: date) -> list[Finding]:
+    """No visit in the future, and none before the patient's birth."""
+    if visit_date > today:
+        return [Finding("visit_date", "visit date is in the future")]
+    if birth_date is not None and visit_date < birth_date:
+        return [Finding("visit_date", "visit date is before the birth date")]
+    return []
+
+
+def validate_birth_date(birth_date: date | None, *, today: date) -> list[Finding]:
+    if birth_date is None:
+        return []
+    if birth_date > today:
+        return [Finding("birth_date", "birth date is in the future")]
+    if birth_date.year < 1900:
+        return [Finding("birth_date", "birth date is before 1900")]
+    return []
+
+
+def validate_text(field: str, value: str | None, *, required: bool = False) -> list[Finding]:
+    """Reject NUL and bidi-override characters, and text past the documented length."""
+    if value is None or value == "":
+        return [Finding(field, f"{field.replace('_', ' ')} is required")] if required else []
+    if any(ch in _FORBIDDEN_CONTROLS for ch in value):
+        return [Finding(field, f"{field.replace('_', ' ')} contains a control character "
+                               "(NUL or a bidirectional override)")]
+    limit = TEXT_LIMITS.get(field, TEXT_LIMITS["notes"])
+    if len(value) > limit:
+        return [Finding(field, f"{field.replace('_', ' ')} is longer than {limit} characters")]
+    if required and not value.strip():
+        return [Finding(field, f"{field.replace('_', ' ')} is required")]
+    return []
+
+
+def normalise_mrn(mrn: str) -> str:
+    """The key two MRNs are compared by: trimmed, Unicode NFKC, case-folded."""
+    return unicodedata.normalize("NFKC", mrn).strip().casefold()
+
+
+def fold_for_search(text: str) -> str:
+    """Accent- and case-insensitive form for searching names ("Zoë" matches "zoe")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -1,0 +1,54 @@
+"""Per-patient pain and lab summaries (METRICS.md, "Pain and labs")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from app.domain.analytes import ReferenceRange
+
+VAS_IMPORTANT_CHANGE = 2.0  # points on the 0–10 scale (Farrar 2001)
+_DECIMAL_SLACK = 1e-9  # VAS is recorded to one decimal; float subtraction must not hide a 2.0
+
+
+@dataclass(frozen=True)
+class PainSummary:
+    baseline_vas: float | None
+    latest_vas: float | None
+    change: float | None
+    clinically_important_reduction: bool | None
+
+
+@dataclass(frozen=True)
+class LabSummary:
+    baseline: float
+    latest: float
+    change: float
+    latest_flag: str | None
+    baseline_date: date
+    latest_date: date
+
+
+def _in_date_order(series: Sequence[tuple[date, float | None]]) -> list[tuple[date, float]]:
+    return sorted(((d, v) for d, v in series if v is not None), key=lambda item: item[0])
+
+
+def pain_summary(series: Sequence[tuple[date, float | None]]) -> PainSummary:
+    """First and last VAS, the change, and whether it fell by at least 2 points."""
+    values = _in_date_order(series)
+    if not values:
+        return PainSummary(None, None, None, None)
+    baseline, latest = values[0][1], values[-1][1]
+    change = latest - baseline
+    return PainSummary(baseline, latest, change, change <= -VAS_IMPORTANT_CHANGE + _DECIMAL_SLACK)
+
+
+def lab_summary(
+    series: Sequence[tuple[date, float | None]], reference: ReferenceRange
+) -> LabSummary | None:
+    """First and last value in the canonical unit, the change and the flag of the latest."""
+    values = _in_date_order(series)
+    if not values:
+        return None
+    (first_on, baseline), (last_on, latest) = values[0], values[-1]
+    return LabSummary(baseline, latest, latest - baseline, reference.flag(latest), first_on, last_on)
