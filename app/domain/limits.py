@@ -23,6 +23,7 @@ class Finding:
     field: str
     message: str
     severity: str = ERROR
+    index: int | None = None  # which assessment, treatment or event of a visit, when it matters
 
     @property
     def is_error(self) -> bool:

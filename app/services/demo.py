@@ -1,0 +1,274 @@
+"""Synthetic clinic for demos and benchmarks: deterministic, realistic, bulk-inserted.
+
+Healing follows an exponential model (Warriner 2011; Cardinal 2009) with noise; exosome arms
+heal faster on average; some ulcers stall, some recur; inflammation markers track the wound;
+pain falls as it heals; a few adverse events. Same seed and anchor date, same clinic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+
+from app.db import Database
+from app.domain.episodes import AssessmentPoint, split_episodes
+from app.domain.limits import fold_for_search, normalise_mrn
+from app.domain.analytes import ANALYTES
+from app.models import (AdverseEvent, Assessment, LabResult, Patient, Treatment, Ulcer, Visit)
+
+FIRST = ["Wei", "Priya", "Kwame", "Zoë", "Hiroshi", "Olga", "José", "Amélie", "Søren", "Fatima",
+         "Ngozi", "Dmitri", "Aroha", "Mei", "Chloé", "Björn", "Ayşe", "Raúl", "Leilani", "Omar",
+         "Ines", "Kofi", "Yuki", "Nikolai", "Anaïs", "Mateus", "Siobhán", "Ravi", "Hana", "Émile"]
+LAST = ["Tanaka", "Zhang", "Adeyemi", "Müller", "Nielsen", "Petrov", "García", "Dubois",
+        "Kowalski", "Haddad", "Okafor", "Ivanova", "Ngata", "Chen", "Lefèvre", "Øster", "Yılmaz",
+        "Fernández", "Kahale", "Nasser", "Rossi", "Mensah", "Sato", "Volkov", "Moreau", "Silva",
+        "Ó Briain", "Sharma", "Kim", "Laurent"]
+SITES = ["R-MTH1-plantar", "L-MTH1-plantar", "R-MTH5-plantar", "L-MTH5-plantar",
+         "R-hallux-plantar", "L-hallux-plantar", "R-heel", "L-heel", "R-dorsum", "L-2nd-toe"]
+ARMS = ["exosome", "exosome+msc", "standard"]
+PRODUCTS = {"bone_marrow": "BM-MSC exosomes", "adipose": "AD-MSC exosomes",
+            "umbilical_cord": "UC-MSC exosomes"}
+DAILY_RATE = {"exosome": 0.040, "exosome+msc": 0.045, "standard": 0.026}
+PANEL_EVERY_VISIT = ("crp_mg_l", "esr_mm_h", "il6_pg_ml", "il10_pg_ml", "tnf_alpha_pg_ml")
+PANEL_MONTHLY = ("wbc_10e9_l", "hba1c_pct", "glucose_mmol_l", "albumin_g_l", "il1b_pg_ml",
+                 "mda_umol_l", "sod_u_ml", "gpx_u_l", "tac_mmol_l")
+AE_TERMS = [("Injection-site pain", 1), ("Local erythema after injection", 1),
+            ("Wound infection", 2), ("Cellulitis of the foot", 3), ("Transient fever", 1),
+            ("Pruritus at application site", 1), ("Osteomyelitis", 3)]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    patients: int
+    visits: int
+    assessments: int
+    lab_values: int
+
+
+def _next_ids(session, *models) -> list[int]:
+    return [(session.scalar(select(func.max(m.id))) or 0) + 1 for m in models]
+
+
+def seed_demo(db: Database, *, patients: int, seed: int = 1,
+              anchor: dt.date | None = None) -> SeedResult:
+    """Add `patients` synthetic patients whose follow-up ends around `anchor` (today)."""
+    anchor = anchor or dt.date.today()
+    rng = random.Random(seed)
+    rows: dict[str, list[dict]] = {k: [] for k in ("patient", "ulcer", "visit", "assessment",
+                                                   "lab", "treatment", "ae")}
+    with db.write() as session:
+        pid, uid, vid, aid, lid, tid, eid = _next_ids(
+            session, Patient, Ulcer, Visit, Assessment, LabResult, Treatment, AdverseEvent)
+        mrn_start = pid
+        existing_keys = set(session.scalars(select(Patient.mrn_key)))
+        for n in range(patients):
+            mrn = f"D-{mrn_start + n:05d}"
+            while normalise_mrn(mrn) in existing_keys:
+                mrn = mrn + "b"
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            arm = ARMS[n % 3] if rng.random() < 0.9 else rng.choice(ARMS)
+            birth = dt.date(rng.randint(1940, 1985), rng.randint(1, 12), rng.randint(1, 28))
+            rows["patient"].append(dict(
+                id=pid, mrn=mrn, mrn_key=normalise_mrn(mrn), name=name,
+                name_search=fold_for_search(name), birth_date=birth,
+                sex=rng.choice("FM"), diabetes_type="2" if rng.random() < 0.9 else "1",
+                diabetes_duration_years=round(rng.uniform(2, 30), 0),
+                hba1c_enrolment_pct=round(rng.uniform(6.2, 11.5), 1),
+                pad=rng.random() < 0.35, neuropathy=rng.random() < 0.8,
+                smoking=rng.random() < 0.2, ckd=rng.random() < 0.15, arm=arm, version=1))
+            ids = _patient_history(rng, rows, anchor=anchor, patient_id=pid, arm=arm,
+                                   next_ids=[uid, vid, aid, lid, tid, eid])
+            uid, vid, aid, lid, tid, eid = ids
+            pid += 1
+        connection = session.connection()
+        for table, model in (("patient", Patient), ("ulcer", Ulcer), ("visit", Visit),
+                             ("assessment", Assessment), ("lab", LabResult),
+                             ("treatment", Treatment), ("ae", AdverseEvent)):
+            if rows[table]:
+                connection.execute(insert(model.__table__), rows[table])
+    return SeedResult(len(rows["patient"]), len(rows["visit"]), len(rows["assessment"]),
+                      len(rows["lab"]))
+
+
+def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_ids):
+    uid, vid, aid, lid, tid, eid = next_ids
+    now = dt.datetime(anchor.year, anchor.month, anchor.day, 12)
+    long_follow_up = rng.random() < 0.08
+    n_visits = rng.randint(45, 60) if long_follow_up else rng.randint(6, 26)
+    start = anchor - dt.timedelta(days=rng.randint(n_visits * 7, 90 + n_visits * 9))
+    dates, day = [], start
+    for _ in range(n_visits):
+        if day >= anchor:
+            break
+        dates.append(day)
+        day += dt.timedelta(days=rng.choice((6, 7, 7, 7, 8, 10, 14)))
+    n_sites = 2 if rng.random() < 0.18 or long_follow_up else 1
+    sites = rng.sample(SITES, n_sites)
+    healer = rng.random() < (0.8 if arm != "standard" else 0.6)
+    rate = DAILY_RATE[arm] * rng.uniform(0.6, 1.4) if healer else rng.uniform(-0.004, 0.008)
+    inflamed = rng.uniform(15, 80)
+    vas0 = round(rng.uniform(5, 8.5), 1)
+    source = rng.choice(list(PRODUCTS))
+    lot = f"EXO-{rng.randint(1000, 9999)}"
+
+    visit_ids = []
+    for i, on in enumerate(dates):
+        visit_ids.append(vid)
+        rows["visit"].append(dict(
+            id=vid, patient_id=patient_id, visit_date=on, clinician="Demo nurse",
+            vas=None, next_visit_date=None, created_at=now, updated_at=now,
+            created_by="demo", updated_by="demo", version=1))
+        vid += 1
+
+    remaining = [1.0] * len(dates)  # relative area per visit, shared trend for labs and pain
+    for s, site in enumerate(sites):
+        length0, width0 = rng.uniform(1.5, 6.0), rng.uniform(1.0, 4.0)
+        width0 = min(width0, length0)
+        site_rate = rate * rng.uniform(0.8, 1.2)
+        closed_at = None
+        reopen_at = None
+        points = []
+        site_rows = []
+        first = s * rng.randint(0, 3)
+        for i in range(first, len(dates)):
+            t = (dates[i] - dates[first]).days
+            if reopen_at is not None and i >= reopen_at:
+                t2 = (dates[i] - dates[reopen_at]).days
+                scale = 0.35 * math.exp(-site_rate * t2)
+            else:
+                scale = math.exp(-site_rate * t) * rng.uniform(0.92, 1.08)
+            closed = scale < 0.06 and i > first
+            if closed and closed_at is None:
+                closed_at = i
+                if rng.random() < 0.2 and i + 4 < len(dates):
+                    reopen_at = i + rng.randint(3, 6)
+            if reopen_at is not None and i >= reopen_at and scale >= 0.06:
+                closed = False
+            elif closed_at is not None and i >= closed_at and (reopen_at is None
+                                                               or i < reopen_at):
+                closed = True
+            if s == 0:
+                remaining[i] = 0.0 if closed else min(scale, 1.3)
+            if closed:
+                values = dict(length_cm=0.0, width_cm=0.0, depth_cm=None, closed=True,
+                              granulation_pct=None, epithelial_pct=None, slough_pct=None,
+                              necrotic_pct=None, exudate="none")
+            else:
+                length = round(max(0.2, length0 * math.sqrt(scale)), 1)
+                width = round(max(0.1, min(length, width0 * math.sqrt(scale))), 1)
+                slough = rng.randint(0, 30) if scale > 0.3 else rng.randint(0, 10)
+                necrotic = rng.choice((0, 0, 0, 5)) if scale > 0.5 else 0
+                epithelial = int(max(0.0, min(60.0, (1 - scale) * 60)))
+                granulation = 100 - slough - necrotic - epithelial
+                values = dict(length_cm=length, width_cm=width,
+                              depth_cm=round(rng.uniform(0.1, 1.0) * max(scale, 0.2), 1),
+                              closed=False, granulation_pct=float(granulation),
+                              epithelial_pct=float(epithelial), slough_pct=float(slough),
+                              necrotic_pct=float(necrotic),
+                              exudate=rng.choice(("light", "moderate")) if scale > 0.3
+                              else "light")
+            site_rows.append(dict(id=aid, visit_id=visit_ids[i], ulcer_id=None,
+                                  traced_area_cm2=None, method="ruler",
+                                  infection_signs=rng.random() < 0.05,
+                                  periwound=rng.choice(("intact", "intact", "callus",
+                                                        "macerated")), **values))
+            area = 0.0 if values["closed"] else values["length_cm"] * values["width_cm"]
+            points.append(AssessmentPoint(on=dates[i], area_cm2=area, perimeter_cm=0.0,
+                                          closed=values["closed"], key=len(site_rows) - 1))
+            aid += 1
+        episodes = split_episodes(points)
+        etiology = rng.choice(("neuropathic", "neuropathic", "ischemic", "neuro-ischemic"))
+        previous = None
+        for number, episode in enumerate(episodes, start=1):
+            rows["ulcer"].append(dict(
+                id=uid, patient_id=patient_id, site=site, episode_no=number,
+                onset_date=episode[0].on - dt.timedelta(days=rng.randint(14, 90)),
+                etiology=etiology, wagner_grade=rng.choice((1, 2, 2, 3)),
+                ut_grade=rng.choice((1, 2)), ut_stage=rng.choice("AABC"),
+                clinician_status=None, recurrence_of_id=previous, created_at=now))
+            for point in episode:
+                site_rows[point.key]["ulcer_id"] = uid
+            previous = uid
+            uid += 1
+        rows["assessment"].extend(site_rows)
+        if arm != "standard":
+            first_ulcer = site_rows[0]["ulcer_id"]
+            for i in range(first, min(len(dates), first + rng.randint(4, 8)), 2):
+                rows["treatment"].append(dict(
+                    id=tid, visit_id=visit_ids[i], ulcer_id=first_ulcer,
+                    exosome_product=PRODUCTS[source], exosome_source=source, exosome_lot=lot,
+                    exosome_dose=float(rng.choice((1e9, 5e9, 1e10))),
+                    exosome_dose_unit="particles", exosome_volume_ml=rng.choice((0.5, 1.0, 2.0)),
+                    exosome_route=rng.choice(("topical", "perilesional", "intralesional")),
+                    msc_cotherapy=arm == "exosome+msc" and i == first,
+                    msc_cells_million=10.0 if arm == "exosome+msc" and i == first else None,
+                    debridement=True, dressing="hydrogel", offloading="total contact cast",
+                    antibiotics=None))
+                tid += 1
+
+    for i, on in enumerate(dates):
+        trend = remaining[i]
+        rows["visit"][-len(dates) + i]["vas"] = round(
+            min(10.0, max(0.0, vas0 * (0.25 + 0.75 * trend) + rng.uniform(-0.6, 0.6))), 1)
+        panel = list(PANEL_EVERY_VISIT) if i % 2 == 0 else ["crp_mg_l"]
+        if i % 4 == 0:
+            panel += PANEL_MONTHLY
+        for column in panel:
+            value = _lab_value(rng, column, trend, inflamed)
+            info = ANALYTES[column]
+            rows["lab"].append(dict(
+                id=lid, visit_id=visit_ids[i], analyte=column, value=value, unit=info.unit,
+                raw_value=value, raw_unit=info.unit, ref_low=info.ref_low, ref_high=info.ref_high,
+                flag=None, loinc=info.loinc, collected_on=on, entered_at=now))
+            lid += 1
+    if dates:
+        gap = rng.choice((7, 14, 14, 21))
+        rows["visit"][-1]["next_visit_date"] = dates[-1] + dt.timedelta(days=gap)
+    if rng.random() < 0.07 and dates:
+        term, grade = rng.choice(AE_TERMS)
+        i = rng.randrange(len(dates))
+        resolved = dates[i] + dt.timedelta(days=rng.randint(3, 20))
+        open_event = resolved >= anchor or rng.random() < 0.2
+        rows["ae"].append(dict(
+            id=eid, patient_id=patient_id, visit_id=visit_ids[i], onset_date=dates[i],
+            description=term, ctcae_grade=grade, serious=grade >= 3,
+            relatedness=rng.choice(("unrelated", "unlikely", "possible")),
+            outcome="recovering" if open_event else "recovered",
+            resolved_on=None if open_event else resolved, created_at=now))
+        eid += 1
+    return uid, vid, aid, lid, tid, eid
+
+
+def _lab_value(rng: random.Random, column: str, trend: float, inflamed: float) -> float:
+    """A plausible value in the canonical unit; inflammation markers follow the wound."""
+    jitter = rng.uniform(0.85, 1.15)
+    if column == "crp_mg_l":
+        return round(max(0.3, (2 + inflamed * trend) * jitter), 1)
+    if column == "esr_mm_h":
+        return float(round(max(2, (12 + inflamed * 0.8 * trend) * jitter)))
+    if column == "il6_pg_ml":
+        return round(max(0.5, (2 + inflamed * 0.25 * trend) * jitter), 1)
+    if column == "tnf_alpha_pg_ml":
+        return round(max(1, (5 + inflamed * 0.2 * trend) * jitter), 1)
+    if column == "il10_pg_ml":
+        return round(max(0.5, (3 + 4 * (1 - trend)) * jitter), 1)
+    if column == "il1b_pg_ml":
+        return round(max(0.2, (1 + inflamed * 0.05 * trend) * jitter), 1)
+    if column == "wbc_10e9_l":
+        return round(max(3.0, (6.5 + inflamed * 0.06 * trend) * jitter), 1)
+    if column == "hba1c_pct":
+        return round(rng.uniform(6.3, 10.5), 1)
+    if column == "glucose_mmol_l":
+        return round(rng.uniform(5.0, 12.0), 1)
+    if column == "albumin_g_l":
+        return float(round(rng.uniform(30, 46)))
+    if column == "mda_umol_l":
+        return round((2 + 4 * trend) * jitter, 2)
+    if column == "sod_u_ml":
+        return round((120 + 60 * (1 - trend)) * jitter, 0)
+    if column == "gpx_u_l":
+        return float(round((5000 + 3000 * (1 - trend)) * jitter))
+    return round((0.8 + 0.6 * (1 - trend)) * jitter, 2)  # TAC

@@ -1,0 +1,235 @@
+"""Record, edit, sign and delete visits: one transaction each, validated, episodes kept in step."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.analytes import ANALYTES
+from app.domain.limits import Finding
+from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
+                        Ulcer, Visit)
+from app.models.base import utc_now
+from app.services.actor import Actor
+from app.services.episodes import resync_site
+from app.services.errors import NeedsConfirmation, NotFound, StaleEdit, UserError, ValidationFailed
+from app.services.history import assessment_record
+from app.services.settings import load_settings
+from app.services.visit_input import (AssessmentInput, PerfusionInput, TreatmentInput, VisitInput,
+                                      validate_visit_input)
+
+_ASSESSMENT_FIELDS = ("length_cm", "width_cm", "depth_cm", "traced_area_cm2", "closed", "method",
+                      "granulation_pct", "epithelial_pct", "slough_pct", "necrotic_pct",
+                      "exudate", "infection_signs", "periwound")
+_ULCER_FIELDS = ("onset_date", "etiology", "wagner_grade", "ut_grade", "ut_stage")
+
+
+def previous_areas(session: Session, patient_id: int, before: dt.date,
+                   exclude_visit_id: int | None = None) -> dict[str, float | None]:
+    """The area of each site at the patient's most recent earlier assessment."""
+    method = load_settings(session).area_method
+    rows = session.execute(
+        select(Assessment, Ulcer.site, Visit.visit_date)
+        .join(Visit, Assessment.visit_id == Visit.id).join(Ulcer, Assessment.ulcer_id == Ulcer.id)
+        .where(Visit.patient_id == patient_id, Visit.deleted_at.is_(None),
+               Visit.visit_date < before)
+        .order_by(Visit.visit_date)).all()
+    areas: dict[str, float | None] = {}
+    for assessment, site, on in rows:
+        if assessment.visit_id == exclude_visit_id:
+            continue
+        areas[site] = assessment_record(assessment, site=site, on=on, method=method).area_cm2
+    return areas
+
+
+def check_visit(session: Session, data: VisitInput, *, today: dt.date) -> list[Finding]:
+    """All findings for `data`, including those that need the database (duplicates, history)."""
+    patient = session.get(Patient, data.patient_id)
+    if patient is None or patient.deleted_at is not None:
+        raise NotFound("the patient no longer exists")
+    settings = load_settings(session)
+    findings = validate_visit_input(
+        data, birth_date=patient.birth_date, today=today, method=settings.area_method,
+        ranges=settings.reference_ranges,
+        previous_areas=previous_areas(session, data.patient_id, data.visit_date, data.visit_id))
+    clash = session.scalar(select(Visit).where(
+        Visit.patient_id == data.patient_id, Visit.visit_date == data.visit_date,
+        Visit.deleted_at.is_(None), Visit.id != (data.visit_id or -1)))
+    if clash is not None:
+        findings.append(Finding("visit_date", f"a visit on {data.visit_date.isoformat()} is "
+                                              "already recorded; edit that one"))
+    return findings
+
+
+def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: bool = False,
+               today: dt.date | None = None) -> Visit:
+    """Validate and write one visit. Errors raise ValidationFailed; unconfirmed soft warnings
+    raise NeedsConfirmation; a concurrent edit raises StaleEdit. Nothing is half-saved."""
+    actor.require("record")
+    findings = check_visit(session, data, today=today or dt.date.today())
+    if any(f.is_error for f in findings):
+        raise ValidationFailed(findings)
+    warnings = [f for f in findings if not f.is_error]
+    if warnings and not confirmed:
+        raise NeedsConfirmation(warnings)
+
+    if data.visit_id is None:
+        visit = Visit(patient_id=data.patient_id, created_by=actor.username)
+        session.add(visit)
+        old_sites: set[str] = set()
+    else:
+        visit = session.get(Visit, data.visit_id)
+        if visit is None or visit.deleted_at is not None:
+            raise NotFound("the visit no longer exists")
+        if data.expected_version is not None and visit.version != data.expected_version:
+            raise StaleEdit(f"changed by {visit.updated_by or 'another user'} at "
+                            f"{visit.updated_at:%Y-%m-%d %H:%M} UTC, reload")
+        if visit.signed_at is not None and not (data.reason and data.reason.strip()):
+            raise UserError("this visit is signed: give a reason for the change")
+        old_sites = {a.ulcer.site for a in visit.assessments}
+    write_visit(session, visit, data, actor=actor)
+    for site in old_sites | {a.site.strip() for a in data.assessments}:
+        resync_site(session, data.patient_id, site)
+    return visit
+
+
+def _site_ulcer(session: Session, patient_id: int, site: str, cache: dict[str, Ulcer]) -> Ulcer:
+    """The site's latest episode (resync_site moves assessments to the right one)."""
+    if site not in cache:
+        ulcer = session.scalar(select(Ulcer).where(Ulcer.patient_id == patient_id,
+                                                   Ulcer.site == site)
+                               .order_by(Ulcer.episode_no.desc()).limit(1))
+        if ulcer is None:
+            ulcer = Ulcer(patient_id=patient_id, site=site, episode_no=1)
+            session.add(ulcer)
+            session.flush()
+        cache[site] = ulcer
+    return cache[site]
+
+
+def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Actor,
+                ulcer_cache: dict[str, Ulcer] | None = None) -> Visit:
+    """Apply `data` to `visit` in place: changed values are updated, removed ones deleted.
+
+    Does not validate and does not resync episodes: callers do both.
+    """
+    cache = ulcer_cache if ulcer_cache is not None else {}
+    visit.visit_date = data.visit_date
+    visit.clinician = data.clinician
+    visit.vas = data.vas
+    visit.next_visit_date = data.next_visit_date
+    visit.notes = data.notes
+    visit.updated_by = actor.username
+    session.flush()
+
+    by_site = {a.ulcer.site: a for a in visit.assessments}
+    wanted = {a.site.strip(): a for a in data.assessments}
+    for site, row in by_site.items():
+        if site not in wanted:
+            visit.assessments.remove(row)
+    for site, entered in wanted.items():
+        ulcer = by_site[site].ulcer if site in by_site else _site_ulcer(
+            session, data.patient_id, site, cache)
+        _apply_ulcer_classification(ulcer, entered)
+        row = by_site.get(site) or Assessment(ulcer=ulcer)
+        for name in _ASSESSMENT_FIELDS:
+            setattr(row, name, getattr(entered, name))
+        if site not in by_site:
+            visit.assessments.append(row)
+
+    existing_labs = {lab.analyte: lab for lab in visit.lab_results}
+    wanted_labs = {lab.analyte: lab for lab in data.labs}
+    for analyte, row in existing_labs.items():
+        if analyte not in wanted_labs:
+            visit.lab_results.remove(row)
+    for analyte, entered in wanted_labs.items():
+        info = ANALYTES[analyte]
+        row = existing_labs.get(analyte) or LabResult(analyte=analyte)
+        row.value = entered.canonical()
+        row.unit = info.unit
+        row.raw_value = entered.value
+        row.raw_unit = info.unit_option(entered.unit).label if entered.unit else info.unit
+        row.ref_low, row.ref_high = info.ref_low, info.ref_high
+        row.loinc = info.loinc
+        row.collected_on = data.visit_date
+        if analyte not in existing_labs:
+            visit.lab_results.append(row)
+    _apply_ranges(session, visit)
+
+    perfusion = data.perfusion if data.perfusion and not data.perfusion.is_empty() else None
+    if perfusion is None:
+        visit.perfusion = None
+    else:
+        row = visit.perfusion or PerfusionImaging()
+        for f in fields(PerfusionInput):
+            setattr(row, f.name, getattr(perfusion, f.name))
+        visit.perfusion = row
+
+    existing_treatments = list(visit.treatments)
+    for index, entered in enumerate(data.treatments):
+        row = existing_treatments[index] if index < len(existing_treatments) else Treatment()
+        for f in fields(TreatmentInput):
+            if f.name != "site":
+                setattr(row, f.name, getattr(entered, f.name))
+        site = entered.site.strip() if entered.site else None
+        row.ulcer = (visit_site_ulcer(visit, site) if site else None)
+        if index >= len(existing_treatments):
+            visit.treatments.append(row)
+    for row in existing_treatments[len(data.treatments):]:
+        visit.treatments.remove(row)
+
+    for entered in data.adverse_events:
+        session.add(AdverseEvent(
+            patient_id=data.patient_id, visit_id=visit.id,
+            onset_date=entered.onset_date or data.visit_date, description=entered.description,
+            ctcae_grade=entered.ctcae_grade, serious=entered.serious,
+            relatedness=entered.relatedness, outcome=entered.outcome,
+            resolved_on=entered.resolved_on))
+    session.flush()
+    return visit
+
+
+def visit_site_ulcer(visit: Visit, site: str) -> Ulcer | None:
+    return next((a.ulcer for a in visit.assessments if a.ulcer.site == site), None)
+
+
+def _apply_ulcer_classification(ulcer: Ulcer, entered: AssessmentInput) -> None:
+    for name in _ULCER_FIELDS:
+        value = getattr(entered, name)
+        if value is not None:
+            setattr(ulcer, name, value)
+
+
+def _apply_ranges(session: Session, visit: Visit) -> None:
+    ranges = load_settings(session).reference_ranges
+    for row in visit.lab_results:
+        reference = ranges.get(row.analyte)
+        if reference is not None:
+            row.ref_low, row.ref_high = reference.low, reference.high
+            row.flag = reference.flag(row.value)
+
+
+def delete_visit(session: Session, visit_id: int, *, reason: str, actor: Actor) -> None:
+    """Soft delete with a reason: the visit disappears from charts but stays on record."""
+    actor.require("record")
+    if not reason or not reason.strip():
+        raise UserError("deleting a visit needs a reason")
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.deleted_at is not None:
+        raise NotFound("the visit no longer exists")
+    visit.deleted_at = utc_now()
+    visit.deletion_reason = reason.strip()
+    visit.updated_by = actor.username
+    for site in {a.ulcer.site for a in visit.assessments}:
+        resync_site(session, visit.patient_id, site)
+
+
+def sign_visit(session: Session, visit_id: int, *, actor: Actor) -> None:
+    actor.require("sign")
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.deleted_at is not None:
+        raise NotFound("the visit no longer exists")
+    visit.signed_by = actor.username
+    visit.signed_at = utc_now()
