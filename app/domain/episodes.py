@@ -110,6 +110,8 @@ def percent_area_reduction(baseline_area_cm2: float, area: float) -> float:
     """PAR = 100·(A₀ − Aₜ)/A₀; negative when the wound grew (Sheehan 2003)."""
     if baseline_area_cm2 <= 0:
         raise InvalidEpisode("baseline area must be above 0")
+    if area == 0:
+        return 100.0  # exactly, not 99.99999999999999 from float division
     return 100.0 * (baseline_area_cm2 - area) / baseline_area_cm2
 
 

@@ -1,0 +1,32 @@
+"""Pain and lab summaries (METRICS.md, "Pain and labs")."""
+from __future__ import annotations
+
+import datetime as dt
+
+from app.domain.analytes import ReferenceRange
+from app.domain.patient_measures import lab_summary, pain_summary
+
+D = dt.date(2026, 1, 1)
+
+
+def day(n):
+    return D + dt.timedelta(days=n)
+
+
+def test_pain_change_uses_first_and_last_recorded():
+    s = pain_summary([(day(7), None), (day(0), 6.1), (day(14), 4.1), (day(21), None)])
+    assert s.baseline_vas == 6.1 and s.latest_vas == 4.1
+    assert s.clinically_important_reduction is True  # 2.0 points, despite float error
+
+
+def test_pain_small_change_not_important_and_none_without_vas():
+    assert pain_summary([(day(0), 5.0), (day(7), 3.1)]).clinically_important_reduction is False
+    assert pain_summary([]).change is None
+
+
+def test_lab_summary_flags_latest():
+    s = lab_summary([(day(14), 6.1), (day(0), 24.0)], ReferenceRange(0, 10))
+    assert (s.baseline, s.latest, s.latest_flag) == (24.0, 6.1, "N")
+    assert s.change == 6.1 - 24.0
+    assert lab_summary([], ReferenceRange(0, 10)) is None
+    assert lab_summary([(day(0), 3.0)], ReferenceRange(None, None)).latest_flag is None
