@@ -160,8 +160,10 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
     actor.require("record")
     today = today or dt.date.today()
     rows, problems = parse_rows(text)
-    if problems:
+    if any(p.row is None for p in problems):
         raise ImportRejected(problems[:MAX_REPORTED])
+    # Rows without their keys cannot be placed; every other row is still checked in full.
+    rows = [r for r in rows if all(c in r.values for c in sheet.REQUIRED)]
     report = ImportReport(rows=len(rows))
 
     by_patient: dict[str, list[sheet.SheetRow]] = defaultdict(list)
