@@ -1,0 +1,151 @@
+"""Paragraph styles, tables and the small building blocks every report section uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from app.reports.fonts import BOLD, REGULAR, markup, register_fonts, string_width
+from app.reports.text import NOT_RECORDED
+
+INK = colors.HexColor("#1b2733")
+MUTED = colors.HexColor("#66727f")
+RULE = colors.HexColor("#b8c2cc")
+HEADER_FILL = colors.HexColor("#e3ebf3")
+ZEBRA = colors.HexColor("#f5f8fb")
+ALERT = colors.HexColor("#b3261e")
+GOOD = colors.HexColor("#1e6b35")
+AREA_COLOUR = colors.HexColor("#1f5fa8")
+PAR_COLOUR = colors.HexColor("#d9730d")
+DOSE_COLOUR = colors.HexColor("#2e8b57")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    title: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_missing: ParagraphStyle
+    label: ParagraphStyle
+
+
+def make_styles(size: float = 9.0) -> Styles:
+    """The report's paragraph styles at a base size in points (the patient version is larger)."""
+    register_fonts()
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=size, leading=size * 1.3,
+                          textColor=INK, alignment=TA_LEFT)
+    cell = ParagraphStyle("cell", parent=body, fontSize=size - 1, leading=(size - 1) * 1.2)
+    return Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=size - 1.5,
+                             leading=(size - 1.5) * 1.3, textColor=MUTED),
+        title=ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=size * 1.6,
+                             leading=size * 2.0, spaceAfter=size * 0.4),
+        h2=ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=size * 1.35,
+                          leading=size * 1.7, spaceBefore=size * 1.2, spaceAfter=size * 0.4,
+                          textColor=AREA_COLOUR, keepWithNext=1),
+        h3=ParagraphStyle("h3", parent=body, fontName=BOLD, fontSize=size * 1.1,
+                          leading=size * 1.45, spaceBefore=size * 0.8, spaceAfter=size * 0.3,
+                          keepWithNext=1),
+        cell=cell,
+        cell_head=ParagraphStyle("cell_head", parent=cell, fontName=BOLD),
+        cell_missing=ParagraphStyle("cell_missing", parent=cell, textColor=MUTED),
+        label=ParagraphStyle("label", parent=cell, textColor=MUTED),
+    )
+
+
+def para(text: object, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of untrusted text (names, notes): escaped, shaped, with font fallback."""
+    return Paragraph(markup(text, base=style.fontName), style)
+
+
+def rich(xml: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of the report's own markup (trusted, <b> allowed); values go in via markup()."""
+    return Paragraph(xml, style)
+
+
+def cell(value: object, styles: Styles, *, head: bool = False) -> Paragraph:
+    if head:
+        return para(value, styles.cell_head)
+    if value is None or value == "":
+        value = NOT_RECORDED
+    return para(value, styles.cell_missing if value == NOT_RECORDED else styles.cell)
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: Styles, *,
+               widths: Sequence[float], align_right: Sequence[int] = ()) -> Table:
+    """A table whose header row repeats on every page it spans."""
+    body = [[cell(h, styles, head=True) for h in header]]
+    body += [[cell(v, styles) for v in row] for row in rows]
+    widths = fit_widths(list(widths), header, rows, styles)
+    table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    commands = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    commands += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(body), 2)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def fit_widths(widths: list[float], header: Sequence[str], rows: Sequence[Sequence[object]],
+               styles: Styles, *, padding: float = 7) -> list[float]:
+    """Widen columns whose longest word would be cut, taking the room from columns with slack;
+    the total stays the same. Left as given when the words cannot all fit."""
+    size = styles.cell.fontSize
+    need = [max([string_width(w, size, base=BOLD) for w in str(h).split()] + [0]) + padding
+            for h in header]
+    for row in rows:
+        for i, value in enumerate(row):
+            for word in str(value if value not in (None, "") else NOT_RECORDED).split():
+                need[i] = max(need[i], string_width(word, size) + padding)
+    if sum(need) > sum(widths):
+        return widths
+    short = sum(max(n - w, 0) for n, w in zip(need, widths))
+    slack = sum(max(w - n, 0) for n, w in zip(need, widths))
+    if short == 0:
+        return widths
+    return [n if w <= n else w - (w - n) * short / slack for n, w in zip(need, widths)]
+
+
+def facts_table(pairs: Sequence[tuple[str, object]], styles: Styles, *, width: float,
+                columns: int = 2) -> Table:
+    """Label–value pairs in a grid, `columns` pairs per row."""
+    rows, row = [], []
+    for label, value in pairs:
+        row += [para(label, styles.label), cell(value, styles)]
+        if len(row) == 2 * columns:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row + [""] * (2 * columns - len(row)))
+    label_w = width * 0.17
+    value_w = width / columns - label_w
+    table = Table(rows, colWidths=[label_w, value_w] * columns, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+    ]))
+    return table
+
+
+def gap(height_mm: float = 3) -> Spacer:
+    return Spacer(1, height_mm * mm)

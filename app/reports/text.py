@@ -1,0 +1,93 @@
+"""How report values read on paper: rounding for display only, and "not recorded" for gaps.
+
+Every number arrives computed (app.domain via load_history); nothing here computes a metric.
+A missing value prints NOT_RECORDED: never 0, never blank (RELIABILITY.md, "Input").
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+NOT_RECORDED = "not recorded"
+
+AREA_DECIMALS = 2  # cm²
+LENGTH_DECIMALS = 1  # cm
+PAR_DECIMALS = 1  # %
+SLOPE_DECIMALS = 2  # cm²/week
+GILMAN_DECIMALS = 3  # cm/week
+VAS_DECIMALS = 1
+
+SEX_WORDS = {"F": "female", "M": "male", "X": "other / not specified"}
+DIABETES_WORDS = {"1": "type 1", "2": "type 2", "other": "other type"}
+SOURCE_WORDS = {"bone_marrow": "bone-marrow MSC", "adipose": "adipose MSC",
+                "umbilical_cord": "umbilical-cord MSC"}
+ROUTE_WORDS = {"topical": "topical", "perilesional": "perilesional injection",
+               "intralesional": "intralesional injection", "iv": "intravenous"}
+OUTCOME_WORDS = {"recovered": "recovered", "recovering": "recovering",
+                 "not_recovered": "not recovered",
+                 "recovered_with_sequelae": "recovered with sequelae", "fatal": "fatal",
+                 "unknown": "unknown"}
+CTCAE_WORDS = {1: "mild", 2: "moderate", 3: "severe", 4: "life-threatening", 5: "death"}
+UT_GRADES = {0: "0", 1: "I", 2: "II", 3: "III"}
+
+
+def number(value: float | None, decimals: int, unit: str = "", *, signed: bool = False) -> str:
+    """`value` rounded for display, with its unit; NOT_RECORDED when it is missing."""
+    if value is None:
+        return NOT_RECORDED
+    text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+    if text.lstrip("+-").strip("0.") == "":  # -0.0 and +0.0 read as 0.0
+        text = f"{0:.{decimals}f}"
+    return f"{text} {unit}".strip() if unit and unit != "%" else text + unit
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def quantity(value: float | None, unit: str | None = None) -> str:
+    """A dose as written on a vial: 5 × 10⁹ particles, 100 µg; NOT_RECORDED when missing."""
+    if value is None:
+        return NOT_RECORDED
+    if value != 0 and not 1e-3 <= abs(value) < 1e5:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    else:
+        text = f"{value:g}"
+    return f"{text} {unit}".strip() if unit else text
+
+
+def date(value: dt.date | None) -> str:
+    return value.isoformat() if value is not None else NOT_RECORDED
+
+
+def long_date(value: dt.date) -> str:
+    """A date in words for patients, e.g. "Friday 4 December 2026"."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def word(value: object | None, words: dict | None = None) -> str:
+    """A vocabulary value in words; NOT_RECORDED for None or empty text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return NOT_RECORDED
+    return words.get(value, str(value)) if words else str(value)
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return NOT_RECORDED
+    return "yes" if value else "no"
+
+
+def ut_class(grade: int | None, stage: str | None) -> str:
+    """University of Texas class as grade and stage, e.g. "IIB" (Armstrong 1998)."""
+    if grade is None and not stage:
+        return NOT_RECORDED
+    grade_text = UT_GRADES.get(grade, "?") if grade is not None else "grade not recorded"
+    stage_text = stage or " (stage not recorded)"
+    return f"{grade_text}{stage_text}"
+
+
+def par_verdict(on_track: bool | None) -> str:
+    if on_track is None:
+        return NOT_RECORDED
+    return "on track" if on_track else "not on track"
