@@ -1,0 +1,523 @@
+"""The visit form (`visitDialog`): keyboard-first recording and editing of one follow-up visit.
+
+Checks as the nurse types through `validate_visit_input`, saves through `save_visit` in one
+write transaction, and keeps a draft on disk (app.services.drafts) until the visit is saved or
+the nurse discards it. PRODUCT.md "Visit form" and "Test surface"; RELIABILITY.md "Input".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QGroupBox,
+                               QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPlainTextEdit,
+                               QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
+
+from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
+from app.domain.limits import TEXT_LIMITS, Finding
+from app.services import drafts
+from app.services.visit_input import VisitInput, validate_visit_input
+from app.ui.visit_context import load_visit_form_context
+from app.ui.visit_feedback import FeedbackMap, show_findings
+from app.ui.visit_fields import (ERROR, FEEDBACK_STYLE, DateField, FieldSlot, connect_changed, from_qdate,
+                                 hint_label, labelled, number_edit, parse_number,
+                                 parse_optional_date, set_widget_value, text_edit, to_qdate,
+                                 widget_value, format_number)
+from app.ui.visit_groups import AdverseEventGroup, AnalyteGroup, PerfusionGroup, TreatmentGroup
+from app.ui.visit_sections import AssessmentSection
+
+_UI_STATE_KEYS = ("visit:ulcer",)  # remembered in a draft, but not a change to the visit
+
+
+class VisitDialog(QDialog):
+    """Record a new visit (`visit_id=None`) or edit a saved one; Accepted means saved."""
+
+    DRAFT_DELAY_MS = 300
+    draft_saved = Signal()
+
+    def __init__(self, *, db, actor, patient_id: int, visit_id: int | None = None,
+                 parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self.patient_id, self.visit_id = patient_id, visit_id
+        self.today = today or dt.date.today()
+        self.context = load_visit_form_context(db, patient_id, visit_id)
+        self.saved_visit_id: int | None = None
+        self._show_all = False
+        self._areas_before: dict[dt.date, dict[str, float | None]] = {}
+        self.setObjectName("visitDialog")
+        self.setStyleSheet(FEEDBACK_STYLE)
+        patient = self.context.history.patient
+        title = self.tr("Edit visit") if visit_id is not None else self.tr("New visit")
+        self.setWindowTitle(f"{title} — {patient.name} ({patient.mrn})")
+        self._build()
+        self._prefill()
+        self._initial = self.snapshot()
+        self.draft_path = drafts.visit_draft_path(db_url=db.url, patient_id=patient_id,
+                                                  visit_id=visit_id)
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(self.DRAFT_DELAY_MS)
+        self.draft_timer.timeout.connect(self.write_draft_now)
+        self._listen()
+        self._offer_draft()
+        self._revalidate()
+        self.resize(1240, 780)
+        self.visit_date.setFocus()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        ctx = self.context
+        self.visit_slots: dict[str, FieldSlot] = {}
+        header = QGridLayout()
+        self.visit_date = DateField("visitDate")
+        self.vas = number_edit("vasPain", placeholder=self._last_vas_text())
+        self.clinician = text_edit("clinician", max_length=TEXT_LIMITS["clinician"])
+        self.ulcer_select = QComboBox()
+        self.ulcer_select.setObjectName("ulcerSelect")
+        for column, (field, editor, caption) in enumerate((
+                ("visit_date", self.visit_date, self.tr("&Visit date")),
+                ("vas", self.vas, self.tr("&Pain (VAS 0–10)")),
+                ("clinician", self.clinician, self.tr("C&linician")))):
+            self.visit_slots[field] = FieldSlot(editor, field)
+            header.addWidget(labelled(self.visit_slots[field], caption), 0, column)
+        ulcer_cell = labelled(FieldSlot(self.ulcer_select, "ulcer"), self.tr("&Ulcer assessed"))
+        header.addWidget(ulcer_cell, 0, 3)
+        header.setColumnStretch(3, 2)
+
+        self.sections: list[AssessmentSection] = []
+        self.section_stack = QStackedWidget()
+        choices = [*ctx.ulcers, None]
+        for number, choice in enumerate(choices, start=1):
+            section = AssessmentSection(choice, number=number,
+                                        area_method=ctx.history.area_method,
+                                        known_sites=ctx.known_sites,
+                                        default_method=ctx.last_method)
+            self.sections.append(section)
+            self.section_stack.addWidget(section)
+            self.ulcer_select.addItem(section.title, number - 1)
+        assessment_box = QGroupBox(self.tr("Ulcer assessment"))
+        QVBoxLayout(assessment_box).addWidget(self.section_stack)
+
+        self.treatment = TreatmentGroup()
+        self.treatment.set_sites([(c.site, c.episode.label) for c in ctx.ulcers]
+                                 + [(TreatmentGroup.NEW_ULCER, self.tr("The new ulcer"))])
+        ranges = ctx.history.reference_ranges
+        self.labs = AnalyteGroup(self.tr("Labs drawn today"), LAB_COLUMNS, last=ctx.last_labs,
+                                 ranges=ranges)
+        self.perfusion_labs = AnalyteGroup(self.tr("Perfusion"), PERFUSION_COLUMNS,
+                                           last=ctx.last_labs, ranges=ranges)
+        self.perfusion = PerfusionGroup()
+        self.adverse_event = AdverseEventGroup(ctx.visit_adverse_events)
+        self.groups = (self.treatment, self.labs, self.perfusion_labs, self.perfusion,
+                       self.adverse_event)
+
+        self.next_visit = text_edit("nextVisitDate", max_length=10,
+                                    placeholder=self.tr("YYYY-MM-DD or +14"))
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("visitNotes")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(56)
+        self.visit_slots["next_visit_date"] = FieldSlot(self.next_visit, "next_visit_date")
+        self.visit_slots["notes"] = FieldSlot(self.notes, "notes")
+        closing = QGridLayout()
+        closing.addWidget(labelled(self.visit_slots["next_visit_date"],
+                                   self.tr("&Next visit")), 0, 0)
+        closing.addWidget(labelled(self.visit_slots["notes"], self.tr("N&otes")), 0, 1)
+        closing.setColumnStretch(1, 4)
+
+        body = QWidget()
+        columns = QGridLayout(body)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for widget in (assessment_box, self.treatment):
+            left.addWidget(widget)
+        for widget in (self.labs, self.perfusion_labs, self.perfusion, self.adverse_event):
+            right.addWidget(widget)
+        left.addStretch(1)
+        right.addStretch(1)
+        columns.addLayout(left, 0, 0)
+        columns.addLayout(right, 0, 1)
+        columns.addLayout(closing, 1, 0, 1, 2)
+        columns.setColumnStretch(0, 11)
+        columns.setColumnStretch(1, 10)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+
+        self.status = QLabel()
+        self.status.setObjectName("formStatus")
+        self.status.setWordWrap(True)
+        self.draft_status = hint_label()
+        self.draft_status.setObjectName("draftStatus")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setAutoDefault(False)
+        self.save_button = QPushButton(self.tr("&Save visit"))
+        self.save_button.setObjectName("saveVisitButton")
+        self.save_button.setDefault(True)
+        footer = QHBoxLayout()
+        footer.addWidget(self.status, 1)
+        footer.addWidget(self.draft_status)
+        footer.addWidget(self.cancel_button)
+        footer.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(footer)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
+        self._set_tab_order()
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [self.visit_date, self.vas, self.clinician, self.ulcer_select]
+        for section in self.sections:
+            chain += section.tab_chain()
+        chain += self.treatment.tab_chain()
+        for group in (self.labs, self.perfusion_labs, self.perfusion, self.adverse_event):
+            chain += group.tab_chain()
+        chain += [self.next_visit, self.notes, self.cancel_button, self.save_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _last_vas_text(self) -> str:
+        earlier = [v.vas for v in self.context.history.visits
+                   if v.vas is not None and (self.context.visit is None
+                                             or v.visit_date < self.context.visit.visit_date)]
+        return self.tr("last {0}").format(format_number(earlier[-1], 1)) if earlier else ""
+
+    # -- pre-filling ----------------------------------------------------------------------
+    def _prefill(self) -> None:
+        ctx, visit = self.context, self.context.visit
+        self.treatment.prefill_from(ctx.last_exosome)
+        self.treatment.hint_standard_care(ctx.last_treatment)
+        if visit is None:
+            self.visit_date.setDate(to_qdate(self.today))
+            self.clinician.setText(self.actor.username)
+            self._default_next_visit()
+        else:
+            self.visit_date.setDate(to_qdate(visit.visit_date))
+            self.clinician.setText(visit.clinician or "")
+            self.vas.setText(format_number(visit.vas, 1))
+            self.next_visit.setText(visit.next_visit_date.isoformat()
+                                    if visit.next_visit_date else "")
+            self.notes.setPlainText(visit.notes or "")
+            self.labs.load(visit.labs)
+            self.perfusion_labs.load(visit.labs)
+            self.perfusion.load(visit.perfusion)
+            if ctx.visit_treatments:
+                self.treatment.load(ctx.visit_treatments[0])
+                self.treatment.extra_treatments = tuple(
+                    _treatment_input(t) for t in ctx.visit_treatments[1:])
+        first = next((i for i, s in enumerate(self.sections)
+                      if s.choice is not None and s.choice.current is not None), 0)
+        self.ulcer_select.setCurrentIndex(first)
+        self._select_section(first)
+
+    def _default_next_visit(self) -> None:
+        interval = self.context.settings.follow_up_interval_days
+        day = from_qdate(self.visit_date.date()) + dt.timedelta(days=interval)
+        self.next_visit.blockSignals(True)
+        self.next_visit.setText(day.isoformat())
+        self.next_visit.blockSignals(False)
+
+    # -- listening ------------------------------------------------------------------------
+    def _listen(self) -> None:
+        for slot in self.visit_slots.values():
+            connect_changed(slot.editor, lambda s=slot: self._on_edit(s))
+        for part in (*self.sections, *self.groups):
+            part.changed.connect(self._on_changed)
+            if hasattr(part, "start_listening"):
+                part.start_listening()
+        self.ulcer_select.currentIndexChanged.connect(self._select_section)
+
+    def _on_edit(self, slot: FieldSlot) -> None:
+        slot.touched = True
+        if slot.field == "visit_date" and not self.visit_slots["next_visit_date"].touched \
+                and self.context.visit is None:
+            self._default_next_visit()
+        self._on_changed()
+
+    def _on_changed(self) -> None:
+        self._revalidate()
+        self.draft_timer.start()
+
+    def _select_section(self, index: int) -> None:
+        if not 0 <= index < len(self.sections):
+            return
+        self.section_stack.setCurrentIndex(index)
+        for number, section in enumerate(self.sections):
+            section.set_current(number == index)
+        section = self.sections[index]
+        self.treatment.follow_site(TreatmentGroup.NEW_ULCER if section.is_new else section.site)
+
+    # -- the visit as typed ---------------------------------------------------------------
+    def build_input(self) -> tuple[VisitInput, list[AssessmentSection], list[tuple[FieldSlot, str]]]:
+        """The VisitInput the form holds now, the sections it assesses, and unreadable fields."""
+        problems: list[tuple[FieldSlot, str]] = []
+        visit_date = from_qdate(self.visit_date.date())
+        vas, problem = parse_number(self.vas.text())
+        if problem:
+            problems.append((self.visit_slots["vas"], problem))
+        next_visit, problem = parse_optional_date(self.next_visit.text(), relative_to=visit_date)
+        if problem:
+            problems.append((self.visit_slots["next_visit_date"], problem))
+        sections = [s for s in self.sections if s.has_entries()]
+        assessments = []
+        for section in sections:
+            entered, found = section.to_input()
+            assessments.append(entered)
+            problems += found
+        labs, found = self.labs.to_inputs()
+        problems += found
+        perfusion_labs, found = self.perfusion_labs.to_inputs()
+        problems += found
+        perfusion, found = self.perfusion.to_input()
+        problems += found
+        new_site = self.sections[-1].site
+        treatment, found = self.treatment.to_input(new_site)
+        problems += found
+        self.treatment_index = 0 if treatment is not None else None
+        adverse_event, found = self.adverse_event.to_input()
+        problems += found
+        visit = self.context.visit
+        data = VisitInput(
+            patient_id=self.patient_id, visit_date=visit_date,
+            clinician=self.clinician.text().strip() or None, vas=vas, next_visit_date=next_visit,
+            notes=self.notes.toPlainText().strip() or None, assessments=tuple(assessments),
+            labs=tuple(labs + perfusion_labs), perfusion=perfusion,
+            treatments=((treatment,) if treatment else ()) + self.treatment.extra_treatments,
+            adverse_events=(adverse_event,) if adverse_event else (),
+            visit_id=self.visit_id, expected_version=visit.version if visit else None)
+        return data, sections, problems
+
+    def _areas_before_visit(self, day: dt.date) -> dict[str, float | None]:
+        if day not in self._areas_before:
+            from app.services.visits import previous_areas
+
+            with self.db.read() as session:
+                self._areas_before[day] = previous_areas(session, self.patient_id, day,
+                                                         self.visit_id)
+        return self._areas_before[day]
+
+    def _revalidate(self, findings: list[Finding] | None = None) -> int:
+        """Show problems at their fields; returns the number of errors (shown or not)."""
+        data, sections, problems = self.build_input()
+        if findings is None:
+            history = self.context.history
+            findings = validate_visit_input(
+                data, birth_date=history.patient.birth_date, today=self.today,
+                method=history.area_method, ranges=history.reference_ranges,
+                previous_areas=self._areas_before_visit(data.visit_date))
+        errors, general = show_findings(self._feedback_map(sections), findings, problems,
+                                        show_all=self._show_all)
+        self.status.setProperty("feedback", ERROR if general else "")
+        self.status.style().polish(self.status)
+        self.status.setText("\n".join(general))
+        return errors
+
+    def _feedback_map(self, sections: list[AssessmentSection]) -> FeedbackMap:
+        return FeedbackMap(visit=self.visit_slots, sections=sections, all_sections=self.sections,
+                           analytes={**self.labs.slots, **self.perfusion_labs.slots},
+                           perfusion=self.perfusion.slots,
+                           treatment=self.treatment.slots if self.treatment_index == 0 else {},
+                           adverse_event=self.adverse_event.slots,
+                           extra=list(self.treatment.slots.values()))
+
+    # -- saving ---------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Validate, ask once for soft warnings, then save in one transaction."""
+        from app.services.errors import NeedsConfirmation, StaleEdit, UserError, ValidationFailed
+        from app.services.visits import save_visit
+
+        self._show_all = True
+        if self._revalidate():
+            self._focus_first_problem()
+            return False
+        data, _, _ = self.build_input()
+        visit = self.context.visit
+        if visit is not None and visit.signed_at is not None:
+            reason, ok = QInputDialog.getText(
+                self, self.tr("Signed visit"),
+                self.tr("This visit was signed by {0}. Reason for the change:").format(
+                    visit.signed_by or "?"))
+            if not ok or not reason.strip():
+                return False
+            data = data.with_changes(reason=reason.strip())
+        confirmed = False
+        while True:
+            try:
+                with self.db.write() as session:
+                    saved = save_visit(session, data, actor=self.actor, confirmed=confirmed,
+                                       today=self.today)
+                    saved_id = saved.id
+            except NeedsConfirmation as exc:
+                if confirmed or not self._confirm(exc.warnings):
+                    return False
+                confirmed = True
+                continue
+            except ValidationFailed as exc:
+                self._revalidate(exc.findings)
+                self._focus_first_problem()
+                return False
+            except (StaleEdit, UserError) as exc:
+                self.write_draft_now()
+                QMessageBox.warning(self, self.tr("Visit not saved"), str(exc))
+                return False
+            except Exception as exc:  # disk full, read-only or locked database: keep the typing
+                self.write_draft_now()
+                QMessageBox.critical(self, self.tr("Visit not saved"), self.tr(
+                    "The visit could not be saved ({0}). What you typed is kept as a draft.")
+                    .format(exc))
+                return False
+            break
+        self.saved_visit_id = saved_id
+        self.draft_timer.stop()
+        drafts.discard_draft(self.draft_path)
+        self.accept()
+        return True
+
+    def _confirm(self, warnings: list[Finding]) -> bool:
+        lines = "\n".join(f"• {w.message}" for w in warnings)
+        answer = QMessageBox.question(
+            self, self.tr("Please confirm"),
+            self.tr("These values are unusual:\n{0}\n\nSave them as entered?").format(lines),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _focus_first_problem(self) -> None:
+        for index, section in enumerate(self.sections):
+            bad = [s for s in section.slots.values() if s.severity == ERROR]
+            if bad:
+                self.ulcer_select.setCurrentIndex(index)
+                bad[0].editor.setFocus()
+                return
+        for slot in self.all_slots():
+            if slot.severity == ERROR:
+                slot.editor.setFocus()
+                return
+
+    def all_slots(self) -> list[FieldSlot]:
+        slots = list(self.visit_slots.values())
+        for part in (*self.sections, *self.groups):
+            slots += part.slots.values()
+        return slots
+
+    def message_for(self, object_name: str) -> str:
+        """The error or warning shown under the field of that object name ('' when none)."""
+        return next((s.text for s in self.all_slots() if s.editor.objectName() == object_name),
+                    "")
+
+    # -- drafts and leaving ---------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        values: dict[str, Any] = {f"visit:{field}": widget_value(slot.editor)
+                                  for field, slot in self.visit_slots.items()}
+        section = self.sections[self.ulcer_select.currentIndex()]
+        values["visit:ulcer"] = "new" if section.is_new else section.site
+        for section in self.sections:
+            prefix = "new" if section.is_new else f"ulcer:{section.site}"
+            values.update({f"{prefix}:{k}": v for k, v in section.values().items()})
+        for group in self.groups:
+            values.update({k: widget_value(w) for k, w in group.draft_widgets().items()})
+        return values
+
+    def apply_snapshot(self, values: dict[str, Any]) -> None:
+        if "visit:visit_date" in values:
+            set_widget_value(self.visit_date, values["visit:visit_date"])
+        for field, slot in self.visit_slots.items():
+            if f"visit:{field}" in values:
+                set_widget_value(slot.editor, values[f"visit:{field}"])
+        for section in self.sections:
+            prefix = "new:" if section.is_new else f"ulcer:{section.site}:"
+            section.apply_values({k[len(prefix):]: v for k, v in values.items()
+                                  if k.startswith(prefix)})
+        for group in self.groups:
+            for key, widget in group.draft_widgets().items():
+                if key in values:
+                    set_widget_value(widget, values[key])
+        wanted = values.get("visit:ulcer")
+        for index, section in enumerate(self.sections):
+            if (section.is_new and wanted == "new") or (not section.is_new
+                                                        and section.site == wanted):
+                self.ulcer_select.setCurrentIndex(index)
+
+    def is_dirty(self) -> bool:
+        now, before = self.snapshot(), self._initial
+        return any(now.get(k) != before.get(k) for k in set(now) | set(before)
+                   if k not in _UI_STATE_KEYS)
+
+    def write_draft_now(self) -> None:
+        """Write (or remove, when nothing differs from the saved state) the draft now."""
+        self.draft_timer.stop()
+        try:
+            if self.is_dirty():
+                visit = self.context.visit
+                drafts.write_draft(self.draft_path, self.snapshot(), patient_id=self.patient_id,
+                                   visit_id=self.visit_id,
+                                   base_version=visit.version if visit else None)
+                self.draft_status.setText(self.tr("Draft kept {0}").format(
+                    dt.datetime.now().strftime("%H:%M:%S")))
+            else:
+                drafts.discard_draft(self.draft_path)
+                self.draft_status.setText("")
+        except OSError as exc:
+            self.draft_status.setText(self.tr("Draft not kept: {0}").format(exc.strerror or exc))
+            return
+        self.draft_saved.emit()
+
+    def _offer_draft(self) -> None:
+        draft = drafts.read_draft(self.draft_path)
+        if draft is None or draft.patient_id != self.patient_id:
+            return
+        when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        text = self.tr("An unsaved draft of this visit from {0} was found. Restore it?").format(
+            when)
+        visit = self.context.visit
+        if visit is not None and draft.base_version != visit.version:
+            text += "\n\n" + self.tr("The visit was changed by {0} after the draft was made: "
+                                     "check the values before saving.").format(
+                visit.updated_by or self.tr("another user"))
+        answer = QMessageBox.question(
+            self, self.tr("Restore draft"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.apply_snapshot(draft.fields)
+            self._show_all = True
+            self.draft_status.setText(self.tr("Draft restored"))
+        else:
+            drafts.discard_draft(self.draft_path)
+
+    def reject(self) -> None:
+        """Esc, Cancel or closing the window: ask first when anything was typed."""
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self, self.tr("Unsaved visit"),
+                self.tr("This visit is not saved.\n\nClose keeps what you typed as a draft, "
+                        "offered the next time this form opens. Discard throws it away."),
+                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Discard:
+                self.draft_timer.stop()
+                drafts.discard_draft(self.draft_path)
+            elif answer == QMessageBox.StandardButton.Close:
+                self.write_draft_now()
+            else:
+                return
+        else:
+            self.draft_timer.stop()
+            drafts.discard_draft(self.draft_path)
+        super().reject()
+
+
+def _treatment_input(record) -> Any:
+    """A further treatment of an edited visit, kept as saved (the form edits the first)."""
+    from dataclasses import fields
+
+    from app.services.visit_input import TreatmentInput
+
+    return TreatmentInput(**{f.name: getattr(record, f.name) for f in fields(TreatmentInput)})

@@ -1,0 +1,440 @@
+"""The visit form's patient-level groups: labs, perfusion and imaging, treatment, adverse event."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QWidget
+
+from app.domain.analytes import ANALYTES, Analyte, ReferenceRange
+from app.domain.limits import TEXT_LIMITS
+from app.models.vocab import (AE_OUTCOMES, AE_RELATEDNESS, DOPPLER_WAVEFORMS, EXOSOME_ROUTES,
+                              EXOSOME_SOURCES, OSTEOMYELITIS)
+from app.services.records import (AdverseEventRecord, LabRecord, PerfusionRecord,
+                                  TreatmentRecord)
+from app.services.visit_input import (AdverseEventInput, LabInput, PerfusionInput,
+                                      TreatmentInput)
+from app.ui.visit_fields import (FieldSlot, choice_combo, connect_changed, format_number,
+                                 hint_label, labelled, number_edit, parse_number,
+                                 parse_optional_date, set_widget_value, text_edit, tr,
+                                 widget_value)
+
+Problems = list[tuple[FieldSlot, str]]
+SOURCE_LABELS = {"bone_marrow": "Bone-marrow MSC", "adipose": "Adipose MSC",
+                 "umbilical_cord": "Umbilical-cord MSC"}
+ROUTE_LABELS = {"topical": "Topical", "perilesional": "Perilesional injection",
+                "intralesional": "Intralesional injection", "iv": "Intravenous"}
+CTCAE_LABELS = {1: "1 – mild", 2: "2 – moderate", 3: "3 – severe", 4: "4 – life-threatening",
+                5: "5 – death"}
+DOSE_UNITS = ("particles", "µg")
+IMAGING_MODALITIES = ("MRI", "CT", "X-ray", "ultrasound")
+
+
+def _options(values, labels: dict | None = None) -> list[tuple[Any, str]]:
+    labels = labels or {}
+    return [(v, tr(labels.get(v, str(v).replace("_", " ").capitalize()))) for v in values]
+
+
+class FormGroup(QGroupBox):
+    """A titled group of fields that reports edits and knows its fields' draft keys."""
+
+    changed = Signal()
+    prefix = ""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(title, parent)
+        self.slots: dict[str, FieldSlot] = {}
+        self.grid = QGridLayout(self)
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(4)
+
+    def _slot(self, field: str, editor: QWidget) -> FieldSlot:
+        slot = FieldSlot(editor, field)
+        self.slots[field] = slot
+        return slot
+
+    def _cell(self, field: str, editor: QWidget, caption: str) -> QWidget:
+        return labelled(self._slot(field, editor), caption)
+
+    def start_listening(self) -> None:
+        """Connect after pre-filling, so only the nurse's edits count as changes."""
+        for slot in self.slots.values():
+            connect_changed(slot.editor, lambda s=slot: self._on_edit(s))
+
+    def _on_edit(self, slot: FieldSlot) -> None:
+        slot.touched = True
+        self.changed.emit()
+
+    def draft_widgets(self) -> dict[str, QWidget]:
+        return {f"{self.prefix}:{field}": slot.editor for field, slot in self.slots.items()}
+
+    def tab_chain(self) -> list[QWidget]:
+        return [slot.editor for slot in self.slots.values()]
+
+    def _number(self, field: str, problems: Problems) -> float | None:
+        value, problem = parse_number(self.slots[field].editor.text())
+        if problem:
+            problems.append((self.slots[field], problem))
+        return value
+
+    def _text(self, field: str) -> str | None:
+        return self.slots[field].editor.text().strip() or None
+
+
+class AnalyteGroup(FormGroup):
+    """One row per analyte: value, unit chooser, the value in the canonical unit, the range.
+
+    The unit chooser converts with `Analyte.to_canonical` (app.domain.analytes); the saved
+    LabResult keeps both the value as typed and the canonical one.
+    """
+
+    prefix = "lab"
+
+    def __init__(self, title: str, columns: tuple[str, ...], *, last: dict[str, LabRecord],
+                 ranges: dict[str, ReferenceRange], parent: QWidget | None = None):
+        super().__init__(title, parent)
+        self.columns = columns
+        self.units: dict[str, Any] = {}
+        self.conversions: dict[str, QLabel] = {}
+        self.row_count = 0
+        for column in columns:
+            self._add_row(ANALYTES[column], last.get(column), ranges.get(column))
+        self.grid.setColumnStretch(3, 1)
+
+    def _add_row(self, analyte: Analyte, last: LabRecord | None,
+                 reference: ReferenceRange | None) -> None:
+        column, row = analyte.column, self.row_count
+        placeholder = ""
+        if last is not None:
+            placeholder = tr("last {0}").format(format_number(last.raw_value, analyte.decimals + 1))
+        editor = number_edit(f"lab_{column}", placeholder=placeholder)
+        slot = self._slot(column, editor)
+        caption = QLabel(analyte.label)
+        caption.setBuddy(editor)
+        self.grid.addWidget(caption, row, 0)
+        self.grid.addWidget(editor, row, 1)
+        if analyte.alternatives:
+            unit = choice_combo(f"unit_{column}", [(u.label, u.label) for u in analyte.units],
+                                none_label=None)
+            if last is not None:
+                set_widget_value(unit, last.raw_unit)
+            self.units[column] = unit
+            self.grid.addWidget(unit, row, 2)
+        else:
+            self.grid.addWidget(QLabel(analyte.unit), row, 2)
+        conversion = hint_label()
+        conversion.setObjectName(f"canonical_{column}")
+        self.conversions[column] = conversion
+        self.grid.addWidget(conversion, row, 3)
+        reference = reference or ReferenceRange(analyte.ref_low, analyte.ref_high)
+        self.grid.addWidget(hint_label(self._range_text(analyte, reference)), row, 4)
+        self.grid.addWidget(slot.message, row + 1, 1, 1, 4)
+        self.row_count += 2
+
+    @staticmethod
+    def _range_text(analyte: Analyte, reference: ReferenceRange) -> str:
+        low, high = reference.low, reference.high
+        if low is not None and high is not None:
+            return tr("ref {0}–{1}").format(format_number(low), format_number(high))
+        if high is not None:
+            return tr("ref ≤ {0}").format(format_number(high))
+        if low is not None:
+            return tr("ref ≥ {0}").format(format_number(low))
+        return ""
+
+    def start_listening(self) -> None:
+        super().start_listening()
+        for column, unit in self.units.items():
+            unit.currentIndexChanged.connect(lambda _=None, c=column: self._on_unit(c))
+        for column in self.columns:
+            self.slots[column].editor.textChanged.connect(
+                lambda _=None, c=column: self.update_conversion(c))
+
+    def _on_unit(self, column: str) -> None:
+        self.slots[column].touched = True
+        self.update_conversion(column)
+        self.changed.emit()
+
+    def unit_of(self, column: str) -> str:
+        unit = self.units.get(column)
+        return unit.currentData() if unit is not None else ANALYTES[column].unit
+
+    def update_conversion(self, column: str) -> None:
+        """Show the typed value in the canonical unit next to it, when another unit is chosen."""
+        analyte = ANALYTES[column]
+        value, problem = parse_number(self.slots[column].editor.text())
+        unit = self.unit_of(column)
+        if value is None or problem or unit == analyte.unit:
+            self.conversions[column].setText("")
+            return
+        canonical = analyte.to_canonical(value, unit)
+        self.conversions[column].setText(
+            f"= {canonical:.{analyte.decimals}f} {analyte.unit}")
+
+    def draft_widgets(self) -> dict[str, QWidget]:
+        widgets = super().draft_widgets()
+        widgets.update({f"lab:{column}:unit": unit for column, unit in self.units.items()})
+        return widgets
+
+    def tab_chain(self) -> list[QWidget]:
+        chain: list[QWidget] = []
+        for column in self.columns:
+            chain.append(self.slots[column].editor)
+            if column in self.units:
+                chain.append(self.units[column])
+        return chain
+
+    def to_inputs(self) -> tuple[list[LabInput], Problems]:
+        problems: Problems = []
+        labs = []
+        for column in self.columns:
+            value = self._number(column, problems)
+            if value is not None:
+                unit = self.unit_of(column)
+                labs.append(LabInput(column, value, None if unit == ANALYTES[column].unit
+                                     else unit))
+        return labs, problems
+
+    def load(self, labs: dict[str, LabRecord]) -> None:
+        for column in self.columns:
+            record = labs.get(column)
+            if record is None:
+                continue
+            if column in self.units:
+                set_widget_value(self.units[column], record.raw_unit)
+            decimals = ANALYTES[column].decimals + 2
+            set_widget_value(self.slots[column].editor, format_number(record.raw_value, decimals))
+            self.update_conversion(column)
+
+
+class PerfusionGroup(FormGroup):
+    """Doppler and imaging findings (ABI, TBI and TcPO₂ are analytes, in their own rows)."""
+
+    prefix = "perfusion"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(tr("Doppler and imaging"), parent)
+        g = self.grid
+        g.addWidget(self._cell("doppler_waveform", choice_combo(
+            "dopplerWaveform", _options(DOPPLER_WAVEFORMS)), tr("Doppler waveform")), 0, 0)
+        g.addWidget(self._cell("doppler_flow", text_edit("dopplerFlow", max_length=120),
+                               tr("Doppler flow")), 0, 1)
+        g.addWidget(self._cell("imaging_modality", choice_combo(
+            "imagingModality", _options(IMAGING_MODALITIES, {"ultrasound": "Ultrasound"})),
+            tr("Imaging")), 0, 2)
+        g.addWidget(self._cell("imaging_depth_cm", number_edit("imagingDepthCm"),
+                               tr("Depth on imaging (cm)")), 1, 0)
+        g.addWidget(self._cell("osteomyelitis", choice_combo(
+            "osteomyelitis", _options(OSTEOMYELITIS)), tr("Osteomyelitis")), 1, 1)
+        g.addWidget(self._cell("imaging_findings", text_edit(
+            "imagingFindings", max_length=TEXT_LIMITS["notes"]), tr("Imaging findings")),
+            2, 0, 1, 3)
+
+    def to_input(self) -> tuple[PerfusionInput | None, Problems]:
+        problems: Problems = []
+        entered = PerfusionInput(
+            doppler_waveform=widget_value(self.slots["doppler_waveform"].editor),
+            doppler_flow=self._text("doppler_flow"),
+            imaging_modality=widget_value(self.slots["imaging_modality"].editor),
+            imaging_depth_cm=self._number("imaging_depth_cm", problems),
+            osteomyelitis=widget_value(self.slots["osteomyelitis"].editor),
+            imaging_findings=self._text("imaging_findings"))
+        return (None if entered.is_empty() else entered), problems
+
+    def load(self, record: PerfusionRecord | None) -> None:
+        if record is None:
+            return
+        for field in ("doppler_waveform", "doppler_flow", "imaging_modality", "osteomyelitis",
+                      "imaging_findings"):
+            set_widget_value(self.slots[field].editor, getattr(record, field))
+        set_widget_value(self.slots["imaging_depth_cm"].editor,
+                         format_number(record.imaging_depth_cm))
+
+
+class TreatmentGroup(FormGroup):
+    """The treatment given: exosome product, lot, dose and route; MSC cells; standard care."""
+
+    prefix = "treatment"
+    NEW_ULCER = "\x00new"  # the treated-site value that stands for the new ulcer's site
+    EXOSOME_FIELDS = ("exosome_product", "exosome_source", "exosome_lot", "exosome_dose",
+                      "exosome_dose_unit", "exosome_volume_ml", "exosome_route")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(tr("Treatment given"), parent)
+        g = self.grid
+        given = QCheckBox(tr("Exosome dose given today"))
+        g.addWidget(self._cell("exosome_given", given, " "), 0, 0, 1, 2)
+        site = choice_combo("treatedSite", [])
+        g.addWidget(self._cell("site", site, tr("Treated ulcer")), 0, 2, 1, 2)
+        g.addWidget(self._cell("exosome_product", text_edit(
+            "exosomeProduct", max_length=TEXT_LIMITS["exosome_product"]), tr("Product")),
+            1, 0, 1, 2)
+        g.addWidget(self._cell("exosome_source", choice_combo(
+            "exosomeSource", _options(EXOSOME_SOURCES, SOURCE_LABELS)), tr("Source")), 1, 2, 1, 2)
+        g.addWidget(self._cell("exosome_lot", text_edit(
+            "exosomeLot", max_length=TEXT_LIMITS["exosome_lot"]), tr("Lot / batch")), 2, 0)
+        g.addWidget(self._cell("exosome_dose", number_edit(
+            "exosomeDose", placeholder="5e9"), tr("Dose")), 2, 1)
+        g.addWidget(self._cell("exosome_dose_unit", choice_combo(
+            "exosomeDoseUnit", _options(DOSE_UNITS, {"particles": "particles"})),
+            tr("Dose unit")), 2, 2)
+        g.addWidget(self._cell("exosome_volume_ml", number_edit("exosomeVolumeMl"),
+                               tr("Volume (mL)")), 2, 3)
+        g.addWidget(self._cell("exosome_route", choice_combo(
+            "exosomeRoute", _options(EXOSOME_ROUTES, ROUTE_LABELS)), tr("Route")), 3, 0, 1, 2)
+        g.addWidget(self._cell("msc_cotherapy", QCheckBox(tr("MSC cell co-therapy")), " "),
+                    3, 2)
+        g.addWidget(self._cell("msc_cells_million", number_edit("mscCellsMillion"),
+                               tr("MSC cells (×10⁶)")), 3, 3)
+        g.addWidget(self._cell("debridement", QCheckBox(tr("Debridement")), " "), 4, 0)
+        g.addWidget(self._cell("dressing", text_edit("dressing", max_length=120),
+                               tr("Dressing")), 4, 1)
+        g.addWidget(self._cell("offloading", text_edit("offloading", max_length=120),
+                               tr("Offloading")), 4, 2)
+        g.addWidget(self._cell("antibiotics", text_edit("antibiotics", max_length=120),
+                               tr("Antibiotics")), 4, 3)
+        for field, name in (("exosome_given", "exosomeGiven"), ("msc_cotherapy", "mscCotherapy"),
+                            ("debridement", "debridement")):
+            self.slots[field].editor.setObjectName(name)
+        for column in range(4):
+            g.setColumnStretch(column, 1)
+        self.extra_treatments: tuple[TreatmentInput, ...] = ()
+        given.toggled.connect(lambda _=None: self._enable())
+        self.slots["msc_cotherapy"].editor.toggled.connect(lambda _=None: self._enable())
+        self._enable()
+
+    def _enable(self) -> None:
+        given = self.slots["exosome_given"].editor.isChecked()
+        for field in self.EXOSOME_FIELDS:
+            self.slots[field].editor.setEnabled(given)
+        self.slots["msc_cells_million"].editor.setEnabled(
+            self.slots["msc_cotherapy"].editor.isChecked())
+
+    def set_sites(self, sites: list[tuple[str, str]]) -> None:
+        """Offer the ulcers of the form; keeps the choice when it is still offered."""
+        combo = self.slots["site"].editor
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(tr("— (not linked to one ulcer)"), None)
+        for value, label in sites:
+            combo.addItem(label, value)
+        set_widget_value(combo, chosen)
+        combo.blockSignals(False)
+
+    def follow_site(self, site: str | None) -> None:
+        """Treat the ulcer being assessed, unless the nurse chose the treated ulcer herself."""
+        combo = self.slots["site"].editor
+        if not self.slots["site"].touched:
+            combo.blockSignals(True)
+            set_widget_value(combo, site)
+            combo.blockSignals(False)
+
+    def prefill_from(self, last: TreatmentRecord | None) -> None:
+        """The product, source, lot, dose unit and route of the patient's last exosome dose."""
+        if last is None:
+            set_widget_value(self.slots["exosome_dose_unit"].editor, "particles")
+            return
+        for field in ("exosome_product", "exosome_source", "exosome_lot", "exosome_dose_unit",
+                      "exosome_route"):
+            set_widget_value(self.slots[field].editor, getattr(last, field))
+        if last.exosome_dose is not None:
+            self.slots["exosome_dose"].editor.setPlaceholderText(
+                tr("last {0}").format(format_number(last.exosome_dose)))
+
+    def hint_standard_care(self, last: TreatmentRecord | None) -> None:
+        if last is None:
+            return
+        for field in ("dressing", "offloading", "antibiotics"):
+            value = getattr(last, field)
+            if value:
+                self.slots[field].editor.setPlaceholderText(tr("last: {0}").format(value))
+
+    def load(self, record: TreatmentRecord) -> None:
+        set_widget_value(self.slots["exosome_given"].editor, record.has_exosome)
+        for field in (*self.EXOSOME_FIELDS, "msc_cotherapy", "msc_cells_million", "debridement",
+                      "dressing", "offloading", "antibiotics", "site"):
+            value = getattr(record, field)
+            if isinstance(value, float):
+                value = format_number(value)
+            set_widget_value(self.slots[field].editor, value)
+
+    def has_entries(self) -> bool:
+        v = {field: widget_value(slot.editor) for field, slot in self.slots.items()}
+        return bool(v["exosome_given"] or v["msc_cotherapy"] or v["debridement"]
+                    or any((v[f] or "").strip() for f in ("dressing", "offloading",
+                                                           "antibiotics")))
+
+    def to_input(self, new_site: str) -> tuple[TreatmentInput | None, Problems]:
+        problems: Problems = []
+        if not self.has_entries():
+            return None, problems
+        given = self.slots["exosome_given"].editor.isChecked()
+        msc = self.slots["msc_cotherapy"].editor.isChecked()
+        site = widget_value(self.slots["site"].editor)
+        exosome: dict[str, Any] = {}
+        if given:
+            exosome = dict(
+                exosome_product=self._text("exosome_product"),
+                exosome_source=widget_value(self.slots["exosome_source"].editor),
+                exosome_lot=self._text("exosome_lot"),
+                exosome_dose=self._number("exosome_dose", problems),
+                exosome_dose_unit=widget_value(self.slots["exosome_dose_unit"].editor),
+                exosome_volume_ml=self._number("exosome_volume_ml", problems),
+                exosome_route=widget_value(self.slots["exosome_route"].editor))
+        return TreatmentInput(
+            site=(new_site or None) if site == self.NEW_ULCER else site, msc_cotherapy=msc,
+            msc_cells_million=self._number("msc_cells_million", problems) if msc else None,
+            debridement=self.slots["debridement"].editor.isChecked(),
+            dressing=self._text("dressing"), offloading=self._text("offloading"),
+            antibiotics=self._text("antibiotics"), **exosome), problems
+
+
+class AdverseEventGroup(FormGroup):
+    """A new adverse event noticed at this visit (CTCAE v5 grade, relatedness, outcome)."""
+
+    prefix = "ae"
+
+    def __init__(self, recorded: tuple[AdverseEventRecord, ...] = (),
+                 parent: QWidget | None = None):
+        super().__init__(tr("Adverse event"), parent)
+        g = self.grid
+        if recorded:
+            lines = [tr("Recorded at this visit: {0} (grade {1})").format(a.description,
+                                                                         a.ctcae_grade)
+                     for a in recorded]
+            g.addWidget(hint_label("\n".join(lines)), 0, 0, 1, 3)
+        g.addWidget(self._cell("description", text_edit(
+            "aeDescription", max_length=TEXT_LIMITS["description"],
+            placeholder=tr("leave empty when none")), tr("Description")), 1, 0, 1, 3)
+        g.addWidget(self._cell("ctcae_grade", choice_combo(
+            "aeGrade", _options(range(1, 6), CTCAE_LABELS)), tr("CTCAE grade")), 2, 0)
+        g.addWidget(self._cell("relatedness", choice_combo(
+            "aeRelatedness", _options(AE_RELATEDNESS)), tr("Related to treatment")), 2, 1)
+        g.addWidget(self._cell("outcome", choice_combo(
+            "aeOutcome", _options(AE_OUTCOMES)), tr("Outcome")), 2, 2)
+        g.addWidget(self._cell("serious", QCheckBox(tr("Serious")), " "), 3, 0)
+        g.addWidget(self._cell("resolved_on", text_edit(
+            "aeResolvedOn", max_length=10, placeholder="YYYY-MM-DD"), tr("Resolved on")), 3, 1)
+        self.slots["serious"].editor.setObjectName("aeSerious")
+        for column in range(3):
+            g.setColumnStretch(column, 1)
+
+    def has_entries(self) -> bool:
+        return bool(self._text("description") or any(
+            widget_value(self.slots[f].editor) for f in ("ctcae_grade", "relatedness",
+                                                          "outcome")))
+
+    def to_input(self) -> tuple[AdverseEventInput | None, Problems]:
+        problems: Problems = []
+        if not self.has_entries():
+            return None, problems
+        resolved, problem = parse_optional_date(self.slots["resolved_on"].editor.text())
+        if problem:
+            problems.append((self.slots["resolved_on"], problem))
+        return AdverseEventInput(
+            description=self._text("description") or "",
+            ctcae_grade=widget_value(self.slots["ctcae_grade"].editor) or 0,
+            serious=self.slots["serious"].editor.isChecked(),
+            relatedness=widget_value(self.slots["relatedness"].editor),
+            outcome=widget_value(self.slots["outcome"].editor), resolved_on=resolved), problems

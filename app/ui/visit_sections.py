@@ -1,0 +1,253 @@
+"""One assessment section of the visit form: an open ulcer of the patient, or a new ulcer."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS
+from app.domain.wound import AreaMethod
+from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PERIWOUND_STATES
+from app.services.records import AssessmentRecord
+from app.services.visit_input import AssessmentInput
+from app.ui.visit_context import UlcerChoice
+from app.ui.visit_fields import (FieldSlot, choice_combo, connect_changed, format_number,
+                                 hint_label, labelled, number_edit, parse_number,
+                                 parse_optional_date, set_widget_value, text_edit, tr,
+                                 widget_value)
+
+# The finding field of app.services.visit_input -> the object name of its editor.
+OBJECT_NAMES = {
+    "ulcer_site": "newUlcerSite", "onset_date": "ulcerOnsetDate",
+    "length_cm": "lengthCm", "width_cm": "widthCm", "depth_cm": "depthCm",
+    "traced_area_cm2": "tracedAreaCm2", "method": "measuringMethod", "closed": "ulcerClosed",
+    "granulation_pct": "granulationPct", "epithelial_pct": "epithelialPct",
+    "slough_pct": "sloughPct", "necrotic_pct": "necroticPct", "exudate": "exudate",
+    "periwound": "periwound", "infection_signs": "infectionSigns", "etiology": "etiology",
+    "wagner_grade": "wagnerGrade", "ut_grade": "utGrade", "ut_stage": "utStage",
+}
+NUMBER_FIELDS = ("length_cm", "width_cm", "depth_cm", "traced_area_cm2", *TISSUE_FIELDS)
+CLASSIFICATION_FIELDS = ("etiology", "wagner_grade", "ut_grade", "ut_stage")
+FINDING_FIELDS = frozenset(OBJECT_NAMES) | {"area"}
+
+
+def _vocab(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, tr(v.replace("_", " ").capitalize())) for v in values]
+
+
+class AssessmentSection(QWidget):
+    """Size, tissue, exudate, infection and classification of one ulcer at this visit."""
+
+    changed = Signal()
+
+    def __init__(self, choice: UlcerChoice | None, *, number: int, area_method: AreaMethod,
+                 known_sites: tuple[str, ...] = (), default_method: str | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.choice = choice
+        self.number = number
+        self.area_method = area_method
+        self.slots: dict[str, FieldSlot] = {}
+        self._build(known_sites)
+        self._prefill(default_method)
+        if choice is not None and choice.current is not None:
+            self.load(choice.current)
+        self._initial = self.values()
+        for slot in self.slots.values():
+            connect_changed(slot.editor, lambda s=slot: self._on_edit(s))
+        self._update_area()
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def is_new(self) -> bool:
+        return self.choice is None
+
+    @property
+    def site(self) -> str:
+        if self.choice is not None:
+            return self.choice.site
+        return self.slots["ulcer_site"].editor.text().strip()
+
+    @property
+    def title(self) -> str:
+        if self.choice is None:
+            return tr("New ulcer…")
+        return self.choice.episode.label
+
+    # -- building -------------------------------------------------------------------------
+    def _slot(self, field: str, editor: QWidget) -> FieldSlot:
+        editor.setObjectName(OBJECT_NAMES[field])
+        slot = FieldSlot(editor, field)
+        self.slots[field] = slot
+        return slot
+
+    def _build(self, known_sites: tuple[str, ...]) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.summary = hint_label(self._summary_text())
+        layout.addWidget(self.summary)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        layout.addLayout(grid)
+        row = 0
+        if self.is_new:
+            site = text_edit("", max_length=TEXT_LIMITS["ulcer_site"],
+                             placeholder=tr("e.g. L-hallux-plantar"))
+            if known_sites:
+                completer = QCompleter(list(known_sites), site)
+                site.setCompleter(completer)
+            grid.addWidget(labelled(self._slot("ulcer_site", site), tr("Site")), row, 0, 1, 2)
+            onset = text_edit("", max_length=10, placeholder="YYYY-MM-DD")
+            grid.addWidget(labelled(self._slot("onset_date", onset), tr("Onset date")),
+                           row, 2, 1, 2)
+            row += 1
+        last = self.choice.last if self.choice is not None else None
+        sizes = (("length_cm", tr("Length (cm)")), ("width_cm", tr("Width (cm)")),
+                 ("depth_cm", tr("Depth (cm)")), ("traced_area_cm2", tr("Traced area (cm²)")))
+        for column, (field, caption) in enumerate(sizes):
+            previous = getattr(last, field) if last is not None else None
+            placeholder = tr("last {0}").format(format_number(previous)) \
+                if previous is not None else ""
+            editor = number_edit("", placeholder=placeholder)
+            grid.addWidget(labelled(self._slot(field, editor), caption), row, column)
+        row += 1
+        method = choice_combo("", _vocab(MEASURING_METHODS))
+        grid.addWidget(labelled(self._slot("method", method), tr("Measured by")), row, 0)
+        closed = QCheckBox(tr("Closed (fully epithelialised)"))
+        grid.addWidget(labelled(self._slot("closed", closed), " "), row, 1, 1, 2)
+        self.area_label = hint_label()
+        self.area_label.setObjectName("")
+        grid.addWidget(self.area_label, row, 3)
+        row += 1
+        tissue = (("granulation_pct", tr("Granulation %")), ("epithelial_pct", tr("Epithelial %")),
+                  ("slough_pct", tr("Slough %")), ("necrotic_pct", tr("Necrotic/eschar %")))
+        for column, (field, caption) in enumerate(tissue):
+            previous = getattr(last, field) if last is not None else None
+            placeholder = tr("last {0}").format(format_number(previous)) \
+                if previous is not None else ""
+            editor = number_edit("", placeholder=placeholder)
+            grid.addWidget(labelled(self._slot(field, editor), caption), row, column)
+        row += 1
+        exudate = choice_combo("", _vocab(EXUDATE_AMOUNTS))
+        grid.addWidget(labelled(self._slot("exudate", exudate), tr("Exudate")), row, 0)
+        periwound = choice_combo("", _vocab(PERIWOUND_STATES))
+        grid.addWidget(labelled(self._slot("periwound", periwound), tr("Periwound")), row, 1)
+        infection = QCheckBox(tr("Signs of infection"))
+        grid.addWidget(labelled(self._slot("infection_signs", infection), " "), row, 2, 1, 2)
+        row += 1
+        etiology = choice_combo("", _vocab(ETIOLOGIES))
+        grid.addWidget(labelled(self._slot("etiology", etiology), tr("Etiology")), row, 0)
+        wagner = choice_combo("", [(g, str(g)) for g in range(6)])
+        grid.addWidget(labelled(self._slot("wagner_grade", wagner), tr("Wagner grade")), row, 1)
+        ut_grade = choice_combo("", [(g, str(g)) for g in range(4)])
+        grid.addWidget(labelled(self._slot("ut_grade", ut_grade), tr("UT grade")), row, 2)
+        ut_stage = choice_combo("", [(s, s) for s in "ABCD"])
+        grid.addWidget(labelled(self._slot("ut_stage", ut_stage), tr("UT stage")), row, 3)
+        for column in range(4):
+            grid.setColumnStretch(column, 1)
+        layout.addStretch(1)
+
+    def _summary_text(self) -> str:
+        if self.choice is None:
+            return tr("A new ulcer, or the recurrence of a healed one at the same site.")
+        episode, parts = self.choice.episode, []
+        metrics = episode.metrics
+        if metrics is not None:
+            parts.append(tr("Baseline {0}: {1} cm²").format(
+                metrics.baseline_date.isoformat(), format_number(metrics.baseline_area_cm2)))
+        last = self.choice.last
+        if last is not None:
+            size = " × ".join(format_number(v) for v in (last.length_cm, last.width_cm,
+                                                         last.depth_cm) if v is not None)
+            area = format_number(last.area_cm2) if last.area_cm2 is not None else "—"
+            parts.append(tr("last {0}: {1} cm, {2} cm²").format(last.on.isoformat(), size, area))
+        if metrics is not None:
+            parts.append(tr("PAR {0}%").format(f"{metrics.par_percent:.0f}"))
+        return " · ".join(parts)
+
+    def _prefill(self, default_method: str | None) -> None:
+        set_widget_value(self.slots["method"].editor, default_method or "ruler")
+        if self.choice is not None:
+            episode = self.choice.episode
+            for field in CLASSIFICATION_FIELDS:
+                set_widget_value(self.slots[field].editor, getattr(episode, field))
+
+    def load(self, record: AssessmentRecord) -> None:
+        """Show a saved assessment (editing a visit)."""
+        for field in NUMBER_FIELDS:
+            set_widget_value(self.slots[field].editor, format_number(getattr(record, field)))
+        for field in ("method", "exudate", "periwound", "infection_signs"):
+            set_widget_value(self.slots[field].editor, getattr(record, field))
+        set_widget_value(self.slots["closed"].editor, record.closed_marked)
+
+    # -- state ----------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return {field: widget_value(slot.editor) for field, slot in self.slots.items()}
+
+    def apply_values(self, values: dict[str, Any]) -> None:
+        for field, value in values.items():
+            if field in self.slots:
+                set_widget_value(self.slots[field].editor, value)
+
+    def has_entries(self) -> bool:
+        """Assessed at this visit: something was typed, or it was saved so."""
+        if self.choice is not None and self.choice.current is not None:
+            return any(v not in (None, "", False) for f, v in self.values().items()
+                       if f not in ("method", *CLASSIFICATION_FIELDS))
+        return self.values() != self._initial
+
+    def to_input(self) -> tuple[AssessmentInput, list[tuple[FieldSlot, str]]]:
+        """The assessment as typed, and the fields whose text is not a number or a date."""
+        problems: list[tuple[FieldSlot, str]] = []
+        numbers: dict[str, float | None] = {}
+        for field in NUMBER_FIELDS:
+            value, problem = parse_number(self.slots[field].editor.text())
+            numbers[field] = value
+            if problem:
+                problems.append((self.slots[field], problem))
+        onset = None
+        if self.is_new:
+            onset, problem = parse_optional_date(self.slots["onset_date"].editor.text())
+            if problem:
+                problems.append((self.slots["onset_date"], problem))
+        value = {field: widget_value(self.slots[field].editor)
+                 for field in ("method", "exudate", "periwound", *CLASSIFICATION_FIELDS)}
+        return AssessmentInput(
+            site=self.site, closed=self.slots["closed"].editor.isChecked(),
+            infection_signs=self.slots["infection_signs"].editor.isChecked(),
+            onset_date=onset, **numbers, **value), problems
+
+    def slot_for(self, field: str) -> FieldSlot | None:
+        if field == "area":
+            return self.slots["length_cm"]
+        if field == "ulcer_site" and not self.is_new:
+            return self.slots["length_cm"]
+        return self.slots.get(field)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [slot.editor for slot in self.slots.values()]
+
+    def first_editor(self) -> QWidget:
+        return self.slots["ulcer_site" if self.is_new else "length_cm"].editor
+
+    def set_current(self, current: bool) -> None:
+        """The shown section carries the test-surface names (`lengthCm`…); others a suffix."""
+        suffix = "" if current else f"_{self.number}"
+        for field, slot in self.slots.items():
+            slot.editor.setObjectName(OBJECT_NAMES[field] + suffix)
+
+    def _on_edit(self, slot: FieldSlot) -> None:
+        slot.touched = True
+        self._update_area()
+        self.changed.emit()
+
+    def _update_area(self) -> None:
+        entered, problems = self.to_input()
+        area = None if problems else entered.area(self.area_method)
+        if area is None:
+            self.area_label.setText("")
+            return
+        self.area_label.setText(tr("Area {0} cm² ({1})").format(
+            format_number(area), tr(self.area_method.value)))

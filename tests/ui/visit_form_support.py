@@ -1,0 +1,117 @@
+"""A small clinic for the visit-form tests, and keyboard helpers that act as a nurse would."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.services.history import load_history
+from app.services.patients import PatientInput, create_patient
+from app.services.visit_input import AssessmentInput, LabInput, TreatmentInput, VisitInput
+from app.services.visits import save_visit
+
+TODAY = dt.date(2026, 11, 27)
+EARLIER = dt.date(2026, 10, 30)
+LAST = dt.date(2026, 11, 13)
+
+
+def make_patient(db, actor, *, mrn: str = "T-1", name: str = "Zoë Test") -> int:
+    with db.write() as session:
+        return create_patient(session, PatientInput(mrn=mrn, name=name,
+                                                    birth_date=dt.date(1960, 5, 1),
+                                                    arm="exosome"),
+                              actor=actor, today=TODAY).id
+
+
+def make_clinic(db, actor, *, second_ulcer: bool = False) -> int:
+    """A patient with an open L-heel ulcer seen twice, the first time with an exosome dose."""
+    pid = make_patient(db, actor)
+    heel = dict(site="L-heel", etiology="neuropathic", wagner_grade=2)
+    first = [AssessmentInput(length_cm=4.0, width_cm=3.0, depth_cm=0.5, method="ruler", **heel)]
+    last = [AssessmentInput(length_cm=3.5, width_cm=2.5, depth_cm=0.4, method="ruler",
+                            site="L-heel")]
+    if second_ulcer:
+        first.append(AssessmentInput(site="R-hallux", length_cm=2.0, width_cm=1.0))
+        last.append(AssessmentInput(site="R-hallux", length_cm=1.8, width_cm=1.0))
+    dose = TreatmentInput(site="L-heel", exosome_product="AD-MSC exosomes",
+                          exosome_source="adipose", exosome_lot="EXO-1234", exosome_dose=5e9,
+                          exosome_dose_unit="particles", exosome_volume_ml=1.0,
+                          exosome_route="perilesional", dressing="foam")
+    with db.write() as session:
+        save_visit(session, VisitInput(patient_id=pid, visit_date=EARLIER, vas=6.0,
+                                       assessments=tuple(first),
+                                       labs=(LabInput("crp_mg_l", 12.0),),
+                                       treatments=(dose,)),
+                   actor=actor, today=TODAY)
+    with db.write() as session:
+        save_visit(session, VisitInput(patient_id=pid, visit_date=LAST, vas=5.0,
+                                       assessments=tuple(last), clinician="nurse.old"),
+                   actor=actor, today=TODAY)
+    return pid
+
+
+def history(db, pid):
+    with db.read() as session:
+        return load_history(session, pid)
+
+
+def open_form(qtbot, db, actor, pid, visit_id=None):
+    from app.ui.visit_form import VisitDialog
+
+    dialog = VisitDialog(db=db, actor=actor, patient_id=pid, visit_id=visit_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    return dialog
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
+
+
+def type_text(qtbot, text: str) -> None:
+    qtbot.keyClicks(focused(), text)
+
+
+def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(focused(), key, modifier)
+
+
+def tab(qtbot, times: int = 1) -> None:
+    for _ in range(times):
+        press(qtbot, Qt.Key.Key_Tab)
+
+
+def tab_to(qtbot, object_name: str, limit: int = 150) -> int:
+    """Press Tab until the named field has the focus; the number of presses it took."""
+    for presses in range(limit):
+        if focused().objectName() == object_name:
+            return presses
+        tab(qtbot)
+    raise AssertionError(f"{object_name} cannot be reached with Tab")
+
+
+def retype(qtbot, text: str) -> None:
+    """Replace the focused field's text, as a nurse would with Ctrl+A and typing."""
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Delete)
+    if text:
+        type_text(qtbot, text)
+
+
+class Answers:
+    """Stands in for QMessageBox.question: records each question and gives a set answer."""
+
+    def __init__(self, *answers: QMessageBox.StandardButton):
+        self.answers = list(answers)
+        self.asked: list[str] = []
+
+    def __call__(self, parent, title, text, *args, **kwargs):
+        self.asked.append(f"{title}: {text}")
+        assert self.answers, f"unexpected question: {title}: {text}"
+        return self.answers.pop(0)
