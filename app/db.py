@@ -5,18 +5,22 @@ portable SQLAlchemy, so a multi-workstation clinic can point every PC at Postgre
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
-import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import db_files
+
 ENV_VAR = "DFU_MONITOR_DB"
+PASSPHRASE_ENV_VAR = "DFU_MONITOR_PASSPHRASE"
 APP_NAME = "dfu-monitor"
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -24,6 +28,36 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 class DatabaseError(Exception):
     """A database problem explained in words a clinic's admin can act on."""
+
+
+class ReadOnlyDatabase(DatabaseError):
+    """The database is open read-only (file or folder read-only, or damaged): nothing saved."""
+
+
+class DiskFull(DatabaseError):
+    """The disk is full: the transaction was rolled back, nothing was saved."""
+
+
+class PassphraseNeeded(DatabaseError):
+    """The file is encrypted (or not SQLite at all) and no passphrase was given."""
+
+
+class WrongPassphrase(DatabaseError):
+    """The passphrase does not open the file; nothing was created or changed."""
+
+
+class NetworkFileSystem(DatabaseError):
+    """The database path is on a network file system, where SQLite corrupts."""
+
+
+NETWORK_EXPLANATION = (
+    "{path} is on a network file system ({kind}). SQLite databases get corrupted on network "
+    "shares, because file locking and WAL's shared memory do not work across computers. Keep "
+    "the database on this computer's own disk; to share one database between several "
+    "workstations, run a PostgreSQL server and point every workstation at it with "
+    "--db postgresql://user@server/dfu_monitor (or DFU_MONITOR_DB).")
+DISK_FULL_MESSAGE = ("the disk holding the database is full: nothing was saved. Free some space "
+                     "and save again (what you typed is still there).")
 
 
 def default_db_path() -> Path:
@@ -61,7 +95,7 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         try:
             cursor.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError:
+        except Exception:  # sqlite3 or sqlcipher3 OperationalError
             pass  # a read-only file keeps its journal mode
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
@@ -78,36 +112,90 @@ class Database:
 
     url: str
     engine: Engine
+    read_only: bool = False
+    problem: str | None = None  # why the database is read-only, in words for the user
+    passphrase: str | None = field(default=None, repr=False)  # SQLCipher key; never logged
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True, migrate: bool = True) -> Database:
+    def open(cls, url: str, *, create: bool = True, migrate: bool = True,
+             passphrase: str | None = None, read_only: bool = False,
+             check: bool = False) -> Database:
         """Open the database at `url`, creating and migrating it to the newest schema.
 
         With `create=False` a missing SQLite file is an error rather than a new empty database.
+        A path on a network file system is refused. An encrypted file needs `passphrase` (or
+        $DFU_MONITOR_PASSPHRASE); a new file is encrypted when a passphrase is given. A file
+        or folder without write permission opens read-only; so does, with `check=True`, a file
+        that fails SQLite's quick_check (the start-up check), with `problem` saying why.
         """
         path = sqlite_path(url)
-        if path is not None:
-            if not path.exists():
-                if not create:
-                    raise DatabaseError(f"no database at {path}; create it with 'init'")
-                path.parent.mkdir(parents=True, exist_ok=True)
-            elif path.is_dir():
-                raise DatabaseError(f"{path} is a folder, not a database file")
-        engine = create_engine(url, future=True)
-        if engine.dialect.name == "sqlite":
-            _install_sqlite_pragmas(engine)
-        database = cls(url=url, engine=engine)
-        if path is not None and path.exists():
+        if path is None:
+            return cls._opened(cls(url=url, engine=create_engine(url)), migrate)
+        kind = db_files.network_filesystem(path)
+        if kind is not None:
+            raise NetworkFileSystem(NETWORK_EXPLANATION.format(path=path, kind=kind))
+        problem = "opened read-only on request" if read_only else None
+        if not path.exists():
+            if not create:
+                raise DatabaseError(f"no database at {path}; create it with 'init'")
+            if read_only:
+                raise DatabaseError(f"no database at {path}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            encrypted = passphrase is not None
+        elif path.is_dir():
+            raise DatabaseError(f"{path} is a folder, not a database file")
+        else:
+            encrypted = not db_files.is_plain_sqlite(path)
+            problem = problem or _write_problem(path)
+        if encrypted:
+            passphrase = passphrase if passphrase is not None else os.environ.get(
+                PASSPHRASE_ENV_VAR)
+            if passphrase is None:
+                raise PassphraseNeeded(
+                    f"{path} is encrypted (or is not an SQLite database): give the passphrase "
+                    f"(the terminal asks for it, or set {PASSPHRASE_ENV_VAR})")
+        else:
+            passphrase = None
+        database = cls(url=url, engine=_sqlite_engine(url, path, passphrase=passphrase,
+                                                      read_only=problem is not None),
+                       read_only=problem is not None, problem=problem, passphrase=passphrase)
+        if path.exists():
             database._ensure_is_database(path)
-        if migrate:
+        if check and not database.read_only:
+            try:
+                damage = database.integrity_problems(quick=True)
+            except sa_exc.DBAPIError as exc:  # "database disk image is malformed"
+                damage = [str(exc.orig)]
+            if damage:
+                database.dispose()
+                database = cls(url=url, engine=_sqlite_engine(url, path, passphrase=passphrase,
+                                                              read_only=True),
+                               read_only=True, passphrase=passphrase,
+                               problem="the database failed its integrity check (" +
+                                       "; ".join(damage[:3]) + "): it is open read-only so "
+                                       "nothing more is written to it; restore a backup")
+        return cls._opened(database, migrate)
+
+    @staticmethod
+    def _opened(database: Database, migrate: bool) -> Database:
+        if migrate and not database.read_only:
             database.migrate()
         return database
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for a database server."""
+        return sqlite_path(self.url)
 
     def _ensure_is_database(self, path: Path) -> None:
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
         except Exception as exc:  # sqlite3.DatabaseError: file is not a database
+            self.dispose()
+            if self.passphrase is not None:
+                raise WrongPassphrase(f"the passphrase does not open {path} (or it is not a DFU "
+                                      "Monitor database); nothing was changed") from None
             raise DatabaseError(f"{path} is not a readable DFU Monitor database ({exc.__class__.__name__}:"
                                 f" {getattr(exc, 'orig', exc)})") from exc
 
@@ -130,9 +218,24 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One user action: BEGIN IMMEDIATE, commit on success, roll back on any error."""
-        with self._writers() as session, session.begin():
-            yield session
+        """One user action: BEGIN IMMEDIATE, commit on success, roll back on any error.
+
+        A full disk raises DiskFull and a read-only database ReadOnlyDatabase, both after the
+        rollback, so the caller keeps what the user typed and says so.
+        """
+        if self.read_only:
+            raise ReadOnlyDatabase(f"the database is read-only: {self.problem}; nothing was saved")
+        try:
+            with self._writers() as session, session.begin():
+                yield session
+        except sa_exc.OperationalError as exc:
+            message = str(exc.orig).lower()
+            if "full" in message:
+                raise DiskFull(DISK_FULL_MESSAGE) from exc
+            if "readonly" in message or "read-only" in message:
+                raise ReadOnlyDatabase("the database file cannot be written (read-only file or "
+                                       "folder); nothing was saved") from exc
+            raise
 
     # -- schema -------------------------------------------------------------------------
     def alembic_config(self):
@@ -156,14 +259,51 @@ class Database:
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
 
     def migrate(self) -> bool:
-        """Upgrade the schema to head; True when anything was done."""
+        """Upgrade the schema to head; True when anything was done.
+
+        A database that holds data at an older schema is first backed up beside itself
+        (backups/<name>-before-<head>-<time>.db), so an upgrade never costs a record.
+        """
         current = self.current_revision()
-        if current == self.head_revision():
+        head = self.head_revision()
+        if current == head:
             return False
+        if current is not None and self.path is not None:
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+            self.backup_to(backup_folder(self.path) /
+                           f"{self.path.stem}-before-{head}-{stamp}.db")
         from alembic import command
 
         command.upgrade(self.alembic_config(), "head")
         return True
+
+    # -- backup and restore (SQLite) ------------------------------------------------------
+    def backup_to(self, target: Path, *, pages: int = -1, progress=None) -> Path:
+        """An online backup (SQLite's backup API, never a file copy of a live database)."""
+        if self.path is None:
+            raise DatabaseError("backups of a database server are made with its own tools "
+                                "(pg_dump)")
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self.engine.connect() as connection:
+            source = connection.connection.dbapi_connection
+            try:
+                return db_files.backup(source, target, passphrase=self.passphrase,
+                                       pages=pages, progress=progress)
+            except OSError as exc:
+                raise DatabaseError(f"cannot write the backup {target}: {exc.strerror}") from exc
+            except Exception as exc:  # sqlite3 / sqlcipher3 errors
+                if "full" in str(exc).lower():
+                    raise DiskFull(f"the disk is full: no backup was written to {target}") from exc
+                raise DatabaseError(f"the backup to {target} failed: {exc}") from exc
+
+    def restore_from(self, source: Path) -> None:
+        """Replace the whole database with the (already checked) file `source`."""
+        if self.path is None:
+            raise DatabaseError("restore a database server with its own tools")
+        self.engine.dispose()
+        db_files.restore(Path(source), self.path, passphrase=self.passphrase)
+        self.engine.dispose()
 
     # -- checks -------------------------------------------------------------------------
     def integrity_problems(self, *, quick: bool = False) -> list[str]:
@@ -184,3 +324,37 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def backup_folder(db_path: Path) -> Path:
+    """Where automatic and pre-upgrade backups of a database file go: beside it."""
+    return db_path.parent / "backups"
+
+
+def _write_problem(path: Path) -> str | None:
+    """Why an existing database file cannot be written to, or None when it can."""
+    if not os.access(path, os.W_OK):
+        return f"the database file {path} is read-only for this user"
+    if not os.access(path.parent, os.W_OK):
+        return (f"the folder {path.parent} is read-only for this user (SQLite writes its "
+                "journal beside the database)")
+    return None
+
+
+def _sqlite_engine(url: str, path: Path, *, passphrase: str | None,
+                   read_only: bool) -> Engine:
+    """The engine for an SQLite file: plain, read-only, or SQLCipher-encrypted."""
+    if passphrase is None and not read_only:
+        engine = create_engine(url, future=True)
+    else:
+        module = db_files.driver(passphrase is not None)
+        immutable = read_only and not os.access(path.parent, os.W_OK) and not Path(
+            str(path) + "-shm").exists()
+
+        def connect():
+            return db_files.connect(path, passphrase=passphrase, read_only=read_only,
+                                    immutable=immutable)
+
+        engine = create_engine(url, future=True, module=module, creator=connect)
+    _install_sqlite_pragmas(engine)
+    return engine

@@ -13,6 +13,7 @@ from app.domain.limits import Limit
 from app.models import Patient
 from app.models.vocab import ARMS, DIABETES_TYPES, SEXES
 from app.services.actor import Actor
+from app.services.audit import act_as
 from app.services.errors import StaleEdit, ValidationFailed
 
 
@@ -70,6 +71,7 @@ def create_patient(session: Session, data: PatientInput, *, actor: Actor,
                    today: dt.date | None = None) -> Patient:
     """Add a patient after validation; a duplicate MRN names the existing patient."""
     actor.require("record")
+    act_as(session, actor)
     findings = validate_patient(data, today=today or dt.date.today())
     if not any(f.field == "mrn" for f in findings):
         existing = find_by_mrn(session, data.mrn)
@@ -90,6 +92,7 @@ def create_patient(session: Session, data: PatientInput, *, actor: Actor,
 def update_patient(session: Session, patient_id: int, data: PatientInput, *, actor: Actor,
                    expected_version: int | None = None, today: dt.date | None = None) -> Patient:
     actor.require("record")
+    act_as(session, actor)
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise ValidationFailed([Finding("mrn", "patient no longer exists")])

@@ -13,6 +13,7 @@ from app.domain.wound import AreaMethod
 from app.models import ReferenceRangeSetting, Setting
 from app.models.vocab import PAPER_SIZES
 from app.services.actor import Actor
+from app.services.audit import act_as
 from app.services.errors import UserError
 
 DEFAULTS: dict[str, Any] = {
@@ -58,6 +59,7 @@ def load_settings(session: Session) -> ClinicSettings:
 def update_setting(session: Session, key: str, value: Any, *, actor: Actor) -> None:
     """Change one clinic setting, after checking the value."""
     actor.require("settings")
+    act_as(session, actor)
     if key not in DEFAULTS:
         raise UserError(f"unknown setting {key!r}")
     if key == "area_method":
@@ -78,6 +80,7 @@ def update_setting(session: Session, key: str, value: Any, *, actor: Actor) -> N
 def set_reference_range(session: Session, analyte: str, low: float | None, high: float | None,
                         *, actor: Actor) -> None:
     actor.require("settings")
+    act_as(session, actor)
     if analyte not in ANALYTES:
         raise UserError(f"unknown analyte {analyte!r}")
     if low is not None and high is not None and low > high:

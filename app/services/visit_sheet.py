@@ -18,6 +18,7 @@ from app.domain.wound import area_cm2, is_closed
 from app.interop import visit_sheet as sheet
 from app.models import Assessment, LabResult, Patient, Treatment, Ulcer, Visit
 from app.services.actor import Actor
+from app.services.audit import act_as
 from app.services.episodes import resync_site
 from app.services.errors import UserError
 from app.services.patients import PatientInput, validate_patient
@@ -175,6 +176,7 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
         groups.setdefault(key, _VisitGroup(*key)).rows.append(row)
 
     with db.write() as session:
+        act_as(session, actor)
         settings = load_settings(session)
         existing_patients = {p.mrn_key: p for p in session.scalars(
             select(Patient).where(Patient.mrn_key.in_(list(by_patient))))}

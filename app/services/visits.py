@@ -13,6 +13,7 @@ from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionI
                         Ulcer, Visit)
 from app.models.base import utc_now
 from app.services.actor import Actor
+from app.services.audit import act_as
 from app.services.episodes import resync_site
 from app.services.errors import NeedsConfirmation, NotFound, StaleEdit, UserError, ValidationFailed
 from app.services.history import assessment_record
@@ -68,6 +69,7 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
     """Validate and write one visit. Errors raise ValidationFailed; unconfirmed soft warnings
     raise NeedsConfirmation; a concurrent edit raises StaleEdit. Nothing is half-saved."""
     actor.require("record")
+    act_as(session, actor, reason=data.reason)
     findings = check_visit(session, data, today=today or dt.date.today())
     if any(f.is_error for f in findings):
         raise ValidationFailed(findings)
@@ -216,6 +218,7 @@ def delete_visit(session: Session, visit_id: int, *, reason: str, actor: Actor) 
     actor.require("record")
     if not reason or not reason.strip():
         raise UserError("deleting a visit needs a reason")
+    act_as(session, actor, reason=reason)
     visit = session.get(Visit, visit_id)
     if visit is None or visit.deleted_at is not None:
         raise NotFound("the visit no longer exists")
@@ -228,6 +231,7 @@ def delete_visit(session: Session, visit_id: int, *, reason: str, actor: Actor) 
 
 def sign_visit(session: Session, visit_id: int, *, actor: Actor) -> None:
     actor.require("sign")
+    act_as(session, actor)
     visit = session.get(Visit, visit_id)
     if visit is None or visit.deleted_at is not None:
         raise NotFound("the visit no longer exists")
