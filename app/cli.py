@@ -38,18 +38,17 @@ def _positive_int(text: str) -> int:
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
-    return Database.open(resolve_db_url(args.db), create=create)
+    """The database of `--db`; an encrypted one asks for its passphrase at the terminal."""
+    from app.cli_safety import open_database
+
+    return open_database(resolve_db_url(args.db), create=create)
 
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    db = Database.open(resolve_db_url(args.db), create=True, migrate=False)
-    before = db.current_revision()
-    db.migrate()
-    after = db.current_revision()
-    state = "created" if before is None else ("upgraded" if before != after else "up to date")
-    print(f"database {state} at schema {after}: {db.url}")
-    return 0
+    from app.cli_safety import init_database
+
+    return init_database(args)
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
@@ -107,15 +106,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    problems = [f"integrity: {p}" for p in db.integrity_problems()]
-    problems += [f"foreign key: {p}" for p in db.foreign_key_problems()]
-    for problem in problems:
-        print(problem)
-    if problems:
-        raise CliError(f"check FAILED: {len(problems)} problem(s) in {db.url}")
-    print(f"check passed: integrity ok, foreign keys ok ({db.url})")
-    return 0
+    from app.cli_safety import check_database
+
+    return check_database(args)
 
 
 def _summary_text(summary: dict) -> str:
@@ -166,7 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    add("init", cmd_init, "create the database or upgrade its schema")
+    sub = add("init", cmd_init, "create the database or upgrade its schema")
+    sub.add_argument("--encrypt", action="store_true",
+                     help="make a new SQLCipher-encrypted database (passphrase asked, or "
+                          "$DFU_MONITOR_PASSPHRASE)")
     sub = add("seed-demo", cmd_seed_demo, "add synthetic patients with realistic histories")
     sub.add_argument("--patients", type=_positive_int, default=300)
     sub.add_argument("--seed", type=int, default=1)
@@ -177,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("summary", cmd_summary, "print one patient's healing metrics")
     sub.add_argument("--mrn", required=True)
     sub.add_argument("--json", action="store_true", help="the METRICS.md JSON schema")
-    add("check", cmd_check, "check integrity and foreign keys")
+    add("check", cmd_check, "check integrity, foreign keys, schema and the audit chain")
     for module_name in COMMAND_MODULES:
         import importlib
 
@@ -187,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add subcommands: each has `register(add)`, where `add(name, handler,
 # help)` returns the subparser. They import their heavy dependencies inside the handlers.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["app.cli_safety"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

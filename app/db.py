@@ -156,9 +156,13 @@ class Database:
                     f"(the terminal asks for it, or set {PASSPHRASE_ENV_VAR})")
         else:
             passphrase = None
-        database = cls(url=url, engine=_sqlite_engine(url, path, passphrase=passphrase,
-                                                      read_only=problem is not None),
-                       read_only=problem is not None, problem=problem, passphrase=passphrase)
+        try:
+            engine = _sqlite_engine(url, path, passphrase=passphrase,
+                                    read_only=problem is not None)
+        except db_files.FileProblem as exc:  # sqlcipher3 is not installed
+            raise DatabaseError(str(exc)) from None
+        database = cls(url=url, engine=engine, read_only=problem is not None, problem=problem,
+                       passphrase=passphrase)
         if path.exists():
             database._ensure_is_database(path)
         if check and not database.read_only:
@@ -297,13 +301,11 @@ class Database:
                     raise DiskFull(f"the disk is full: no backup was written to {target}") from exc
                 raise DatabaseError(f"the backup to {target} failed: {exc}") from exc
 
-    def restore_from(self, source: Path) -> None:
-        """Replace the whole database with the (already checked) file `source`."""
-        if self.path is None:
-            raise DatabaseError("restore a database server with its own tools")
+    def reopen(self) -> None:
+        """Open the same file afresh (after a restore), keeping this object for its holders."""
+        fresh = Database.open(self.url, create=False, passphrase=self.passphrase, check=True)
         self.engine.dispose()
-        db_files.restore(Path(source), self.path, passphrase=self.passphrase)
-        self.engine.dispose()
+        self.engine, self.read_only, self.problem = fresh.engine, fresh.read_only, fresh.problem
 
     # -- checks -------------------------------------------------------------------------
     def integrity_problems(self, *, quick: bool = False) -> list[str]:

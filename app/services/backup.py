@@ -1,0 +1,185 @@
+"""Backup and restore of the clinic database (RELIABILITY.md, "Storage").
+
+Backups use SQLite's online backup API (app.db_files), never a copy of a live file. A restore
+checks the file first (integrity_check, foreign_key_check, a schema this program knows),
+keeps the database it replaces, and refuses anything else with the current data untouched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import db_files
+from app.db import (PASSPHRASE_ENV_VAR, Database, DatabaseError, backup_folder,
+                    sqlite_path)
+from app.services.actor import Actor
+from app.services.audit import record_event
+from app.services.errors import UserError
+
+AUTO_KEEP = 14
+AUTO_TAG = "auto"
+
+
+class RestoreRefused(UserError):
+    """The file is not a sound DFU Monitor backup; `problems` says every reason."""
+
+    def __init__(self, source: Path, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(f"{source} was not restored, the current data is untouched: "
+                         + "; ".join(self.problems[:3]))
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    source: Path
+    kept: Path | None  # the database that was replaced, kept beside the backups
+    revision: str | None  # the schema of the restored file, before any upgrade
+
+
+def _stamp(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%d-%H%M%S")
+
+
+def _audit(db: Database, actor: Actor, action: str, detail: str) -> None:
+    """An event in the trail; a read-only database cannot take it and is left as it is."""
+    if db.read_only:
+        return
+    with db.write() as session:
+        record_event(session, actor, action, detail)
+
+
+# -- backup -----------------------------------------------------------------------------------
+def backup_database(db: Database, target: Path, *, actor: Actor, progress=None) -> Path:
+    """Write an online backup of `db` to `target` (a file, or a folder to put it in)."""
+    actor.require("backup")
+    target = Path(target).expanduser()
+    if db.path is None:
+        raise UserError("back up a database server with its own tools (pg_dump)")
+    if target.is_dir():
+        target = target / f"{db.path.stem}-{_stamp()}.db"
+    if not target.parent.is_dir():
+        raise UserError(f"folder {target.parent} does not exist")
+    if target.resolve() == db.path.resolve():
+        raise UserError("a backup cannot overwrite the database itself")
+    written = db.backup_to(target, progress=progress)
+    _audit(db, actor, "backup", f"backup written to {written}")
+    return written
+
+
+def automatic_backup(db: Database, *, keep: int = AUTO_KEEP,
+                     now: dt.datetime | None = None) -> Path | None:
+    """The backup taken when the app closes: backups/<name>-auto-<time>.db, last `keep` kept."""
+    if db.path is None or not db.path.exists():
+        return None
+    folder = backup_folder(db.path)
+    written = db.backup_to(folder / f"{db.path.stem}-{AUTO_TAG}-{_stamp(now)}.db")
+    for old in automatic_backups(db)[:-keep]:
+        old.unlink(missing_ok=True)
+    return written
+
+
+def automatic_backups(db: Database) -> list[Path]:
+    """The automatic backups of `db`, oldest first."""
+    if db.path is None:
+        return []
+    folder = backup_folder(db.path)
+    return sorted(folder.glob(f"{db.path.stem}-{AUTO_TAG}-*.db")) if folder.is_dir() else []
+
+
+# -- restore ----------------------------------------------------------------------------------
+def known_revisions() -> set[str]:
+    """Every schema revision of this program's migrations."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from app.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def check_backup_file(source: Path, *, passphrase: str | None,
+                      current_encrypted: bool | None) -> db_files.FileReport:
+    """Every reason `source` may not be restored (an empty list when it may)."""
+    source = Path(source).expanduser()
+    if source.is_file() and source.stat().st_size and current_encrypted is not None:
+        encrypted = not db_files.is_plain_sqlite(source)
+        if encrypted and not current_encrypted:
+            return db_files.FileReport(problems=[
+                f"{source} is not an SQLite database (or it is encrypted and the clinic database is not)"])
+        if current_encrypted and not encrypted:
+            return db_files.FileReport(problems=[
+                f"{source} is not encrypted and the clinic database is: restoring it would "
+                "store the records unencrypted"])
+    return db_files.inspect_file(source, passphrase=passphrase,
+                                 known_revisions=known_revisions())
+
+
+def restore_database(url: str, source: Path, *, actor: Actor,
+                     passphrase: str | None = None) -> RestoreResult:
+    """Replace the database at `url` with the backup `source`, keeping the one replaced.
+
+    Works on a database that is damaged, or that is not a database at all: that is when a
+    restore is needed most. Callers holding a Database on `url` dispose of it first and
+    `reopen()` it after.
+    """
+    actor.require("backup")
+    source = Path(source).expanduser()
+    path = sqlite_path(url)
+    if path is None:
+        raise UserError("restore a database server with its own tools (pg_restore)")
+    if source.resolve() == path.resolve():
+        raise UserError("that file is the database itself")
+    current_encrypted = (not db_files.is_plain_sqlite(path)) if path.is_file() else None
+    if passphrase is None:
+        passphrase = os.environ.get(PASSPHRASE_ENV_VAR)
+    report = check_backup_file(source, passphrase=passphrase, current_encrypted=current_encrypted)
+    if report.problems:
+        raise RestoreRefused(source, report.problems)
+    if current_encrypted is False or (current_encrypted is None
+                                      and db_files.is_plain_sqlite(source)):
+        passphrase = None
+    kept = _keep_current(url, path, passphrase)
+    try:
+        db_files.restore(source, path, passphrase=passphrase)
+    except OSError as exc:
+        raise DatabaseError(f"the restore could not write {path}: {exc.strerror}; the "
+                            f"replaced database is kept at {kept}") from exc
+    restored = Database.open(url, create=False, passphrase=passphrase)  # upgrades, backed up
+    try:
+        _audit(restored, actor, "restore", f"restored from {source}" +
+               (f"; the replaced database is kept at {kept}" if kept else ""))
+    finally:
+        restored.dispose()
+    return RestoreResult(source=source, kept=kept, revision=report.revision)
+
+
+def _keep_current(url: str, path: Path, passphrase: str | None) -> Path | None:
+    """Put the database about to be replaced beside the backups; None when there is none."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    kept = backup_folder(path) / f"{path.stem}-replaced-{_stamp()}.db"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        current = Database.open(url, create=False, migrate=False, read_only=True,
+                                passphrase=passphrase)
+    except DatabaseError:
+        current = None
+    if current is not None:
+        try:
+            if not current.integrity_problems(quick=True):
+                return current.backup_to(kept)
+        except Exception:  # a damaged file: its bytes are kept as they are
+            pass
+        finally:
+            current.dispose()
+    # Damaged or unreadable, so nothing is writing to it: its bytes (and WAL) are kept as is.
+    shutil.copy2(path, kept)
+    wal = Path(str(path) + "-wal")
+    if wal.exists():
+        shutil.copy2(wal, Path(str(kept) + "-wal"))
+    return kept
