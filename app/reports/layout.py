@@ -8,6 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from app.reports.fonts import BOLD, REGULAR, markup, register_fonts, string_width
@@ -81,14 +82,36 @@ def cell(value: object, styles: Styles, *, head: bool = False) -> Paragraph:
     return para(value, styles.cell_missing if value == NOT_RECORDED else styles.cell)
 
 
+def _plain(text: str) -> bool:
+    """Text the table can draw as a plain string: no markup, fallback font or bidi needed."""
+    return all(ch.isascii() and ch not in "<>&" for ch in text)
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: Styles, *,
-               widths: Sequence[float], align_right: Sequence[int] = ()) -> Table:
-    """A table whose header row repeats on every page it spans."""
-    body = [[cell(h, styles, head=True) for h in header]]
-    body += [[cell(v, styles) for v in row] for row in rows]
+               widths: Sequence[float]) -> Table:
+    """A table whose header row repeats on every page it spans.
+
+    Short ASCII values are drawn as plain strings (a Paragraph per cell makes long tables slow);
+    anything else becomes a Paragraph with font fallback that wraps in its column."""
     widths = fit_widths(list(widths), header, rows, styles)
+    size = styles.cell.fontSize
+    body: list[list[object]] = [[cell(h, styles, head=True) for h in header]]
+    missing: list[tuple[int, int]] = []
+    for r, row in enumerate(rows, start=1):
+        line: list[object] = []
+        for c, value in enumerate(row):
+            text = NOT_RECORDED if value is None or value == "" else str(value)
+            if _plain(text) and stringWidth(text, REGULAR, size) + 6 <= widths[c]:
+                line.append(text)
+                if text == NOT_RECORDED:
+                    missing.append((c, r))
+            else:
+                line.append(cell(text, styles))
+        body.append(line)
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
+        ("FONT", (0, 1), (-1, -1), REGULAR, size, styles.cell.leading),
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
         ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
@@ -99,6 +122,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: 
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(body), 2)]
+    commands += [("TEXTCOLOR", at, at, MUTED) for at in missing]
     table.setStyle(TableStyle(commands))
     return table
 
@@ -113,7 +137,9 @@ def fit_widths(widths: list[float], header: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         for i, value in enumerate(row):
             for word in str(value if value not in (None, "") else NOT_RECORDED).split():
-                need[i] = max(need[i], string_width(word, size) + padding)
+                width = (stringWidth(word, REGULAR, size) if _plain(word)
+                         else string_width(word, size))
+                need[i] = max(need[i], width + padding)
     if sum(need) > sum(widths):
         return widths
     short = sum(max(n - w, 0) for n, w in zip(need, widths))
