@@ -21,7 +21,8 @@ ASSESSMENT_WIDTHS = (20, 9, 11, 11, 19, 16, 14, 30, 20, 12)
 def _par_at(par: float | None, day: int | None, on_track: bool | None, window: tuple[int, int],
             rule: str) -> str:
     if par is None:
-        return f"{t.NOT_RECORDED} (no assessment between days {window[0]} and {window[1]})"
+        return (f"{t.NOT_RECORDED}: no assessment between days {window[0]} and {window[1]} "
+                f"({rule})")
     return f"{t.number(par, t.PAR_DECIMALS, '%')} on day {day}: {t.par_verdict(on_track)} ({rule})"
 
 

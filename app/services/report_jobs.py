@@ -87,10 +87,8 @@ def render_report(db: Database, patient_id: int, *, audience: str, actor: Actor,
 
 def record_report_event(db: Database, actor: Actor, *, patient_id: int, detail: str) -> None:
     """Write "report printed" to the audit trail (RELIABILITY.md: every export is audited)."""
-    try:
-        from app.services.audit import record_event
-    except ImportError:  # the audit trail is not part of this build yet
-        return
+    from app.services.audit import record_event
+
     with db.write() as session:
         record_event(session, actor, AUDIT_ACTION, detail, patient_id=patient_id)
 
