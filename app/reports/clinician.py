@@ -18,6 +18,7 @@ from app.reports import text as t
 from app.reports.charts import trend_chart
 from app.reports.document import PageHeader, build_pdf, content_width
 from app.reports.episode_section import episode_section
+from app.reports.fonts import REGULAR
 from app.reports.layout import (INK, Styles, data_table, facts_table, gap, make_styles, para,
                                 rich)
 from app.services.records import PatientHistory
@@ -59,16 +60,18 @@ def patient_block(history: PatientHistory, styles: Styles, *, width: float,
 
 
 def _days_since_first(history: PatientHistory, dates: list[dt.date]) -> list[int]:
+    if not dates:
+        return []
     first = history.visits[0].visit_date
     return [(d - first).days for d in dates]
 
 
 def pain_section(history: PatientHistory, styles: Styles, *, width: float) -> list[Flowable]:
     pain = history.pain
-    story: list[Flowable] = [rich("Pain (VAS 0–10)", styles.h2)]
+    heading = rich("Pain (VAS 0–10)", styles.h2)
     series = [(v.visit_date, v.vas) for v in history.visits if v.vas is not None]
     if not series:
-        return story + [para(f"Pain score: {t.NOT_RECORDED}.", styles.body)]
+        return [heading, para(f"Pain score: {t.NOT_RECORDED}.", styles.body)]
     important = t.yes_no(pain.clinically_important_reduction)
     facts = facts_table([
         ("Baseline", f"{t.number(pain.baseline_vas, 1)} on {t.date(series[0][0])}"),
@@ -82,7 +85,7 @@ def pain_section(history: PatientHistory, styles: Styles, *, width: float) -> li
     chart = trend_chart(days=days, values=[v for _, v in series], width=width * 0.6,
                         height=110, y_label="VAS", x_label="days since first visit",
                         y_range=(0, 10), threshold=(threshold, "important reduction"))
-    return story + [KeepTogether([facts, chart])]
+    return [KeepTogether([heading, facts, chart])]
 
 
 def _range_text(column: str, history: PatientHistory) -> str:
@@ -145,7 +148,8 @@ def labs_section(history: PatientHistory, styles: Styles, *, width: float) -> li
                                   title=f"{a.label} ({a.unit})", y_label=a.unit,
                                   x_label="days since first visit", band=band))
     grid = Table([charts], colWidths=[width / 2] * 2, hAlign="LEFT")
-    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    grid.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), REGULAR, 8),
+                              ("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(grid)
     story += imaging_facts(history, styles, width=width)
@@ -222,7 +226,8 @@ def signature_block(styles: Styles, *, width: float) -> list[Flowable]:
     line = Table([[""] * 3, [para(label, styles.small) for label in labels]],
                  colWidths=[width * 0.4, width * 0.4, width * 0.2], rowHeights=[14 * mm, None],
                  hAlign="LEFT")
-    line.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+    line.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), REGULAR, 8),
+                              ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 12)]))
     return [KeepTogether([rich("Signature", styles.h2),
@@ -250,7 +255,7 @@ def page_header(history: PatientHistory, settings: ClinicSettings, *, title: str
                 printed_by: str, report_date: dt.date) -> PageHeader:
     p = history.patient
     return PageHeader(clinic_name=settings.clinic_name, logo_path=settings.clinic_logo_path,
-                      title=title, patient_line=f"{p.name} · MRN {p.mrn}",
+                      title=title, patient_name=p.name, mrn=p.mrn,
                       report_date=report_date, printed_by=printed_by)
 
 

@@ -32,7 +32,8 @@ class PageHeader:
     clinic_name: str
     logo_path: str | None
     title: str
-    patient_line: str
+    patient_name: str
+    mrn: str
     report_date: dt.date
     printed_by: str
 
@@ -98,10 +99,13 @@ def _draw_page(canvas: Canvas, doc: SimpleDocTemplate, *, header: PageHeader) ->
     draw_text(canvas, right, top - 3 * mm, f"Report date {header.report_date.isoformat()}",
               size=8, align="right")
     canvas.setFillColor(INK)
-    patient = header.patient_line
-    while patient and string_width(patient, 9, base=BOLD) > 95 * mm:
-        patient = patient[:-2] + "…"
-    draw_text(canvas, right, top - 8 * mm, patient, size=9, base=BOLD, align="right")
+    # A long name is shortened, never the MRN that identifies the record.
+    mrn = f" · MRN {header.mrn}"
+    name = header.patient_name
+    room = 95 * mm - string_width(mrn, 9, base=BOLD)
+    while len(name) > 1 and string_width(name, 9, base=BOLD) > room:
+        name = name[:-2] + "…"
+    draw_text(canvas, right, top - 8 * mm, name + mrn, size=9, base=BOLD, align="right")
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(left, top - 11 * mm, right, top - 11 * mm)
@@ -124,7 +128,8 @@ def build_pdf(story: list, out: BinaryIO, *, paper: str, header: PageHeader,
                             topMargin=MARGIN + HEADER_HEIGHT - 5 * mm,
                             bottomMargin=MARGIN + FOOTER_HEIGHT, title=header.title,
                             author=header.clinic_name, subject=subject,
-                            creator="DFU Monitor", invariant=True)
+                            creator="DFU Monitor", invariant=True, initialFontName=REGULAR,
+                            initialFontSize=9)
     draw = functools.partial(_draw_page, header=header)
     # SimpleDocTemplate wraps these in PageTemplate(onPage=...) for the first and later pages.
     doc.build(story, onFirstPage=draw, onLaterPages=draw,

@@ -62,6 +62,10 @@ def register_fonts() -> dict[str, frozenset[int]]:
     from reportlab.pdfbase.ttfonts import TTFont
 
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    # Charts start each drawing in Helvetica, which would sit unembedded in every PDF.
+    from reportlab.graphics import shapes
+
+    shapes.STATE_DEFAULTS["fontName"] = REGULAR
     coverage = {}
     for name, filename in FILES.items():
         path = FONT_DIR / filename

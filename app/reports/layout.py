@@ -110,7 +110,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: 
         body.append(line)
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
-        ("FONT", (0, 1), (-1, -1), REGULAR, size, styles.cell.leading),
+        ("FONT", (0, 0), (-1, -1), REGULAR, size, styles.cell.leading),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
@@ -140,6 +140,8 @@ def fit_widths(widths: list[float], header: Sequence[str], rows: Sequence[Sequen
                 width = (stringWidth(word, REGULAR, size) if _plain(word)
                          else string_width(word, size))
                 need[i] = max(need[i], width + padding)
+    cap = 0.3 * sum(widths)  # one very long word is cut rather than starving its neighbours
+    need = [min(n, cap) for n in need]
     if sum(need) > sum(widths):
         return widths
     short = sum(max(n - w, 0) for n, w in zip(need, widths))
@@ -164,6 +166,7 @@ def facts_table(pairs: Sequence[tuple[str, object]], styles: Styles, *, width: f
     value_w = width / columns - label_w
     table = Table(rows, colWidths=[label_w, value_w] * columns, hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, styles.cell.fontSize),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
