@@ -157,27 +157,19 @@ class Database:
         else:
             passphrase = None
         try:
+            if check and problem is None and path.exists():
+                problem = _damage(path, passphrase)  # read-only: a damaged file is not touched
             engine = _sqlite_engine(url, path, passphrase=passphrase,
                                     read_only=problem is not None)
-        except db_files.FileProblem as exc:  # sqlcipher3 is not installed
-            raise DatabaseError(str(exc)) from None
+        except db_files.FileProblem as exc:  # junk, a wrong key, or no sqlcipher3
+            if passphrase is not None and "sqlcipher3" not in str(exc):
+                raise WrongPassphrase(f"the passphrase does not open {path} (or it is not a "
+                                      "DFU Monitor database); nothing was changed") from None
+            raise DatabaseError(f"{path} is not a readable DFU Monitor database ({exc})") from None
         database = cls(url=url, engine=engine, read_only=problem is not None, problem=problem,
                        passphrase=passphrase)
         if path.exists():
             database._ensure_is_database(path)
-        if check and not database.read_only:
-            try:
-                damage = database.integrity_problems(quick=True)
-            except sa_exc.DBAPIError as exc:  # "database disk image is malformed"
-                damage = [str(exc.orig)]
-            if damage:
-                database.dispose()
-                database = cls(url=url, engine=_sqlite_engine(url, path, passphrase=passphrase,
-                                                              read_only=True),
-                               read_only=True, passphrase=passphrase,
-                               problem="the database failed its integrity check (" +
-                                       "; ".join(damage[:3]) + "): it is open read-only so "
-                                       "nothing more is written to it; restore a backup")
         return cls._opened(database, migrate)
 
     @staticmethod
@@ -331,6 +323,16 @@ class Database:
 def backup_folder(db_path: Path) -> Path:
     """Where automatic and pre-upgrade backups of a database file go: beside it."""
     return db_path.parent / "backups"
+
+
+def _damage(path: Path, passphrase: str | None) -> str | None:
+    """The start-up check: SQLite's quick_check on a read-only connection; None when sound."""
+    damage = db_files.quick_check(path, passphrase=passphrase)
+    if not damage:
+        return None
+    return ("the database failed its integrity check (" +
+            "; ".join(" ".join(d.split()) for d in damage[:3]) +
+            "): it is open read-only so nothing more is written to it; restore a backup")
 
 
 def _write_problem(path: Path) -> str | None:

@@ -112,6 +112,19 @@ def probe(connection) -> None:
         raise FileProblem(str(exc)) from exc
 
 
+def quick_check(path: Path, *, passphrase: str | None = None) -> list[str]:
+    """SQLite's quick_check through a read-only connection: [] when the file is sound.
+    Raises FileProblem when the file cannot be read as a database at all."""
+    connection = _open_read_only(path, passphrase)
+    try:
+        rows = [r[0] for r in connection.execute("PRAGMA quick_check")]
+        return [] if rows == ["ok"] else rows
+    except Exception as exc:  # "database disk image is malformed" as an exception
+        return [str(exc)]
+    finally:
+        connection.close()
+
+
 # -- online backup ----------------------------------------------------------------------------
 def backup(source, target: Path, *, passphrase: str | None = None, pages: int = -1,
            progress: Callable[[int, int, int], object] | None = None) -> Path:
