@@ -1,0 +1,82 @@
+"""Start the window: the QApplication, the database, the main window (PySide6 starts here).
+
+`python main.py` opens the clinic database (`--db`, $DFU_MONITOR_DB, or the user data folder);
+`python main.py --demo` opens a demo clinic in the user data folder, seeded with 300 synthetic
+patients on first use. Until accounts exist the window opens for the operating-system user.
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+DEMO_PATIENTS = 300
+
+
+def demo_db_path() -> Path:
+    """The demo clinic's file, beside the real one in the user data folder."""
+    from app.db import default_db_path
+
+    return default_db_path().with_name("demo.db")
+
+
+def os_username() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in a bare container
+        return "clinician"
+
+
+def seed_demo_if_empty(db) -> int:
+    """Seed the demo clinic unless it already has patients; returns the patients added."""
+    from sqlalchemy import func, select
+
+    from app.models import Patient
+    from app.services.demo import seed_demo
+
+    with db.read() as session:
+        if session.scalar(select(func.count(Patient.id))):
+            return 0
+    return seed_demo(db, patients=DEMO_PATIENTS).patients
+
+
+def run_gui(db: str | None, demo: bool) -> int:
+    """Open the window and run the event loop; returns the exit status."""
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.db import DatabaseError, resolve_db_url
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("DFU Monitor")
+    app.setApplicationDisplayName("DFU Monitor")
+    url = resolve_db_url(str(demo_db_path())) if demo else resolve_db_url(db)
+
+    from app.ui.main_window import create_main_window
+
+    try:
+        window = create_main_window(url, os_username())
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "DFU Monitor", str(exc))
+        return 1
+    # Delete the window (and its charts) when it closes, before the interpreter exits:
+    # Qt objects left to Python's final garbage collection can crash the exit.
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    if demo:
+        window.statusBar().showMessage(window.tr("Opening the demo clinic…"))
+
+        def seeded(added: int) -> None:
+            if added:
+                window.statusBar().showMessage(
+                    window.tr("Demo clinic created with {0} synthetic patients").format(added))
+                window.reload_patients()
+            else:
+                window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
+
+        database = window.db
+        window.runner.submit("seed-demo", lambda: seed_demo_if_empty(database), seeded)
+    status = app.exec()
+    del window
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return status

@@ -1,0 +1,157 @@
+"""The patient chart (`chartTabs`): Overview, Visits, Healing curves, Pain, Labs, Treatments,
+Adverse events.
+
+Only the visible tab is refreshed when a new chart arrives; a hidden tab refreshes when it is
+next shown. The chart tabs build their pyqtgraph widgets the first time they are shown, so
+pyqtgraph is imported only then (HOUSE_STYLE.md "Start-up is sacred").
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableView, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from app.services.patient_chart import PatientChart
+from app.ui.overview_tab import OverviewTab
+from app.ui.record_tables import (RECORD_ID_ROLE, SORT_ROLE, RecordTableModel,
+                                  adverse_event_columns, treatment_columns, visit_columns,
+                                  visit_rows)
+
+
+def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...]) -> QTableView:
+    """A sortable, read-only table view over `model`."""
+    proxy = QSortFilterProxyModel(model)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    header = view.horizontalHeader()
+    for column, width in enumerate(widths):
+        header.resizeSection(column, width)
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class LazyPage(QWidget):
+    """A tab page whose content is built the first time it is shown."""
+
+    def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._build = build
+        self.content: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure_built(self) -> QWidget:
+        if self.content is None:
+            self.content = self._build()
+            self._layout.addWidget(self.content)
+        return self.content
+
+
+class PatientChartTabs(QTabWidget):
+    """The tabs of one patient's chart; `show_chart(chart)` fills them."""
+
+    visit_activated = Signal(int)  # visit id, on double-click in the Visits table
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("chartTabs")
+        self.chart: PatientChart | None = None
+        self._shown: dict[QWidget, PatientChart | None] = {}
+
+        self.overview = OverviewTab()
+        self.visit_model = RecordTableModel(visit_columns(), record_id=lambda r: r.visit.id,
+                                            parent=self)
+        self.visit_table = record_table("visitTable", self.visit_model,
+                                        (90, 230, 80, 85, 170, 90, 110))
+        self.visit_table.doubleClicked.connect(self._visit_double_clicked)
+        self.visit_table.setToolTip(self.tr("Double-click a visit to edit it"))
+        self.healing_page = LazyPage(self._build_healing)
+        self.pain_page = LazyPage(self._build_pain)
+        self.lab_page = LazyPage(self._build_labs)
+        self.treatment_model = RecordTableModel(treatment_columns(), record_id=lambda t: t.id,
+                                                parent=self)
+        self.treatment_table = record_table("treatmentTable", self.treatment_model,
+                                            (90, 120, 130, 95, 90, 110, 85, 95, 95))
+        self.adverse_event_model = RecordTableModel(adverse_event_columns(),
+                                                    record_id=lambda e: e.id, parent=self)
+        self.adverse_event_table = record_table("adverseEventTable", self.adverse_event_model,
+                                                (90, 240, 90, 65, 95, 120, 90))
+        self.addTab(self.overview, self.tr("Overview"))
+        self.addTab(self.visit_table, self.tr("Visits"))
+        self.addTab(self.healing_page, self.tr("Healing curves"))
+        self.addTab(self.pain_page, self.tr("Pain"))
+        self.addTab(self.lab_page, self.tr("Labs"))
+        self.addTab(self.treatment_table, self.tr("Treatments"))
+        self.addTab(self.adverse_event_table, self.tr("Adverse events"))
+        self.currentChanged.connect(self._refresh_current)
+
+    # -- chart widgets, built on first show ------------------------------------------------
+    def _build_healing(self) -> QWidget:
+        from app.ui.healing_chart import HealingChart
+
+        self.healing_chart = HealingChart()
+        return self.healing_chart
+
+    def _build_pain(self) -> QWidget:
+        from app.ui.trend_charts import PainChart
+
+        self.pain_chart = PainChart()
+        return self.pain_chart
+
+    def _build_labs(self) -> QWidget:
+        from app.ui.trend_charts import LabChart
+
+        self.lab_chart = LabChart()
+        return self.lab_chart
+
+    # -- data --------------------------------------------------------------------------
+    def show_chart(self, chart: PatientChart | None) -> None:
+        """A new chart (or None to clear); the visible tab is refreshed now, others later."""
+        self.chart = chart
+        self._refresh_current()
+
+    def _refresh_current(self, *_args) -> None:
+        page = self.currentWidget()
+        if page is None or self.chart is None or self._shown.get(page) is self.chart:
+            return
+        self._shown[page] = self.chart
+        chart = self.chart
+        if page is self.overview:
+            self.overview.show_chart(chart)
+        elif page is self.visit_table:
+            self.visit_model.set_rows(visit_rows(chart.history))
+        elif page is self.treatment_table:
+            self.treatment_model.set_rows(chart.history.treatments)
+        elif page is self.adverse_event_table:
+            self.adverse_event_model.set_rows(chart.history.adverse_events)
+        elif isinstance(page, LazyPage):
+            content = page.ensure_built()
+            content.show_chart(chart)  # type: ignore[attr-defined]
+        elif hasattr(page, "show_chart"):  # tabs added by other features (e.g. Audit)
+            page.show_chart(chart)
+
+    def refresh_all(self) -> None:
+        """Refresh every tab now (screenshots, tests); normally only the visible one is."""
+        current = self.currentIndex()
+        for index in range(self.count()):
+            self.setCurrentIndex(index)
+        self.setCurrentIndex(current)
+
+    def _visit_double_clicked(self, index) -> None:
+        visit_id = index.siblingAtColumn(0).data(RECORD_ID_ROLE)
+        if visit_id is not None:
+            self.visit_activated.emit(int(visit_id))

@@ -1,0 +1,205 @@
+"""Read-only table models over the chart's frozen records: visits, treatments, adverse events.
+
+One small generic model (`RecordTableModel`) over a list of rows and a list of columns; each
+column says how to show and how to sort its value. The chart tabs put a QSortFilterProxyModel
+in front for sorting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Sequence, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, \
+    QPersistentModelIndex, Qt
+
+from app.domain.analytes import ANALYTES
+from app.services.records import (AdverseEventRecord, PatientHistory, TreatmentRecord,
+                                  VisitRecord)
+
+Row = TypeVar("Row")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+Index = QModelIndex | QPersistentModelIndex
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ChartTables", text)
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    header: str
+    display: Callable[[Row], str]
+    sort_key: Callable[[Row], Any] | None = None
+    align_right: bool = False
+    tooltip: Callable[[Row], str | None] | None = None
+
+
+class RecordTableModel(QAbstractTableModel, Generic[Row]):
+    """Rows of frozen records shown through column definitions (read only)."""
+
+    def __init__(self, columns: Sequence[Column], record_id: Callable[[Row], int] | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list = []
+        self._record_id = record_id
+
+    def set_rows(self, rows: Sequence) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int):
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self._columns)):
+            return self._columns[section].header
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(row)
+        if role == SORT_ROLE:
+            key = column.sort_key(row) if column.sort_key else column.display(row)
+            return key
+        if role == RECORD_ID_ROLE and self._record_id is not None:
+            return self._record_id(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+# -- formatting ---------------------------------------------------------------------------
+def fmt(value: float | None, decimals: int = 1, unit: str = "") -> str:
+    """A number for display (rounding is for display only, METRICS.md); "—" when missing."""
+    if value is None:
+        return "—"
+    return f"{value:.{decimals}f}" + ("%" if unit == "%" else f" {unit}" if unit else "")
+
+
+def date_text(value: dt.date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _ordinal(value: dt.date | None) -> int:
+    return value.toordinal() if value else 0
+
+
+def _number(value: float | None) -> float:
+    return float("-inf") if value is None else float(value)
+
+
+def yes(value: bool) -> str:
+    return tr("yes") if value else ""
+
+
+# -- visits -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VisitRow:
+    """A visit with what the Visits table shows beside it (sizes per site, doses)."""
+
+    visit: VisitRecord
+    sizes: str  # "L-heel 2.35 cm²; R-MTH1 closed"
+    exosome: str  # "intralesional, lot EXO-1234"
+
+
+def visit_rows(history: PatientHistory) -> list[VisitRow]:
+    sizes: dict[int, list[str]] = {}
+    for episode in history.episodes:
+        for a in episode.assessments:
+            text = tr("closed") if a.closed else fmt(a.area_cm2, 2, "cm²")
+            sizes.setdefault(a.visit_id, []).append(f"{episode.site} {text}")
+    doses: dict[int, list[str]] = {}
+    for t in history.exosome_doses:
+        doses.setdefault(t.visit_id, []).append(
+            ", ".join(x for x in (t.exosome_route, t.exosome_lot) if x))
+    return [VisitRow(v, "; ".join(sizes.get(v.id, [])), "; ".join(doses.get(v.id, [])))
+            for v in reversed(history.visits)]
+
+
+def _lab_text(visit: VisitRecord, column: str) -> str:
+    lab = visit.labs.get(column)
+    if lab is None:
+        return "—"
+    analyte = ANALYTES[column]
+    return f"{lab.value:.{analyte.decimals}f}" + (f" {lab.flag}" if lab.flag in ("H", "L")
+                                                 else "")
+
+
+def visit_columns() -> list[Column[VisitRow]]:
+    return [
+        Column(tr("Date"), lambda r: date_text(r.visit.visit_date),
+               lambda r: _ordinal(r.visit.visit_date)),
+        Column(tr("Ulcer areas"), lambda r: r.sizes),
+        Column(tr("VAS (0–10)"), lambda r: fmt(r.visit.vas), lambda r: _number(r.visit.vas),
+               align_right=True),
+        Column(tr("CRP (mg/L)"), lambda r: _lab_text(r.visit, "crp_mg_l"),
+               lambda r: _number(r.visit.labs["crp_mg_l"].value
+                                 if "crp_mg_l" in r.visit.labs else None), align_right=True),
+        Column(tr("Exosome dose"), lambda r: r.exosome),
+        Column(tr("Next visit"), lambda r: date_text(r.visit.next_visit_date),
+               lambda r: _ordinal(r.visit.next_visit_date)),
+        Column(tr("Clinician"), lambda r: r.visit.clinician or ""),
+        Column(tr("Signed"), lambda r: r.visit.signed_by or ""),
+    ]
+
+
+# -- treatments and adverse events --------------------------------------------------------
+def _dose_text(t: TreatmentRecord) -> str:
+    if t.exosome_dose is None:
+        return "—"
+    return f"{t.exosome_dose:.3g}" + (f" {t.exosome_dose_unit}" if t.exosome_dose_unit else "")
+
+
+def _standard_care(t: TreatmentRecord) -> str:
+    parts = [tr("debridement") if t.debridement else "", t.dressing or "", t.offloading or "",
+             t.antibiotics or ""]
+    return ", ".join(p for p in parts if p)
+
+
+def treatment_columns() -> list[Column[TreatmentRecord]]:
+    return [
+        Column(tr("Date"), lambda t: date_text(t.on), lambda t: _ordinal(t.on)),
+        Column(tr("Ulcer"), lambda t: t.site or "—"),
+        Column(tr("Exosome product"), lambda t: t.exosome_product or "—"),
+        Column(tr("Source"), lambda t: (t.exosome_source or "—").replace("_", " ")),
+        Column(tr("Lot"), lambda t: t.exosome_lot or "—"),
+        Column(tr("Dose"), _dose_text, lambda t: _number(t.exosome_dose), align_right=True),
+        Column(tr("Volume (mL)"), lambda t: fmt(t.exosome_volume_ml, 1),
+               lambda t: _number(t.exosome_volume_ml), align_right=True),
+        Column(tr("Route"), lambda t: t.exosome_route or "—"),
+        Column(tr("MSC (10⁶ cells)"), lambda t: fmt(t.msc_cells_million, 0) if t.msc_cotherapy
+               else "", lambda t: _number(t.msc_cells_million), align_right=True),
+        Column(tr("Standard care"), _standard_care),
+    ]
+
+
+def adverse_event_columns() -> list[Column[AdverseEventRecord]]:
+    return [
+        Column(tr("Onset"), lambda e: date_text(e.onset_date), lambda e: _ordinal(e.onset_date)),
+        Column(tr("Adverse event"), lambda e: e.description),
+        Column(tr("CTCAE grade"), lambda e: str(e.ctcae_grade), lambda e: e.ctcae_grade,
+               align_right=True),
+        Column(tr("Serious"), lambda e: yes(e.serious)),
+        Column(tr("Relatedness"), lambda e: e.relatedness or "—"),
+        Column(tr("Outcome"), lambda e: (e.outcome or "—").replace("_", " ")),
+        Column(tr("Resolved"), lambda e: date_text(e.resolved_on),
+               lambda e: _ordinal(e.resolved_on)),
+        Column(tr("Open"), lambda e: yes(e.is_open)),
+    ]

@@ -1,0 +1,265 @@
+"""Pain (`painChart`) and labs (`labChart`) over calendar time.
+
+- Pain: VAS (0–10) per visit, with the band of ±2 points around the baseline VAS, the
+  clinically important change (Farrar 2001).
+- Labs: small multiples sharing one date axis, each with its reference band and its H/L
+  points. `labChart` is a pg.PlotWidget whose first plot is its own plotItem; the other
+  multiples sit below it in the same layout. The analytes shown can be chosen; CRP, ESR,
+  IL-6, TNF-α and IL-10 by default.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+
+from app.domain.analytes import ANALYTE_LIST, ANALYTES, ReferenceRange
+from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
+from app.services.patient_chart import PatientChart
+from app.ui.chart_common import (BAND_BRUSH, HIGH_COLOUR, LOW_COLOUR, configure, date_seconds,
+                                 label_axis, set_date_axis, text_symbol)
+
+DEFAULT_ANALYTES = ("crp_mg_l", "esr_mm_h", "il6_pg_ml", "tnf_alpha_pg_ml", "il10_pg_ml")
+LINE_COLOUR = "#1f77b4"
+DAY_SECONDS = 86400.0
+
+
+def axis_unit_label(column: str) -> str:
+    analyte = ANALYTES[column]
+    return analyte.label if analyte.unit == "ratio" else f"{analyte.label} ({analyte.unit})"
+
+
+class PainChart(QWidget):
+    """VAS over time with the ±2-point band around the baseline VAS."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        configure()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.summary = QLabel()
+        self.summary.setObjectName("painSummary")
+        layout.addWidget(self.summary)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("painChart")
+        layout.addWidget(self.plot, 1)
+        item = self.plot.getPlotItem()
+        set_date_axis(item, self.tr("Visit date"))
+        label_axis(item, "left", self.tr("VAS pain (0–10 points)"))
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setYRange(0, 10, padding=0.02)
+        item.setMouseEnabled(x=True, y=False)
+        self.band = pg.LinearRegionItem(values=(0, 0), orientation="horizontal", movable=False,
+                                        brush=pg.mkBrush(255, 193, 7, 45),
+                                        pen=pg.mkPen(255, 160, 0, 120))
+        item.addItem(self.band)
+        self.band_label = pg.TextItem(anchor=(0, 1), color="#8a6d00")
+        item.addItem(self.band_label)
+        self.curve = item.plot(pen=pg.mkPen(LINE_COLOUR, width=2), symbol="o", symbolSize=7,
+                               symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR)
+
+    def show_chart(self, chart: PatientChart) -> None:
+        visits = [v for v in chart.history.visits if v.vas is not None]
+        self.curve.setData([date_seconds(v.visit_date) for v in visits], [v.vas for v in visits])
+        pain = chart.history.pain
+        if pain.baseline_vas is None:
+            self.summary.setText(self.tr("VAS: not recorded"))
+            self.band.setVisible(False)
+            self.band_label.setVisible(False)
+            return
+        low = max(0.0, pain.baseline_vas - VAS_IMPORTANT_CHANGE)
+        high = min(10.0, pain.baseline_vas + VAS_IMPORTANT_CHANGE)
+        self.band.setRegion((low, high))
+        self.band.setVisible(True)
+        self.band_label.setText(self.tr("baseline ± {0:g} points (Farrar 2001)").format(
+            VAS_IMPORTANT_CHANGE))
+        self.band_label.setPos(date_seconds(visits[0].visit_date), high)
+        self.band_label.setVisible(True)
+        verdict = (self.tr("clinically important reduction") if
+                   pain.clinically_important_reduction else self.tr("no clinically important "
+                                                                    "reduction"))
+        self.summary.setText(self.tr("VAS baseline {0:g}, latest {1:g}, change {2:+.1f}: {3}")
+                             .format(pain.baseline_vas, pain.latest_vas, pain.change, verdict))
+        self.plot.getPlotItem().enableAutoRange(axis="x")
+
+
+@dataclass
+class LabSlot:
+    """One small multiple: a plot with its curve, reference band, H/L marks and a note."""
+
+    plot: pg.PlotItem
+    curve: pg.PlotDataItem
+    band: pg.LinearRegionItem
+    flags: pg.ScatterPlotItem
+    letters: pg.ScatterPlotItem
+    column: str | None = None
+
+
+class LabPlot(pg.PlotWidget):
+    """`labChart`: stacked plots on a shared date axis (the first is this widget's plotItem)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        configure()
+        super().__init__(parent)
+        self.setObjectName("labChart")
+        self.grid = pg.GraphicsLayout()
+        self.grid.setContentsMargins(2, 2, 2, 2)
+        self.setCentralItem(self.grid)
+        self.slots: list[LabSlot] = []
+        self._make_slot(self.plotItem)
+
+    def _make_slot(self, plot: pg.PlotItem | None = None) -> LabSlot:
+        plot = plot or pg.PlotItem()
+        set_date_axis(plot, "")
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.getAxis("left").setWidth(72)
+        if self.slots:
+            plot.setXLink(self.slots[0].plot)
+        band = pg.LinearRegionItem(values=(0, 0), orientation="horizontal", movable=False,
+                                   brush=pg.mkBrush(*BAND_BRUSH), pen=pg.mkPen(None))
+        plot.addItem(band)
+        curve = plot.plot(pen=pg.mkPen(LINE_COLOUR, width=1.5), symbol="o", symbolSize=5,
+                          symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR)
+        flags = pg.ScatterPlotItem(size=8, symbol="o")
+        plot.addItem(flags)
+        # Drawn without the symbol atlas, which would clip a letter raised above its point.
+        letters = pg.ScatterPlotItem(size=11, pen=pg.mkPen(None), useCache=False)
+        plot.addItem(letters)
+        slot = LabSlot(plot, curve, band, flags, letters)
+        self.slots.append(slot)
+        return slot
+
+    def show_analytes(self, chart: PatientChart, columns: list[str]) -> None:
+        """Draw `columns` for the patient, one plot each, top to bottom."""
+        while len(self.slots) < max(1, len(columns)):
+            self._make_slot()
+        self.grid.clear()
+        visits = chart.history.visits
+        dates = [v.visit_date for v in visits]
+        span = ((date_seconds(min(dates)) - 3 * DAY_SECONDS,
+                 date_seconds(max(dates)) + 3 * DAY_SECONDS) if dates else None)
+        shown = columns or []
+        for row, slot in enumerate(self.slots[:max(1, len(shown))]):
+            self.grid.addItem(slot.plot, row=row, col=0)
+            column = shown[row] if row < len(shown) else None
+            self._draw(slot, column, chart)
+            last = row == max(1, len(shown)) - 1
+            slot.plot.getAxis("bottom").setStyle(showValues=last)
+            label_axis(slot.plot, "bottom", self.tr("Visit date") if last else "")
+            slot.plot.getAxis("bottom").showLabel(last)
+        if span is not None:
+            self.slots[0].plot.setXRange(*span, padding=0)
+
+    def _note(self, slot: LabSlot, text: str) -> None:
+        slot.plot.setTitle(text or None, size="8pt", color="#666", justify="right")
+
+    def _draw(self, slot: LabSlot, column: str | None, chart: PatientChart) -> None:
+        slot.column = column
+        if column is None:
+            slot.curve.setData([], [])
+            slot.flags.setData([])
+            slot.letters.setData([])
+            slot.band.setVisible(False)
+            self._note(slot, self.tr("Choose the analytes to show"))
+            label_axis(slot.plot, "left", "")
+            return
+        history = chart.history
+        reference = history.reference_ranges.get(column) or ReferenceRange(None, None)
+        points = [(v.visit_date, v.labs[column]) for v in history.visits if column in v.labs]
+        xs = [date_seconds(d) for d, _ in points]
+        ys = [lab.value for _, lab in points]
+        slot.curve.setData(xs, ys)
+        flagged = [(x, lab) for x, (_, lab) in zip(xs, points) if lab.flag in ("H", "L")]
+        brushes = [pg.mkBrush(HIGH_COLOUR if lab.flag == "H" else LOW_COLOUR)
+                   for _, lab in flagged]
+        slot.flags.setData([{"pos": (x, lab.value), "brush": brush, "pen": pg.mkPen(brush.color()),
+                             "data": lab.flag} for (x, lab), brush in zip(flagged, brushes)])
+        slot.letters.setData([{"pos": (x, lab.value), "brush": brush,
+                               "symbol": text_symbol(lab.flag, 1.1)}
+                              for (x, lab), brush in zip(flagged, brushes)])
+        label_axis(slot.plot, "left", axis_unit_label(column))
+        top = max(ys) if ys else 1.0
+        shown = list(ys)
+        if reference.is_set:
+            low = reference.low if reference.low is not None else 0.0
+            high = reference.high if reference.high is not None else max(top, low) * 1.2 + 1
+            slot.band.setRegion((low, high))
+            slot.band.setVisible(True)
+            shown += [low, min(high, max(top, low) * 1.5)]
+        else:
+            slot.band.setVisible(False)
+        if ys:
+            self._note(slot, "" if reference.is_set else self.tr("no reference range set"))
+            bottom, peak = min(shown), max(shown)
+            headroom = 0.18 * ((peak - bottom) or abs(peak) or 1.0)  # room for the H letters
+            slot.plot.setYRange(bottom - 0.04 * headroom, peak + headroom, padding=0)
+        else:
+            self._note(slot, self.tr("not recorded"))
+            slot.plot.setYRange(0, 1)
+
+    def curve_for(self, column: str) -> pg.PlotDataItem | None:
+        return next((s.curve for s in self.slots if s.column == column), None)
+
+    def flags_for(self, column: str) -> list[str]:
+        slot = next((s for s in self.slots if s.column == column), None)
+        return [p.data() for p in slot.flags.points()] if slot else []
+
+
+class LabChart(QWidget):
+    """The Labs tab: an analyte chooser above `labChart`."""
+
+    analytes_changed = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.choose = QToolButton()
+        self.choose.setObjectName("labAnalytes")
+        self.choose.setText(self.tr("Analytes…"))
+        self.choose.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.choose)
+        self.actions_by_column: dict[str, QAction] = {}
+        for analyte in ANALYTE_LIST:
+            action = QAction(axis_unit_label(analyte.column), menu)
+            action.setCheckable(True)
+            action.setChecked(analyte.column in DEFAULT_ANALYTES)
+            action.setData(analyte.column)
+            action.toggled.connect(self._changed)
+            menu.addAction(action)
+            self.actions_by_column[analyte.column] = action
+        self.choose.setMenu(menu)
+        bar.addWidget(self.choose)
+        self.hint = QLabel(self.tr("Green bands: reference range. H/L: outside it."))
+        self.hint.setStyleSheet("color: #555;")
+        bar.addWidget(self.hint)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.plot = LabPlot()
+        layout.addWidget(self.plot, 1)
+        self.chart: PatientChart | None = None
+
+    @property
+    def selected(self) -> list[str]:
+        return [a.column for a in ANALYTE_LIST if self.actions_by_column[a.column].isChecked()]
+
+    def set_selected(self, columns: list[str]) -> None:
+        for column, action in self.actions_by_column.items():
+            action.blockSignals(True)
+            action.setChecked(column in columns)
+            action.blockSignals(False)
+        self._changed()
+
+    def show_chart(self, chart: PatientChart) -> None:
+        self.chart = chart
+        self.plot.show_analytes(chart, self.selected)
+
+    def _changed(self, *_args) -> None:
+        self.analytes_changed.emit(self.selected)
+        if self.chart is not None:
+            self.plot.show_analytes(self.chart, self.selected)
