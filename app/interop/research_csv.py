@@ -21,7 +21,7 @@ from app.interop.visit_sheet import format_number, neutralise
 
 if TYPE_CHECKING:  # the records are read, never imported at run time (services → interop)
     from app.services.records import (AssessmentRecord, EpisodeView, PatientHistory,
-                                      TreatmentRecord)
+                                      TreatmentRecord, VisitRecord)
 
 PSEUDONYM_PREFIX = "S-"
 
@@ -79,11 +79,13 @@ PATIENT_METRIC_COLUMNS = {  # METRICS.md "Pain and labs", per patient
 }
 
 
+PER_ROW_COLUMNS = {**ASSESSMENT_COLUMNS, **TREATMENT_COLUMNS, **VISIT_COLUMNS}
+
+
 def column_types(*, identified: bool) -> dict[str, str]:
     """Every column of the export, in order, with its type."""
     return {**(IDENTIFIED_COLUMNS if identified else {}), **PATIENT_COLUMNS, **EPISODE_COLUMNS,
-            **ASSESSMENT_COLUMNS, **METRIC_COLUMNS, **TREATMENT_COLUMNS, **VISIT_COLUMNS,
-            **PATIENT_METRIC_COLUMNS}
+            **METRIC_COLUMNS, **PER_ROW_COLUMNS, **PATIENT_METRIC_COLUMNS}
 
 
 def pseudonym(key: bytes, mrn: str) -> str:
@@ -98,10 +100,9 @@ def _age(birth: dt.date | None, on: dt.date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _treatment_for(treatments: Iterable[TreatmentRecord], a: AssessmentRecord
+def _treatment_for(same_visit: list[TreatmentRecord], a: AssessmentRecord
                    ) -> TreatmentRecord | None:
     """The treatment given to this ulcer at this visit (or to no ulcer in particular)."""
-    same_visit = [t for t in treatments if t.visit_id == a.visit_id]
     for t in same_visit:
         if t.ulcer_id == a.ulcer_id:
             return t
@@ -124,59 +125,79 @@ def _episode_values(history: PatientHistory, view: EpisodeView) -> dict[str, Any
                      if name not in values and hasattr(m, name)}
 
 
-def research_rows(history: PatientHistory, *, subject_id: str, identified: bool
-                  ) -> Iterator[dict[str, Any]]:
-    """The rows of one patient: every assessment of every episode, in date order."""
-    p = history.patient
-    patient = {"subject_id": subject_id, "sex": p.sex, "diabetes_type": p.diabetes_type,
-               "diabetes_duration_years": p.diabetes_duration_years,
-               "hba1c_enrolment_pct": p.hba1c_enrolment_pct, "pad": p.pad,
-               "neuropathy": p.neuropathy, "smoking": p.smoking, "ckd": p.ckd, "arm": p.arm}
-    if identified:
-        patient |= {"mrn": p.mrn, "patient_name": p.name, "birth_date": p.birth_date}
-    pain = history.pain
-    patient |= {"pain_baseline_vas": pain.baseline_vas, "pain_latest_vas": pain.latest_vas,
-                "pain_change": pain.change,
-                "pain_clinically_important_reduction": pain.clinically_important_reduction}
+def _patient_values(history: PatientHistory, subject_id: str) -> dict[str, Any]:
+    p, pain = history.patient, history.pain
+    values = {"subject_id": subject_id, "sex": p.sex, "diabetes_type": p.diabetes_type,
+              "diabetes_duration_years": p.diabetes_duration_years,
+              "hba1c_enrolment_pct": p.hba1c_enrolment_pct, "pad": p.pad,
+              "neuropathy": p.neuropathy, "smoking": p.smoking, "ckd": p.ckd, "arm": p.arm,
+              "mrn": p.mrn, "patient_name": p.name, "birth_date": p.birth_date,
+              "pain_baseline_vas": pain.baseline_vas, "pain_latest_vas": pain.latest_vas,
+              "pain_change": pain.change,
+              "pain_clinically_important_reduction": pain.clinically_important_reduction}
     for column, summary in history.labs.items():
-        patient |= {f"{column}_baseline": summary.baseline, f"{column}_latest": summary.latest,
-                    f"{column}_change": summary.change,
-                    f"{column}_latest_flag": summary.latest_flag}
+        values |= {f"{column}_baseline": summary.baseline, f"{column}_latest": summary.latest,
+                   f"{column}_change": summary.change,
+                   f"{column}_latest_flag": summary.latest_flag}
+    return values
+
+
+def _assessment_values(history: PatientHistory, view: EpisodeView, index: int,
+                       visit: VisitRecord | None, treatment: TreatmentRecord | None
+                       ) -> dict[str, Any]:
+    a, m = view.assessments[index], view.metrics
+    values = {
+        "visit_date": a.on, "age_years": _age(history.patient.birth_date, a.on),
+        "day": m.days[index] if m else None, "week": m.days[index] / 7.0 if m else None,
+        "length_cm": a.length_cm, "width_cm": a.width_cm, "depth_cm": a.depth_cm,
+        "traced_area_cm2": a.traced_area_cm2, "measuring_method": a.method,
+        "closed_marked": a.closed_marked, "granulation_pct": a.granulation_pct,
+        "epithelial_pct": a.epithelial_pct, "slough_pct": a.slough_pct,
+        "necrotic_pct": a.necrotic_pct, "exudate": a.exudate,
+        "infection_signs": a.infection_signs, "periwound": a.periwound,
+        "closed": a.closed, "area_cm2": a.area_cm2,
+        "perimeter_cm": perimeter_cm(length_cm=a.length_cm, width_cm=a.width_cm,
+                                     traced_area_cm2=a.traced_area_cm2, closed=a.closed,
+                                     method=history.area_method),
+        "volume_cm3": a.volume_cm3,
+        "par_at_visit_percent": m.par_series[index] if m else None,
+    }
+    if treatment is not None:
+        values |= {name: getattr(treatment, name) for name in TREATMENT_COLUMNS}
+    if visit is not None:
+        values["vas"] = visit.vas
+        for column, lab in visit.labs.items():
+            values[column] = lab.value
+            values[f"{column}_flag"] = lab.flag
+        if visit.perfusion is not None:
+            values["doppler_waveform"] = visit.perfusion.doppler_waveform
+            values["osteomyelitis"] = visit.perfusion.osteomyelitis
+    return values
+
+
+def _cells(values: dict[str, Any], columns: dict[str, str]) -> list[str]:
+    get = values.get
+    return ["" if (value := get(name)) is None else _FORMATTERS[kind](value)
+            for name, kind in columns.items()]
+
+
+def research_lines(history: PatientHistory, *, subject_id: str, identified: bool
+                   ) -> Iterator[list[str]]:
+    """One patient's formatted rows, in `column_types` order: every assessment of every
+    episode, in date order. Patient and episode cells are formatted once, not once a row."""
+    patient = _patient_values(history, subject_id)
+    prefix = _cells(patient, {**(IDENTIFIED_COLUMNS if identified else {}), **PATIENT_COLUMNS})
+    suffix = _cells(patient, PATIENT_METRIC_COLUMNS)
     visits = {v.id: v for v in history.visits}
+    treatments: dict[int, list[TreatmentRecord]] = {}
+    for t in history.treatments:
+        treatments.setdefault(t.visit_id, []).append(t)
     for view in history.episodes:
-        episode = _episode_values(history, view)
-        m = view.metrics
+        episode = _cells(_episode_values(history, view), EPISODE_COLUMNS | METRIC_COLUMNS)
         for index, a in enumerate(view.assessments):
-            visit = visits.get(a.visit_id)
-            row = patient | episode | {
-                "visit_date": a.on, "age_years": _age(p.birth_date, a.on),
-                "day": m.days[index] if m else None,
-                "week": m.days[index] / 7.0 if m else None,
-                "length_cm": a.length_cm, "width_cm": a.width_cm, "depth_cm": a.depth_cm,
-                "traced_area_cm2": a.traced_area_cm2, "measuring_method": a.method,
-                "closed_marked": a.closed_marked, "granulation_pct": a.granulation_pct,
-                "epithelial_pct": a.epithelial_pct, "slough_pct": a.slough_pct,
-                "necrotic_pct": a.necrotic_pct, "exudate": a.exudate,
-                "infection_signs": a.infection_signs, "periwound": a.periwound,
-                "closed": a.closed, "area_cm2": a.area_cm2,
-                "perimeter_cm": perimeter_cm(length_cm=a.length_cm, width_cm=a.width_cm,
-                                             traced_area_cm2=a.traced_area_cm2,
-                                             closed=a.closed, method=history.area_method),
-                "volume_cm3": a.volume_cm3,
-                "par_at_visit_percent": m.par_series[index] if m else None,
-            }
-            treatment = _treatment_for(history.treatments, a)
-            if treatment is not None:
-                row |= {name: getattr(treatment, name) for name in TREATMENT_COLUMNS}
-            if visit is not None:
-                row["vas"] = visit.vas
-                for column, lab in visit.labs.items():
-                    row[column] = lab.value
-                    row[f"{column}_flag"] = lab.flag
-                if visit.perfusion is not None:
-                    row["doppler_waveform"] = visit.perfusion.doppler_waveform
-                    row["osteomyelitis"] = visit.perfusion.osteomyelitis
-            yield row
+            values = _assessment_values(history, view, index, visits.get(a.visit_id),
+                                        _treatment_for(treatments.get(a.visit_id, []), a))
+            yield prefix + episode + _cells(values, PER_ROW_COLUMNS) + suffix
 
 
 def format_research_cell(kind: str, value: Any) -> str:
@@ -192,15 +213,26 @@ def format_research_cell(kind: str, value: Any) -> str:
     return neutralise(str(value))
 
 
-def write_research_csv(rows: Iterable[dict[str, Any]], out: TextIO, *, identified: bool) -> int:
-    """Write the header and `rows` to `out`; returns the number of data rows."""
-    columns = list(column_types(identified=identified).items())
+def _number_cell(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return format_research_cell("number", value)
+    return format_number(value)
+
+
+_FORMATTERS = {
+    "number": _number_cell, "integer": _number_cell,
+    "boolean": lambda value: format_research_cell("boolean", value),
+    "date": lambda value: format_research_cell("date", value),
+    "text": lambda value: neutralise(str(value)),
+}
+
+
+def write_research_csv(lines: Iterable[list[str]], out: TextIO, *, identified: bool) -> int:
+    """Write the header and the formatted `lines` to `out`; returns the number of data rows."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for name, _ in columns])
+    writer.writerow(list(column_types(identified=identified)))
     count = 0
-    for row in rows:
-        get = row.get
-        writer.writerow(["" if (value := get(name)) is None else format_research_cell(kind, value)
-                         for name, kind in columns])
+    for line in lines:
+        writer.writerow(line)
         count += 1
     return count

@@ -103,8 +103,8 @@ def export_research_csv(db: Database, path: Path, *, actor: Actor,
             patients += 1
             subject = (history.patient.mrn if identified
                        else research_csv.pseudonym(key, history.patient.mrn))
-            yield from research_csv.research_rows(history, subject_id=subject,
-                                                  identified=identified)
+            yield from research_csv.research_lines(history, subject_id=subject,
+                                                   identified=identified)
 
     with db.read() as session:
         count = write_atomically(path, lambda out: research_csv.write_research_csv(
