@@ -124,6 +124,14 @@ def report_file_name(mrn: str, audience: str) -> str:
     return f"{safe}.pdf" if audience == "clinician" else f"{safe}-{audience}.pdf"
 
 
+def suggested_file_name(db: Database, patient_id: int, audience: str) -> str:
+    """The file name a report of this patient is offered under (e.g. "H-01000.pdf")."""
+    with db.read() as session:
+        patient = session.get(Patient, patient_id)
+        mrn = patient.mrn if patient is not None else "patient"
+    return report_file_name(mrn, audience)
+
+
 def batch_paths(patients: Sequence[SeenPatient], out_dir: Path, audience: str) -> list[Path]:
     """One distinct file per patient (MRNs that clean up to the same name get the id added)."""
     used: set[str] = set()

@@ -1,0 +1,129 @@
+"""The report preview: opens, shows the PDF's pages, switches audience, saves and prints."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from app.services.history import get_patient_by_mrn
+
+
+def _pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _audit(db) -> list[str]:
+    from app.services.audit import list_audit
+
+    with db.read() as session:
+        return [r.new for r in list_audit(session) if r.action == "report printed"]
+
+
+@pytest.fixture
+def preview(qtbot, golden_db, actor):
+    from app.ui.report_preview import open_report_preview
+
+    with golden_db.read() as session:
+        patient_id = get_patient_by_mrn(session, "H-01000").id
+    dialog = open_report_preview(None, golden_db, actor, patient_id)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.pdf_bytes is not None, timeout=60_000)
+    return dialog  # closing it (qtbot does) waits for any build still running
+
+
+def _non_white_fraction(widget) -> float:
+    image = widget.grab().toImage()
+    step = 7
+    total = dark = 0
+    for x in range(0, image.width(), step):
+        for y in range(0, image.height(), step):
+            total += 1
+            colour = image.pixelColor(x, y)
+            dark += colour.lightness() < 200
+    return dark / max(total, 1)
+
+
+def test_preview_opens_and_shows_the_pages(preview, qtbot):
+    assert preview.isVisible() and preview.objectName() == "reportPreviewDialog"
+    pages = _pages(preview.pdf_bytes)
+    assert pages >= 2
+    assert preview.document.pageCount() == pages
+    assert preview.pdf_view.document() is preview.document
+    assert preview.status.text() == f"{pages} page(s)"
+    assert preview.print_button.isEnabled() and preview.save_button.isEnabled()
+    preview.resize(900, 1100)
+    qtbot.waitUntil(lambda: _non_white_fraction(preview.pdf_view.viewport()) > 0.002)
+
+
+def test_switching_to_the_patient_version_rebuilds_one_page(preview, qtbot):
+    previous = preview.pdf_bytes
+    preview.audience_combo.setFocus()
+    qtbot.keyClick(preview.audience_combo, Qt.Key.Key_Down)
+    assert preview.audience == "patient"
+    qtbot.waitUntil(lambda: preview.pdf_bytes not in (None, previous), timeout=60_000)
+    assert preview.document.pageCount() == 1 == _pages(preview.pdf_bytes)
+    assert preview.file_stem == "H-01000-patient"
+
+
+def test_save_as_writes_the_pdf_and_audits_it(preview, qtbot, golden_db, tmp_path,
+                                              monkeypatch):
+    target = tmp_path / "summary"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kwargs: (str(target), "PDF files")))
+    qtbot.mouseClick(preview.save_button, Qt.MouseButton.LeftButton)
+    saved = tmp_path / "summary.pdf"
+    assert saved.read_bytes() == preview.pdf_bytes
+    assert preview.status.text() == f"Saved to {saved}"
+    assert any(str(saved) in detail for detail in _audit(golden_db))
+
+
+def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_path,
+                                               monkeypatch):
+    import app.ui.report_preview as module
+
+    printed = tmp_path / "printed.pdf"
+
+    class PrintDialogAnsweredOk:
+        """Stands in for the user choosing a printer (here: print to a PDF file) and OK."""
+
+        def __init__(self, printer: QPrinter, parent=None):
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(printed))
+            printer.setResolution(150)
+
+        def setWindowTitle(self, title):  # noqa: N802 (Qt's name)
+            pass
+
+        def exec(self):
+            return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(module, "QPrintDialog", PrintDialogAnsweredOk)
+    qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
+    pages = preview.document.pageCount()
+    assert _pages(printed.read_bytes()) == pages
+    assert preview.status.text() == f"Sent {pages} page(s) to the printer."
+    assert any("sent to printer" in detail for detail in _audit(golden_db))
+
+
+def test_a_print_dialog_cancelled_prints_nothing(preview, qtbot, golden_db, monkeypatch):
+    import app.ui.report_preview as module
+
+    class PrintDialogCancelled:
+        def __init__(self, printer, parent=None):
+            pass
+
+        def setWindowTitle(self, title):  # noqa: N802 (Qt's name)
+            pass
+
+        def exec(self):
+            return QDialog.DialogCode.Rejected
+
+    before = len(_audit(golden_db))
+    monkeypatch.setattr(module, "QPrintDialog", PrintDialogCancelled)
+    qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
+    assert len(_audit(golden_db)) == before
