@@ -130,7 +130,8 @@ class Database:
         """
         path = sqlite_path(url)
         if path is None:
-            return cls._opened(cls(url=url, engine=create_engine(url)), migrate)
+            return cls._opened(cls(url=url, engine=create_engine(url, hide_parameters=True)),
+                               migrate)
         kind = db_files.network_filesystem(path)
         if kind is not None:
             raise NetworkFileSystem(NETWORK_EXPLANATION.format(path=path, kind=kind))
@@ -349,7 +350,7 @@ def _sqlite_engine(url: str, path: Path, *, passphrase: str | None,
                    read_only: bool) -> Engine:
     """The engine for an SQLite file: plain, read-only, or SQLCipher-encrypted."""
     if passphrase is None and not read_only:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, hide_parameters=True)
     else:
         module = db_files.driver(passphrase is not None)
         immutable = read_only and not os.access(path.parent, os.W_OK) and not Path(
@@ -359,6 +360,7 @@ def _sqlite_engine(url: str, path: Path, *, passphrase: str | None,
             return db_files.connect(path, passphrase=passphrase, read_only=read_only,
                                     immutable=immutable)
 
-        engine = create_engine(url, future=True, module=module, creator=connect)
+        engine = create_engine(url, future=True, hide_parameters=True, module=module,
+                               creator=connect)
     _install_sqlite_pragmas(engine)
     return engine

@@ -80,9 +80,11 @@ class ChainReport:
 def act_as(session: Session, actor: Actor, *, reason: str | None = None) -> None:
     """Attribute this session's changes to `actor` (and `reason`, when one is given)."""
     install()
-    session.info["actor"] = actor
-    if reason is not None and reason.strip():
-        session.info["audit_reason"] = reason.strip()
+    reason = reason.strip() if reason and reason.strip() else None
+    previous = (session.info.get("actor"), session.info.get("audit_reason"))
+    if previous[0] is not None and previous != (actor, reason):
+        session.flush()  # what was done before stays with its own actor and reason
+    session.info["actor"], session.info["audit_reason"] = actor, reason
 
 
 def install() -> None:

@@ -134,6 +134,8 @@ def restore_database(url: str, source: Path, *, actor: Actor,
         raise UserError("restore a database server with its own tools (pg_restore)")
     if source.resolve() == path.resolve():
         raise UserError("that file is the database itself")
+    if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise UserError(f"{path} or its folder is read-only: nothing was restored")
     current_encrypted = (not db_files.is_plain_sqlite(path)) if path.is_file() else None
     if passphrase is None:
         passphrase = os.environ.get(PASSPHRASE_ENV_VAR)
