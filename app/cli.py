@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add subcommands: each has `register(add)`, where `add(name, handler,
 # help)` returns the subparser. They import their heavy dependencies inside the handlers.
-COMMAND_MODULES: list[str] = ["app.cli_reports", "app.cli_safety"]
+COMMAND_MODULES: list[str] = ["app.cli_reports", "app.cli_safety", "app.cli_cohort"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
