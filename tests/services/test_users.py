@@ -115,6 +115,14 @@ def test_inactive_accounts_cannot_log_in(accounts):
         assert [u.active for u in list_users(session) if u.username == "nurse.ana"] == [False]
 
 
+def test_user_names_are_unique_and_cli_names_are_reserved(accounts):
+    for name, message in (("nurse.ana", "taken"), ("cli:root", "command line"),
+                          ("two words", "without spaces"), ("", "1 to 64")):
+        with pytest.raises(UserError, match=message):
+            with accounts.write() as session:
+                add_user(session, name, "a fine password 1", "nurse", actor=ADMIN)
+
+
 def test_only_admins_manage_accounts_but_anyone_changes_their_own_password(accounts):
     nurse = Actor("nurse.ana", "nurse")
     for actor in (nurse, Actor("staff.di", "staff"), Actor("dr.bo", "doctor")):
