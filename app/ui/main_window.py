@@ -22,6 +22,7 @@ from app.db import Database
 from app.services.actor import Actor
 from app.services.patient_chart import PatientChart, load_patient_chart
 from app.services.patient_list import PatientListRow, load_patient_list, load_patient_row
+from app.ui.batch_print import add_batch_print_action
 from app.ui.chart_tabs import PatientChartTabs
 from app.ui.patient_table import PatientFilterProxy, PatientTableModel
 from app.ui.workers import BackgroundRunner
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
                                        QKeySequence("Ctrl+N"))
         self.action_print = action(self.menu_file, self.tr("&Print report…"), self.open_report,
                                    QKeySequence("Ctrl+P"))
+        self.action_batch_print = add_batch_print_action(self)
         self.menu_file.addSeparator()
         self.action_quit = action(self.menu_file, self.tr("&Quit"), self.close,
                                   QKeySequence("Ctrl+Q"))

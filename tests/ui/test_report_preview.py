@@ -127,3 +127,40 @@ def test_a_print_dialog_cancelled_prints_nothing(preview, qtbot, golden_db, monk
     monkeypatch.setattr(module, "QPrintDialog", PrintDialogCancelled)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     assert len(_audit(golden_db)) == before
+
+
+def test_print_report_button_and_file_menu_open_the_report_dialogs(qtbot, golden_db):
+    import datetime as dt
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.ui.batch_print import BatchPrintDialog
+    from app.ui.main_window import create_main_window
+    from app.ui.report_preview import ReportPreviewDialog
+
+    window = create_main_window(golden_db.url, "reception.test", today=dt.date(2026, 11, 27))
+    qtbot.addWidget(window, before_close_func=lambda w: w.runner.wait())
+    with qtbot.waitSignal(window.patients_loaded, timeout=20_000):
+        window.show()
+    qtbot.keyClicks(window.patient_search, "H-01004")
+    with qtbot.waitSignal(window.chart_loaded, timeout=20_000):
+        qtbot.keyClick(window.patient_search, Qt.Key.Key_Return)
+    qtbot.mouseClick(window.findChild(type(window.print_report_button), "printReportButton"),
+                     Qt.MouseButton.LeftButton)
+    preview = window.findChild(ReportPreviewDialog, "reportPreviewDialog")
+    assert preview is not None and preview.isVisible()
+    qtbot.waitUntil(lambda: preview.pdf_bytes is not None, timeout=60_000)
+    assert "Zoë Tanaka · MRN H-01004" in " ".join(
+        preview.document.getAllText(0).text().split())
+
+    action = window.findChild(type(window.action_print), "batchPrintAction")
+    assert action in window.menu_file.actions()
+    assert window.menu_file.actions().index(action) == \
+        window.menu_file.actions().index(window.action_print) + 1
+    action.trigger()
+    batch = window.findChild(BatchPrintDialog, "batchPrintDialog")
+    assert batch is not None and batch.isVisible()
+    for dialog in (preview, batch):
+        dialog.close()
+    window.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
