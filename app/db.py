@@ -114,6 +114,7 @@ class Database:
     engine: Engine
     read_only: bool = False
     problem: str | None = None  # why the database is read-only, in words for the user
+    damaged: bool = False  # the start-up check failed: offer a restore
     passphrase: str | None = field(default=None, repr=False)  # SQLCipher key; never logged
 
     @classmethod
@@ -157,9 +158,11 @@ class Database:
                     f"(the terminal asks for it, or set {PASSPHRASE_ENV_VAR})")
         else:
             passphrase = None
+        damaged = False
         try:
             if check and problem is None and path.exists():
                 problem = _damage(path, passphrase)  # read-only: a damaged file is not touched
+                damaged = problem is not None
             engine = _sqlite_engine(url, path, passphrase=passphrase,
                                     read_only=problem is not None)
         except db_files.FileProblem as exc:  # junk, a wrong key, or no sqlcipher3
@@ -168,7 +171,7 @@ class Database:
                                       "DFU Monitor database); nothing was changed") from None
             raise DatabaseError(f"{path} is not a readable DFU Monitor database ({exc})") from None
         database = cls(url=url, engine=engine, read_only=problem is not None, problem=problem,
-                       passphrase=passphrase)
+                       damaged=damaged, passphrase=passphrase)
         if path.exists():
             database._ensure_is_database(path)
         return cls._opened(database, migrate)
@@ -299,6 +302,7 @@ class Database:
         fresh = Database.open(self.url, create=False, passphrase=self.passphrase, check=True)
         self.engine.dispose()
         self.engine, self.read_only, self.problem = fresh.engine, fresh.read_only, fresh.problem
+        self.damaged = fresh.damaged
 
     # -- checks -------------------------------------------------------------------------
     def integrity_problems(self, *, quick: bool = False) -> list[str]:

@@ -170,6 +170,8 @@ def authenticate(db: Database, username: str, password: str, *,
 
     now = now or utc_now()
     hasher = _hasher()
+    if db.read_only:  # no lockout bookkeeping can be written: only the password is checked
+        return _verify_read_only(db, hasher, username, password)
     with db.write() as session:
         user = session.scalar(select(User).where(User.username == (username or "").strip()))
         if user is None or not user.active:
@@ -202,6 +204,22 @@ def authenticate(db: Database, username: str, password: str, *,
     if not ok:
         raise LoginFailed()
     return actor
+
+
+def _verify_read_only(db: Database, hasher, username: str, password: str) -> Actor:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == (username or "").strip(),
+                                                 User.active.is_(True)))
+        if user is None or (user.locked_until is not None and user.locked_until > utc_now()):
+            _spend_same_time(hasher, password)
+            raise LoginFailed()
+        try:
+            hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise LoginFailed() from None
+        return Actor(user.username, user.role)
 
 
 def _spend_same_time(hasher, password: str) -> None:

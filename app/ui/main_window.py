@@ -380,16 +380,21 @@ class MainWindow(QMainWindow):
             self.db.dispose()
 
 
-def create_main_window(db_url: str, username: str, *, today: dt.date | None = None
-                       ) -> MainWindow:
+def create_main_window(db_url: str, username: str, *, today: dt.date | None = None,
+                       passphrase: str | None = None) -> MainWindow:
     """The main window for an already-authenticated user (PRODUCT.md test surface).
 
-    Opens (creating if needed) the database at `db_url`; the patient list starts loading as
-    soon as the event loop runs, so the window paints first.
+    Opens (creating if needed) the database at `db_url` after the start-up check (a damaged
+    or read-only file opens read-only); the role is the user's account's (app.ui.login);
+    the patient list starts loading as soon as the event loop runs, so the window paints first.
     """
-    db = Database.open(db_url, create=True)
-    actor = Actor(username, "local")  # until accounts exist: the trusted local user
+    from app.ui.login import actor_for
+    from app.ui.safety import install_safety
+
+    db = Database.open(db_url, create=True, check=True, passphrase=passphrase)
+    actor = actor_for(db, username)  # "local" only for an OS user without an account
     window = MainWindow(db, actor, today=today, owns_db=True)
+    install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
     QTimer.singleShot(0, window.reload_patients)
     return window
 

@@ -1,0 +1,24 @@
+"""What the safety of records adds to the main window: the Audit tab, backup and restore in
+the File menu, the automatic backup on close, the idle lock, and a read-only notice."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QMainWindow
+
+
+def install_safety(window: QMainWindow) -> None:
+    """Plug the safety features into a window built by app.ui.main_window."""
+    from app.ui.audit_tab import install_audit_tab
+    from app.ui.backup_menu import BackupActions
+    from app.ui.idle_lock import install_idle_lock
+
+    install_audit_tab(window)
+    window.backup_actions = BackupActions(window)
+    window.idle_lock = install_idle_lock(window)
+    if window.db.read_only:
+        notice = QLabel(window.tr("Read-only: {0}").format(window.db.problem))
+        notice.setObjectName("readOnlyNotice")
+        notice.setStyleSheet("color: #b00020; font-weight: 600;")
+        notice.setToolTip(notice.text())
+        window.statusBar().addPermanentWidget(notice)
+        window.read_only_notice = notice
+        window.setWindowTitle(window.windowTitle() + window.tr(" (read-only)"))
