@@ -2,7 +2,9 @@
 
 `python main.py` opens the clinic database (`--db`, $DFU_MONITOR_DB, or the user data folder);
 `python main.py --demo` opens a demo clinic in the user data folder, seeded with 300 synthetic
-patients on first use. Until accounts exist the window opens for the operating-system user.
+patients on first use. The real clinic asks for its passphrase when encrypted, then shows the
+first-run wizard or the log-in dialog (app.ui.login); the demo clinic opens for the
+operating-system user.
 """
 from __future__ import annotations
 
@@ -54,8 +56,16 @@ def run_gui(db: str | None, demo: bool) -> int:
 
     from app.ui.main_window import create_main_window
 
+    username, passphrase = os_username(), None
+    if not demo:  # the demo clinic holds synthetic patients only
+        from app.ui.login import sign_in_at_start
+
+        signed = sign_in_at_start(url, username=username)
+        if signed is None:
+            return 0
+        username, passphrase = signed.actor.username, signed.passphrase
     try:
-        window = create_main_window(url, os_username())
+        window = create_main_window(url, username, passphrase=passphrase)
     except DatabaseError as exc:
         QMessageBox.critical(None, "DFU Monitor", str(exc))
         return 1

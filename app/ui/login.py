@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QVBoxLayout, QWidget)
 
-from app.db import Database, DatabaseError, PassphraseNeeded, WrongPassphrase
+from app.db import (Database, DatabaseError, NetworkFileSystem, PassphraseNeeded,
+                    WrongPassphrase)
 from app.services.actor import Actor
 from app.services.errors import UserError
 from app.services.users import (MIN_PASSWORD_LENGTH, authenticate, create_first_admin,
@@ -188,6 +189,9 @@ def open_database(url: str, parent: QWidget | None = None) -> Database | None:
             passphrase = ask_passphrase(parent, url.removeprefix("sqlite:///"), wrong=wrong)
             if passphrase is None:
                 return None
+        except NetworkFileSystem as exc:
+            QMessageBox.critical(parent, "DFU Monitor", str(exc))
+            return None
         except DatabaseError as exc:
             if not offer_restore(parent, url, str(exc)):
                 return None
