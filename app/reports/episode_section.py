@@ -15,7 +15,7 @@ WEEK8_RULE = "≥ 90% at week 8; Warriner 2011"
 ASSESSMENT_HEADER = ("Date", "Day", "L (cm)", "W (cm)", "D (cm)", "Area (cm²)", "PAR (%)",
                      "Tissue % G/E/S/N", "Exudate", "Closed")
 # Relative column widths of the assessment table (scaled to the page).
-ASSESSMENT_WIDTHS = (20, 9, 11, 11, 19, 16, 14, 30, 20, 12)
+ASSESSMENT_WIDTHS = (20, 9, 13, 13, 19, 16, 14, 27, 18, 12)
 
 
 def _par_at(par: float | None, day: int | None, on_track: bool | None, window: tuple[int, int],
