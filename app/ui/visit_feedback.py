@@ -76,14 +76,18 @@ def show_findings(feedback: FeedbackMap, findings: Sequence[Finding],
     for slot in feedback.every_slot():
         slot.clear()
     errors = 0
+    unreadable = set()
     for slot, message in problems:
         slot.show_feedback(ERROR, message)
+        unreadable.add(id(slot))
         errors += 1
     general: list[str] = []
     for finding in findings:
         errors += finding.is_error
         slot = feedback.slot_for(finding)
         severity = ERROR if finding.is_error else WARNING
+        if slot is not None and id(slot) in unreadable:
+            continue  # "not a number" says it all; what follows from the blank is noise
         if slot is None:
             if show_all:
                 general.append(f"{finding.field.replace('_', ' ')}: {finding.message}")

@@ -94,8 +94,14 @@ class DateField(QDateEdit):
         self.setDisplayFormat("yyyy-MM-dd")
         self.setCalendarPopup(True)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt override)
-        return QWidget.focusNextPrevChild(self, next)
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            forward = event.key() == Qt.Key.Key_Tab and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            QWidget.focusNextPrevChild(self, forward)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def focusInEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().focusInEvent(event)

@@ -390,6 +390,10 @@ class VisitDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def _focus_first_problem(self) -> None:
+        """Stay in the field being typed when it is wrong; else go to the first wrong one."""
+        here = self.focusWidget()
+        if any(s.editor is here and s.severity == ERROR for s in self.all_slots()):
+            return
         for index, section in enumerate(self.sections):
             bad = [s for s in section.slots.values() if s.severity == ERROR]
             if bad:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app.services.history import load_history
 from app.services.patients import PatientInput, create_patient
@@ -60,7 +60,8 @@ def open_form(qtbot, db, actor, pid, visit_id=None):
     from app.ui.visit_form import VisitDialog
 
     dialog = VisitDialog(db=db, actor=actor, patient_id=pid, visit_id=visit_id, today=TODAY)
-    qtbot.addWidget(dialog)
+    # At teardown close without the "not saved" question, which would wait for an answer.
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.done(QDialog.DialogCode.Rejected))
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()

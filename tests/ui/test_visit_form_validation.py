@@ -1,0 +1,169 @@
+"""Hard limits refuse bad input at the field and block saving; soft warnings ask once."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from app.domain.analytes import ANALYTES
+from tests.ui.visit_form_support import (Answers, focused, history, make_clinic, open_form,
+                                         press, retype, tab, tab_to, type_text)
+
+NOT_NUMBERS = ("abc", "nan", "inf", "-inf", "1..2")
+
+# (field, text above its hard limit, text below it, a good value); every hard-limit field.
+HARD_LIMITS = [
+    ("lengthCm", "50.5", "-1", "3"), ("widthCm", "51", "-0.1", "2"),
+    ("depthCm", "20.1", "-2", "0.3"), ("tracedAreaCm2", "2501", "-1", "4"),
+    ("granulationPct", "101", "-1", "100"), ("epithelialPct", "150", "-5", "100"),
+    ("sloughPct", "100.5", "-1", "100"), ("necroticPct", "200", "-1", "100"),
+    ("vasPain", "10.1", "-0.5", "3"), ("imagingDepthCm", "21", "-1", "0.5"),
+    ("exosomeDose", "2e16", "-1", "5e9"), ("exosomeVolumeMl", "101", "-1", "1"),
+    ("mscCellsMillion", "10001", "-1", "10"),
+    *((f"lab_{a.column}", f"{a.hard_max * 1.01 + 1:g}", f"{a.hard_min - 1:g}",
+       f"{a.ref_low if a.ref_low is not None else a.hard_min:g}") for a in ANALYTES.values()),
+]
+NEEDS_TICK = {"exosomeDose": "exosomeGiven", "exosomeVolumeMl": "exosomeGiven",
+              "mscCellsMillion": "mscCotherapy"}
+
+
+@pytest.fixture
+def clinic(db, actor):
+    return make_clinic(db, actor)
+
+
+def start_valid_visit(qtbot, dialog):
+    """An otherwise valid visit: the heel measured."""
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "3")
+    tab(qtbot)
+    type_text(qtbot, "2")
+
+
+def field(dialog, name):
+    return dialog.findChild(QWidget, name)
+
+
+@pytest.mark.parametrize("name,too_high,too_low,good", HARD_LIMITS,
+                         ids=[h[0] for h in HARD_LIMITS])
+def test_every_hard_limit_field_refuses_bad_input_and_nothing_is_saved(
+        qtbot, db, actor, clinic, name, too_high, too_low, good):
+    dialog = open_form(qtbot, db, actor, clinic)
+    start_valid_visit(qtbot, dialog)
+    if name in NEEDS_TICK:
+        tab_to(qtbot, NEEDS_TICK[name])
+        press(qtbot, Qt.Key.Key_Space)
+    tab_to(qtbot, name)
+    editor = focused()
+    for text in (*NOT_NUMBERS, too_high, too_low):
+        retype(qtbot, text)
+        message = dialog.message_for(name)
+        assert message, f"{name} accepted {text!r}"
+        assert editor.property("feedback") == "error"
+        assert dialog.findChild(QWidget, name) is editor
+        press(qtbot, Qt.Key.Key_Return)
+        assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+        assert focused() is editor, "saving should send the nurse back to the bad field"
+    assert len(history(db, clinic).visits) == 2
+    # Corrected, the same field clears and the visit saves.
+    retype(qtbot, good)
+    assert dialog.message_for(name) == "" and editor.property("feedback") == ""
+    press(qtbot, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert len(history(db, clinic).visits) == 3
+
+
+def test_messages_say_what_is_wrong(qtbot, db, actor, clinic):
+    dialog = open_form(qtbot, db, actor, clinic)
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "abc")
+    assert dialog.message_for("lengthCm") == "not a number"
+    retype(qtbot, "nan")
+    assert dialog.message_for("lengthCm") == "must be a finite number"
+    retype(qtbot, "60")
+    assert "between 0 and 50 cm" in dialog.message_for("lengthCm")
+    tab_to(qtbot, "lab_crp_mg_l")
+    type_text(qtbot, "150")
+    tab(qtbot)
+    type_text(qtbot, "mg/d")                       # 150 mg/dL = 1500 mg/L, over the limit
+    assert "CRP must be between 0 and 1000 mg/L" in dialog.message_for("lab_crp_mg_l")
+
+
+def test_cross_field_errors_wait_until_save_then_show_at_the_field(qtbot, db, actor, clinic):
+    dialog = open_form(qtbot, db, actor, clinic)
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "3")                          # width not typed yet: no shouting
+    assert dialog.message_for("widthCm") == ""
+    press(qtbot, Qt.Key.Key_Return)
+    assert "length and width" in dialog.message_for("widthCm")
+    assert focused().objectName() == "lengthCm"    # the nurse stays where she was typing
+    assert len(history(db, clinic).visits) == 2
+    tab(qtbot)
+    type_text(qtbot, "2")
+    assert dialog.message_for("widthCm") == "" and dialog.message_for("lengthCm") == ""
+
+
+def test_future_date_and_existing_visit_date_are_refused_at_the_date(qtbot, db, actor, clinic):
+    from tests.ui.visit_form_support import LAST, TODAY
+
+    dialog = open_form(qtbot, db, actor, clinic)
+    start_valid_visit(qtbot, dialog)
+    date = field(dialog, "visitDate")
+    date.setFocus()
+    type_text(qtbot, "2026-12-01")
+    assert "future" in dialog.message_for("visitDate")
+    tab(qtbot)
+    press(qtbot, Qt.Key.Key_Backtab)               # back into the date: the year is selected
+    type_text(qtbot, LAST.isoformat())             # the date of a visit already recorded
+    assert dialog.message_for("visitDate") == ""
+    press(qtbot, Qt.Key.Key_Return)
+    assert "already recorded" in dialog.message_for("visitDate")
+    assert dialog.isVisible() and len(history(db, clinic).visits) == 2
+    tab(qtbot)
+    press(qtbot, Qt.Key.Key_Backtab)
+    type_text(qtbot, TODAY.isoformat())
+    press(qtbot, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_soft_warning_shows_at_the_field_then_asks_once_and_saves(qtbot, db, actor, clinic,
+                                                                  monkeypatch):
+    answers = Answers(QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", answers)
+    dialog = open_form(qtbot, db, actor, clinic)
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "25")                         # possible, but over 20 cm
+    tab(qtbot)
+    type_text(qtbot, "2")
+    tab(qtbot)
+    editor = field(dialog, "lengthCm")
+    assert "over 20 cm" in dialog.message_for("lengthCm")
+    assert editor.property("feedback") == "warning"
+    tab_to(qtbot, "lab_crp_mg_l")
+    type_text(qtbot, "80")                         # more than 5× the upper reference
+    assert "outside its reference range" in dialog.message_for("lab_crp_mg_l")
+    press(qtbot, Qt.Key.Key_Return)
+
+    assert len(answers.asked) == 1
+    assert "over 20 cm" in answers.asked[0] and "reference range" in answers.asked[0]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    h = history(db, clinic)
+    assert h.episodes[0].assessments[-1].length_cm == 25.0
+    assert h.visits[-1].labs["crp_mg_l"].value == 80.0
+
+
+def test_declined_warning_saves_nothing_and_keeps_the_form(qtbot, db, actor, clinic,
+                                                            monkeypatch):
+    answers = Answers(QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "question", answers)
+    dialog = open_form(qtbot, db, actor, clinic)
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "9")
+    tab(qtbot)
+    type_text(qtbot, "8")                          # the area more than doubled
+    tab(qtbot)
+    assert "more than doubled" in dialog.message_for("lengthCm")
+    press(qtbot, Qt.Key.Key_Return)
+    assert len(answers.asked) == 1 and "more than doubled" in answers.asked[0]
+    assert dialog.isVisible() and len(history(db, clinic).visits) == 2
+    assert field(dialog, "lengthCm").text() == "9"
