@@ -24,6 +24,7 @@ from app.services.patient_chart import PatientChart, load_patient_chart
 from app.services.patient_list import PatientListRow, load_patient_list, load_patient_row
 from app.ui.batch_print import add_batch_print_action
 from app.ui.chart_tabs import PatientChartTabs
+from app.ui.cohort_view import add_cohort_action
 from app.ui.patient_table import PatientFilterProxy, PatientTableModel
 from app.ui.workers import BackgroundRunner
 
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         self.overdue_filter.toggled.connect(self.action_overdue.setChecked)
         self.action_refresh = action(self.menu_clinic, self.tr("&Refresh list"),
                                      self.reload_patients, QKeySequence("F5"))
+        self.action_cohort = add_cohort_action(self)
 
     # -- patient list -------------------------------------------------------------------
     def reload_patients(self) -> None:

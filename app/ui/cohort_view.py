@@ -1,0 +1,400 @@
+"""The cohort view (issue 6): does exosome therapy heal ulcers faster, and keep them healed?
+
+Kaplan–Meier curves of time to closure by arm with their 95% bands and the number at risk
+beneath; the distribution of PAR at week 4 with the 50% line; recurrence-free curves; a summary
+table with medians and the log-rank test; filters by baseline date, etiology, Wagner grade and
+baseline area. Statistics are computed off the GUI thread (app.ui.workers) and arrive by signal.
+The research exports run from here too, off the GUI thread, audited by the service.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog,
+                               QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from app.db import Database
+from app.models.vocab import ARM_LABELS, ARMS, ETIOLOGIES
+from app.services.actor import Actor
+from app.services.cohort import (AREA_BANDS, AT_RISK_DAYS, CohortFilter, CohortStatistics,
+                                 cohort_statistics)
+from app.ui.workers import BackgroundRunner
+
+ETIOLOGY_LABELS = {"neuropathic": "Neuropathic", "ischemic": "Ischaemic",
+                   "neuro-ischemic": "Neuro-ischaemic"}
+AREA_BAND_LABELS = {"<1": "< 1 cm²", "1-5": "1–5 cm²", ">5": "> 5 cm²"}
+
+
+def _days(value: float | None, missing: str) -> str:
+    return missing if value is None else f"{value:.0f}"
+
+
+class AtRiskModel(QAbstractTableModel):
+    """Number still open (at risk) per arm at day 0, week 4, 8, …: the table under the curves."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._rows: list[tuple[str, list[int]]] = []
+
+    def set_statistics(self, stats: CohortStatistics | None) -> None:
+        self.beginResetModel()
+        self._rows = [] if stats is None else [
+            (ARM_LABELS[arm], [stats.arms[arm].closure.at_risk(day) for day in AT_RISK_DAYS])
+            for arm in ARMS if stats.arms[arm].closure.subjects]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(AT_RISK_DAYS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(self._rows[index.row()][1][index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            day = AT_RISK_DAYS[section]
+            return self.tr("Day 0") if day == 0 else self.tr("Wk {0}").format(day // 7)
+        return self._rows[section][0]
+
+
+class ArmSummaryModel(QAbstractTableModel):
+    """One column per arm; rows: episodes, closed, median days with CI, on track, recurrence."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._arms: list[str] = []
+        self._columns: list[list[str]] = []
+        self._rows = [self.tr("Index episodes"), self.tr("Closed"),
+                      self.tr("Median days (95% CI)"), self.tr("On track wk 4 (≥ 50%)"),
+                      self.tr("On track wk 8 (≥ 90%)"), self.tr("Recurred / healed"),
+                      self.tr("Median days recurrence-free")]
+
+    def set_statistics(self, stats: CohortStatistics | None) -> None:
+        self.beginResetModel()
+        self._arms, self._columns = [], []
+        for arm in ARMS if stats is not None else ():
+            s = stats.arms[arm]
+            km = s.closure
+            nr = self.tr("NR")
+            low, high = km.median_ci
+
+            def percent(week: int) -> str:
+                value = s.on_track_percent(week)
+                return "–" if value is None else self.tr("{0:.0f}% of {1}").format(
+                    value, s.known_count(week))
+
+            self._arms.append(ARM_LABELS[arm])
+            self._columns.append([
+                str(km.subjects), str(km.events),
+                f"{_days(km.median, nr)} ({_days(low, '–')}–{_days(high, nr)})"
+                if km.subjects else "–",
+                percent(4), percent(8), f"{s.recurred} / {s.healed_followed}",
+                _days(s.recurrence.median, nr) if s.healed_followed else "–"])
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() or not self._arms else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._arms)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[index.column()][index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self._arms[section] if orientation == Qt.Orientation.Horizontal \
+            else self._rows[section]
+
+
+def _table(model: QAbstractTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return view
+
+
+def _fit_height(view: QTableView) -> None:
+    """Exactly as tall as its header and rows: nothing to scroll, no empty space."""
+    view.resizeRowsToContents()
+    rows = sum(view.rowHeight(r) for r in range(view.model().rowCount()))
+    view.setFixedHeight(view.horizontalHeader().height() + rows + 2 * view.frameWidth())
+
+
+class CohortView(QDialog):
+    """Cohort statistics of the whole clinic, by treatment arm."""
+
+    statistics_ready = Signal(object)  # CohortStatistics, once shown
+    statistics_failed = Signal(str)  # why the statistics could not be computed
+    export_finished = Signal(object)  # ExportResult or Exception
+
+    def __init__(self, *, db: Database, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        from app.ui.cohort_charts import ParHistogram, SurvivalChart
+
+        self.db, self.actor = db, actor
+        self.statistics: CohortStatistics | None = None
+        self.runner = BackgroundRunner(self, threads=1)
+        self.setObjectName("cohortView")
+        self.setWindowTitle(self.tr("Cohort: time to closure by treatment arm"))
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.resize(1280, 860)
+
+        self.closure_chart = SurvivalChart(y_label=self.tr("Still open (fraction)"),
+                                           x_label=self.tr("Days since baseline"))
+        self.closure_chart.setObjectName("closureCurves")
+        self.recurrence_chart = SurvivalChart(y_label=self.tr("Recurrence-free (fraction)"),
+                                              x_label=self.tr("Days since first closure"))
+        self.recurrence_chart.setObjectName("recurrenceCurves")
+        self.par_chart = ParHistogram()
+        self.par_chart.setObjectName("par4Distribution")
+        self.at_risk_model = AtRiskModel(self)
+        self.at_risk_table = _table(self.at_risk_model, "atRiskTable")
+        self.summary_model = ArmSummaryModel(self)
+        self.summary_table = _table(self.summary_model, "cohortSummaryTable")
+        self.summary_table.setWordWrap(True)
+        self.logrank_label = QLabel()
+        self.logrank_label.setObjectName("logrankLabel")
+        self.logrank_label.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setObjectName("cohortStatus")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_filters())
+        grid = QGridLayout()
+        grid.addWidget(self._titled(self.tr("Time to closure (Kaplan–Meier, 95% CI)"),
+                                    self.closure_chart, self._at_risk_box()), 0, 0)
+        grid.addWidget(self._titled(self.tr("PAR at week 4"), self.par_chart), 0, 1)
+        grid.addWidget(self._titled(self.tr("Recurrence-free after closure (Kaplan–Meier)"),
+                                    self.recurrence_chart), 1, 0)
+        summary = QWidget()
+        summary_layout = QVBoxLayout(summary)
+        summary_layout.setContentsMargins(0, 0, 0, 0)
+        summary_layout.addWidget(self.summary_table, 1)
+        summary_layout.addWidget(self.logrank_label)
+        grid.addWidget(self._titled(self.tr("Summary"), summary), 1, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 4)
+        layout.addLayout(grid, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        self.export_csv_button = QPushButton(self.tr("Export research CSV…"))
+        self.export_csv_button.setObjectName("exportResearchButton")
+        self.export_csv_button.clicked.connect(self.export_research)
+        self.export_fhir_button = QPushButton(self.tr("Export FHIR bundle…"))
+        self.export_fhir_button.setObjectName("exportFhirButton")
+        self.export_fhir_button.clicked.connect(self.export_fhir)
+        for button in (self.export_csv_button, self.export_fhir_button):
+            button.setEnabled(actor.can("print"))
+            bottom.addWidget(button)
+        layout.addLayout(bottom)
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _titled(self, title: str, *widgets: QWidget) -> QGroupBox:
+        box = QGroupBox(title)
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(6, 6, 6, 6)
+        for n, widget in enumerate(widgets):
+            box_layout.addWidget(widget, 1 if n == 0 else 0)
+        return box
+
+    def _at_risk_box(self) -> QWidget:
+        box = QWidget()
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.addWidget(QLabel(self.tr("Number at risk (still open and followed)")))
+        box_layout.addWidget(self.at_risk_table)
+        return box
+
+    def _build_filters(self) -> QWidget:
+        box = QGroupBox(self.tr("Index episodes (not recurrences) with"))
+        row = QHBoxLayout(box)
+        self.since_check = QCheckBox(self.tr("Baseline from"))
+        self.since_check.setObjectName("sinceCheck")
+        self.since_edit = QDateEdit(QDate.currentDate().addYears(-1))
+        self.since_edit.setObjectName("sinceDate")
+        self.until_check = QCheckBox(self.tr("to"))
+        self.until_check.setObjectName("untilCheck")
+        self.until_edit = QDateEdit(QDate.currentDate())
+        self.until_edit.setObjectName("untilDate")
+        for edit in (self.since_edit, self.until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.since_check.toggled.connect(self.since_edit.setEnabled)
+        self.until_check.toggled.connect(self.until_edit.setEnabled)
+        self.etiology_filter = self._choices("etiologyFilter", [
+            (None, self.tr("Any etiology"))] + [(e, self.tr(ETIOLOGY_LABELS[e]))
+                                                for e in ETIOLOGIES])
+        self.wagner_filter = self._choices("wagnerFilter", [(None, self.tr("Any Wagner grade"))]
+                                           + [(g, self.tr("Wagner {0}").format(g))
+                                              for g in range(6)])
+        self.area_filter = self._choices("areaBandFilter", [(None, self.tr("Any baseline area"))]
+                                         + [(b, AREA_BAND_LABELS[b]) for b in AREA_BANDS])
+        for widget in (self.since_check, self.since_edit, self.until_check, self.until_edit,
+                       self.etiology_filter, self.wagner_filter, self.area_filter):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.refresh_button = QPushButton(self.tr("&Refresh"))
+        self.refresh_button.setObjectName("refreshCohortButton")
+        self.refresh_button.clicked.connect(self.refresh)
+        row.addWidget(self.refresh_button)
+        for check in (self.since_check, self.until_check):
+            check.toggled.connect(self.refresh)
+        for edit in (self.since_edit, self.until_edit):
+            edit.dateChanged.connect(self.refresh)
+        return box
+
+    def _choices(self, name: str, items: list[tuple[Any, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        for value, text in items:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(self.refresh)
+        return combo
+
+    # -- statistics -----------------------------------------------------------------------
+    def filters(self) -> CohortFilter:
+        def date_of(check: QCheckBox, edit: QDateEdit) -> dt.date | None:
+            return edit.date().toPython() if check.isChecked() else None
+
+        return CohortFilter(baseline_from=date_of(self.since_check, self.since_edit),
+                            baseline_to=date_of(self.until_check, self.until_edit),
+                            etiology=self.etiology_filter.currentData(),
+                            wagner_grade=self.wagner_filter.currentData(),
+                            area_band=self.area_filter.currentData())
+
+    def refresh(self) -> None:
+        """Recompute for the current filters in the background; a newer request wins."""
+        if not hasattr(self, "area_filter"):
+            return  # still building the filters
+        filters, db = self.filters(), self.db
+        self.status.setText(self.tr("Computing…"))
+
+        def compute() -> CohortStatistics:
+            with db.read() as session:
+                return cohort_statistics(session, filters)
+
+        self.runner.submit("cohort", compute, self.show_statistics, self._failed)
+
+    def show_statistics(self, stats: CohortStatistics) -> None:
+        self.statistics = stats
+        self.closure_chart.show_curves({a: s.closure for a, s in stats.arms.items()})
+        self.recurrence_chart.show_curves({a: s.recurrence for a, s in stats.arms.items()})
+        self.par_chart.show_values({a: s.par_week4_values for a, s in stats.arms.items()})
+        self.at_risk_model.set_statistics(stats)
+        self.summary_model.set_statistics(stats)
+        _fit_height(self.at_risk_table)
+        self.summary_table.resizeRowsToContents()
+        test = stats.logrank_closure
+        if test is None or test.p is None:
+            self.logrank_label.setText(self.tr("Log-rank test: needs two arms with episodes."))
+        else:
+            self.logrank_label.setText(self.tr(
+                "Log-rank test of time to closure across arms: χ² = {0:.2f}, df = {1}, "
+                "p = {2:.3g}.").format(test.chi2, test.df, test.p))
+        self.logrank_label.setText(self.logrank_label.text() + " " + self.tr(
+            "NR: not reached (the curve has not fallen to 0.5)."))
+        total = sum(s.closure.subjects for s in stats.arms.values())
+        excluded = sum(stats.excluded.values())
+        text = self.tr("{0} index episodes; area by {1}").format(total, stats.area_method.value)
+        if excluded:
+            text += self.tr("; {0} left out (no arm or no valid baseline)").format(excluded)
+        self.status.setText(text)
+        self.statistics_ready.emit(stats)
+
+    def _failed(self, error: Exception) -> None:
+        self.status.setText(self.tr("Could not compute: {0}").format(error))
+        self.statistics_failed.emit(str(error))
+
+    # -- exports --------------------------------------------------------------------------
+    def export_research(self) -> None:
+        from app.services.exports import export_research_csv
+
+        self._export(self.tr("Export research CSV"), self.tr("CSV files (*.csv)"),
+                     "research.csv", export_research_csv)
+
+    def export_fhir(self) -> None:
+        from app.services.exports import export_fhir_bundle
+
+        self._export(self.tr("Export FHIR R4 bundle"), self.tr("FHIR JSON (*.json)"),
+                     "clinic-fhir.json", export_fhir_bundle)
+
+    def _export(self, title: str, pattern: str, default_name: str, run: Callable) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / default_name),
+                                              pattern)
+        if not path:
+            return
+        db, actor = self.db, self.actor
+        self.status.setText(self.tr("Exporting to {0}…").format(path))
+        self.runner.submit("export", lambda: run(db, Path(path), actor=actor),
+                           self._exported, self._export_failed)
+
+    def _exported(self, result) -> None:
+        mode = self.tr("pseudonymised") if result.pseudonymised else self.tr("identified")
+        self.status.setText(self.tr("Exported {0} records of {1} patients ({2}) to {3}").format(
+            result.records, result.patients, mode, result.path))
+        self.export_finished.emit(result)
+
+    def _export_failed(self, error: Exception) -> None:
+        self.status.setText(self.tr("Export failed: {0}").format(error))
+        self.export_finished.emit(error)
+
+    def done(self, result: int) -> None:
+        self.runner.wait()
+        super().done(result)
+
+
+def open_cohort_view(window: QWidget, db: Database, actor: Actor) -> CohortView:
+    """Show the window's cohort view (one per main window), creating it on first use."""
+    view = getattr(window, "cohort_view", None)
+    if view is None:
+        view = CohortView(db=db, actor=actor, parent=window)
+        window.cohort_view = view
+    else:
+        view.refresh()
+    view.show()
+    view.raise_()
+    view.activateWindow()
+    return view
+
+
+def add_cohort_action(window) -> QAction:
+    """Add "Cohort view…" to the main window's Clinic menu."""
+    action = QAction(window.tr("&Cohort view…"), window)
+    action.setObjectName("cohortViewAction")
+    action.triggered.connect(lambda: open_cohort_view(window, window.db, window.actor))
+    window.menu_clinic.addAction(action)
+    return action
