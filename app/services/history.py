@@ -1,9 +1,10 @@
 """Load one patient's whole history and compute every metric once (METRICS.md)."""
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
+from collections import defaultdict, namedtuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.domain.analytes import ANALYTES, ReferenceRange
@@ -18,12 +19,14 @@ from app.services.records import (AdverseEventRecord, AssessmentRecord, EpisodeV
                                   VisitRecord)
 from app.services.settings import load_settings
 
+_NO_RANGE = ReferenceRange(None, None)
 PATIENT_FIELDS = ("id", "mrn", "name", "birth_date", "sex", "diabetes_type",
                   "diabetes_duration_years", "hba1c_enrolment_pct", "pad", "neuropathy",
                   "smoking", "ckd", "contact", "notes", "arm", "version")
 
 
-def patient_record(patient: Patient) -> PatientRecord:
+def patient_record(patient) -> PatientRecord:
+    """A PatientRecord from a Patient or a row of the patient table."""
     return PatientRecord(**{f: getattr(patient, f) for f in PATIENT_FIELDS})
 
 
@@ -37,7 +40,19 @@ def get_patient_by_mrn(session: Session, mrn: str) -> Patient:
     return patient
 
 
-def assessment_record(row: Assessment, *, site: str, on, method: AreaMethod) -> AssessmentRecord:
+def patient_id_by_mrn(session: Session, mrn: str) -> int:
+    """The id of the live patient with this MRN (as get_patient_by_mrn, without loading it)."""
+    from app.domain.limits import normalise_mrn
+
+    patient_id = session.scalar(select(Patient.id).where(Patient.mrn_key == normalise_mrn(mrn),
+                                                         Patient.deleted_at.is_(None)))
+    if patient_id is None:
+        raise NotFound(f"no patient with MRN {mrn!r}")
+    return patient_id
+
+
+def assessment_record(row, *, site: str, on, method: AreaMethod) -> AssessmentRecord:
+    """An AssessmentRecord from an Assessment or a row of the assessment table."""
     closed = is_closed(closed_marked=row.closed, length_cm=row.length_cm, width_cm=row.width_cm)
     return AssessmentRecord(
         id=row.id, visit_id=row.visit_id, ulcer_id=row.ulcer_id, site=site, on=on,
@@ -54,47 +69,96 @@ def assessment_record(row: Assessment, *, site: str, on, method: AreaMethod) -> 
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _row_shape(columns: tuple[str, ...]):
+    return namedtuple("Row", columns)
+
+
+def _rows(session: Session, statement, patient_id: int) -> list:
+    """Plain named tuples instead of ORM objects or Core rows: the chart needs no identity
+    map, and reading a Core row's attribute costs ten times a named tuple's (bench/README.md).
+    """
+    result = session.connection().execute(statement, {"patient_id": patient_id})
+    make = _row_shape(tuple(result.keys()))._make
+    return [make(row) for row in result.all()]
+
+
+def _columns(model, names: str) -> list:
+    return [model.__table__.c[name] for name in names.split()]
+
+
+@functools.lru_cache(maxsize=1)
+def _statements() -> dict[str, Select]:
+    """The queries of load_history, built once (on first use) with the patient as a bound
+    parameter; each reads only the columns the records use."""
+    patient_id = bindparam("patient_id")
+    live = (Visit.patient_id == patient_id, Visit.deleted_at.is_(None))
+    live_ids = select(Visit.id).where(*live).scalar_subquery()
+    return {
+        "patient": select(*_columns(Patient, " ".join(PATIENT_FIELDS) + " deleted_at"))
+        .where(Patient.id == patient_id),
+        "visits": select(*_columns(Visit, "id visit_date clinician vas next_visit_date notes "
+                                          "signed_by signed_at version updated_by updated_at"))
+        .where(*live).order_by(Visit.visit_date),
+        "ulcers": select(*_columns(Ulcer, "id site episode_no onset_date etiology wagner_grade "
+                                          "ut_grade ut_stage clinician_status recurrence_of_id"))
+        .where(Ulcer.patient_id == patient_id).order_by(Ulcer.id),
+        "assessments": select(Assessment.__table__).where(Assessment.visit_id.in_(live_ids)),
+        "labs": select(*_columns(LabResult, "visit_id analyte value unit raw_value raw_unit "
+                                            "collected_on"))
+        .where(LabResult.visit_id.in_(live_ids)),
+        "perfusion": select(PerfusionImaging.__table__)
+        .where(PerfusionImaging.visit_id.in_(live_ids)),
+        "treatments": select(Treatment.__table__).where(Treatment.visit_id.in_(live_ids))
+        .order_by(Treatment.id),
+        "adverse_events": select(*_columns(AdverseEvent, "id visit_id onset_date description "
+                                                         "ctcae_grade serious relatedness "
+                                                         "outcome resolved_on"))
+        .where(AdverseEvent.patient_id == patient_id, AdverseEvent.deleted_at.is_(None))
+        .order_by(AdverseEvent.onset_date, AdverseEvent.id),
+    }
+
+
 def load_history(session: Session, patient_id: int) -> PatientHistory:
-    """One query per table; every number computed by app.domain."""
-    patient = session.get(Patient, patient_id)
+    """One query per table, as plain rows; every number computed by app.domain."""
+    if session.autoflush:
+        session.flush()  # pending changes are seen, as they were when these were ORM queries
+    queries = _statements()
+    found = _rows(session, queries["patient"], patient_id)
+    patient = found[0] if found else None
     if patient is None or patient.deleted_at is not None:
         raise NotFound(f"no patient with id {patient_id}")
     settings = load_settings(session)
     method = settings.area_method
+    ranges = settings.reference_ranges
 
-    visits = session.scalars(select(Visit).where(Visit.patient_id == patient_id,
-                                                 Visit.deleted_at.is_(None))
-                             .order_by(Visit.visit_date)).all()
+    visits = _rows(session, queries["visits"], patient_id)
     visit_dates = {v.id: v.visit_date for v in visits}
-    visit_ids = list(visit_dates)
-    ulcers = session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id)
-                             .order_by(Ulcer.id)).all()
+    ulcers = _rows(session, queries["ulcers"], patient_id)
     ulcer_by_id = {u.id: u for u in ulcers}
 
     assessments_by_ulcer: dict[int, list[AssessmentRecord]] = defaultdict(list)
     labs_by_visit: dict[int, dict[str, LabRecord]] = defaultdict(dict)
     perfusion_by_visit: dict[int, PerfusionRecord] = {}
     treatments: list[TreatmentRecord] = []
-    if visit_ids:
-        for row in session.scalars(select(Assessment).where(Assessment.visit_id.in_(visit_ids))):
+    if visits:
+        for row in _rows(session, queries["assessments"], patient_id):
             ulcer = ulcer_by_id[row.ulcer_id]
             assessments_by_ulcer[row.ulcer_id].append(
                 assessment_record(row, site=ulcer.site, on=visit_dates[row.visit_id],
                                   method=method))
-        for lab in session.scalars(select(LabResult).where(LabResult.visit_id.in_(visit_ids))):
-            labs_by_visit[lab.visit_id][lab.analyte] = LabRecord(
-                analyte=lab.analyte, value=lab.value, unit=lab.unit, raw_value=lab.raw_value,
-                raw_unit=lab.raw_unit,
-                flag=settings.reference_ranges.get(lab.analyte, ReferenceRange(None, None))
-                .flag(lab.value),
-                collected_on=lab.collected_on)
-        for p in session.scalars(select(PerfusionImaging)
-                                 .where(PerfusionImaging.visit_id.in_(visit_ids))):
+        # The most numerous rows: unpacked by position (the columns of queries["labs"]).
+        labs = session.connection().execute(queries["labs"], {"patient_id": patient_id})
+        for visit_id, analyte, value, unit, raw_value, raw_unit, collected_on in labs:
+            labs_by_visit[visit_id][analyte] = LabRecord(
+                analyte=analyte, value=value, unit=unit, raw_value=raw_value,
+                raw_unit=raw_unit, flag=ranges.get(analyte, _NO_RANGE).flag(value),
+                collected_on=collected_on)
+        for p in _rows(session, queries["perfusion"], patient_id):
             perfusion_by_visit[p.visit_id] = PerfusionRecord(
                 p.doppler_waveform, p.doppler_flow, p.imaging_modality, p.imaging_depth_cm,
                 p.osteomyelitis, p.imaging_findings)
-        for t in session.scalars(select(Treatment).where(Treatment.visit_id.in_(visit_ids))
-                                 .order_by(Treatment.id)):
+        for t in _rows(session, queries["treatments"], patient_id):
             treatments.append(TreatmentRecord(
                 id=t.id, visit_id=t.visit_id, on=visit_dates[t.visit_id], ulcer_id=t.ulcer_id,
                 site=ulcer_by_id[t.ulcer_id].site if t.ulcer_id in ulcer_by_id else None,
@@ -115,28 +179,29 @@ def load_history(session: Session, patient_id: int) -> PatientHistory:
 
     episodes = build_episode_views(ulcers, assessments_by_ulcer, method=method)
 
-    aes = session.scalars(select(AdverseEvent).where(AdverseEvent.patient_id == patient_id,
-                                                     AdverseEvent.deleted_at.is_(None))
-                          .order_by(AdverseEvent.onset_date, AdverseEvent.id)).all()
+    aes = _rows(session, queries["adverse_events"], patient_id)
     ae_records = tuple(AdverseEventRecord(
         id=a.id, visit_id=a.visit_id, onset_date=a.onset_date, description=a.description,
         ctcae_grade=a.ctcae_grade, serious=a.serious, relatedness=a.relatedness,
         outcome=a.outcome, resolved_on=a.resolved_on) for a in aes)
 
     pain = pain_summary([(v.visit_date, v.vas) for v in visit_records])
-    labs = {}
+    series_by_column: dict[str, list] = defaultdict(list)
+    for v in visit_records:
+        for column, lab in v.labs.items():
+            series_by_column[column].append((v.visit_date, lab.value))
+    lab_summaries = {}
     for column in ANALYTES:
-        series = [(v.visit_date, v.labs[column].value) for v in visit_records if column in v.labs]
-        summary = lab_summary(series, settings.reference_ranges.get(column,
-                                                                    ReferenceRange(None, None)))
+        series = series_by_column.get(column)
+        summary = lab_summary(series, ranges.get(column, _NO_RANGE)) if series else None
         if summary is not None:
-            labs[column] = summary
+            lab_summaries[column] = summary
 
     return PatientHistory(
         patient=patient_record(patient), area_method=method,
-        reference_ranges=dict(settings.reference_ranges), visits=visit_records,
+        reference_ranges=dict(ranges), visits=visit_records,
         episodes=episodes, treatments=tuple(treatments), adverse_events=ae_records,
-        pain=pain, labs=labs)
+        pain=pain, labs=lab_summaries)
 
 
 def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod

@@ -39,12 +39,15 @@ class ClinicSettings:
 
 def load_settings(session: Session) -> ClinicSettings:
     values = dict(DEFAULTS)
-    for row in session.scalars(select(Setting)):
-        if row.key in values:
-            values[row.key] = json.loads(row.value)
+    # Plain rows, not ORM objects: every chart and report reads the settings.
+    for key, value in session.execute(select(Setting.key, Setting.value)):
+        if key in values:
+            values[key] = json.loads(value)
     ranges = default_reference_ranges()
-    for row in session.scalars(select(ReferenceRangeSetting)):
-        ranges[row.analyte] = ReferenceRange(row.low, row.high)
+    for analyte, low, high in session.execute(select(ReferenceRangeSetting.analyte,
+                                                     ReferenceRangeSetting.low,
+                                                     ReferenceRangeSetting.high)):
+        ranges[analyte] = ReferenceRange(low, high)
     return ClinicSettings(
         clinic_name=values["clinic_name"],
         clinic_logo_path=values["clinic_logo_path"],

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.services.history import get_patient_by_mrn, load_history
+from app.services.history import load_history, patient_id_by_mrn
 from app.services.records import EpisodeView, PatientHistory
 
 
@@ -61,4 +61,4 @@ def history_summary(history: PatientHistory) -> dict[str, Any]:
 
 
 def patient_summary(session: Session, mrn: str) -> dict[str, Any]:
-    return history_summary(load_history(session, get_patient_by_mrn(session, mrn).id))
+    return history_summary(load_history(session, patient_id_by_mrn(session, mrn)))
