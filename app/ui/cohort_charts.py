@@ -39,7 +39,9 @@ def step_coordinates(km: KaplanMeier, attribute: str = "survival"
 class SurvivalChart(pg.PlotWidget):
     """One step curve per arm with its 95% band (exponential Greenwood)."""
 
-    def __init__(self, *, y_label: str, x_label: str, parent: QWidget | None = None):
+    def __init__(self, *, y_label: str, x_label: str,
+                 legend_offset: tuple[int, int] = (-10, 10), parent: QWidget | None = None):
+        """`legend_offset`: pyqtgraph's anchor, (−x, +y) top right, (+x, −y) bottom left."""
         configure()
         super().__init__(parent)
         item = self.getPlotItem()
@@ -52,7 +54,7 @@ class SurvivalChart(pg.PlotWidget):
         item.addItem(pg.InfiniteLine(pos=0.5, angle=0, movable=False,
                                      pen=pg.mkPen("#888888", width=1,
                                                   style=Qt.PenStyle.DotLine)))
-        self.legend = item.addLegend(offset=(-10, 10))
+        self.legend = item.addLegend(offset=legend_offset)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.bands: dict[str, pg.FillBetweenItem] = {}
         self._band_edges: dict[str, tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = {}

@@ -173,7 +173,8 @@ class CohortView(QDialog):
                                            x_label=self.tr("Days since baseline"))
         self.closure_chart.setObjectName("closureCurves")
         self.recurrence_chart = SurvivalChart(y_label=self.tr("Recurrence-free (fraction)"),
-                                              x_label=self.tr("Days since first closure"))
+                                              x_label=self.tr("Days since first closure"),
+                                              legend_offset=(10, -10))  # curves stay high
         self.recurrence_chart.setObjectName("recurrenceCurves")
         self.par_chart = ParHistogram()
         self.par_chart.setObjectName("par4Distribution")

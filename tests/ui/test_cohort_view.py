@@ -72,6 +72,24 @@ def test_curves_bands_and_numbers_at_risk(view, demo_db):
     assert view.at_risk_table.isVisible() and view.at_risk_table.verticalScrollBar().maximum() == 0
 
 
+def test_screenshot_shows_each_arm_in_its_colour(view, tmp_path):
+    from PySide6.QtGui import QColor
+
+    from app.ui.cohort_charts import ARM_COLOURS
+
+    path = tmp_path / "cohort.png"
+    assert view.grab().save(str(path))
+    image = view.closure_chart.grab().toImage()
+    counts = dict.fromkeys(ARMS, 0)
+    wanted = {QColor(ARM_COLOURS[arm]).rgb(): arm for arm in ARMS}
+    for x in range(0, image.width(), 2):
+        for y in range(0, image.height(), 2):
+            arm = wanted.get(image.pixel(x, y))
+            if arm:
+                counts[arm] += 1
+    assert all(count > 20 for count in counts.values()), counts
+
+
 def test_par4_distribution_recurrence_and_summary(view, demo_db):
     stats = view.statistics
     for arm in ARMS:
