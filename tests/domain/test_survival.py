@@ -5,6 +5,8 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.survival import (Subject, chi2_sf, kaplan_meier, logrank_test,
                                  regularised_gamma_q)
@@ -166,3 +168,44 @@ def test_logrank_matches_lifelines(seed):
                                   [s.event for s in a], [s.event for s in b])
     assert pair.chi2 == pytest.approx(reference.test_statistic, abs=1e-9)
     assert pair.p == pytest.approx(reference.p_value, abs=1e-9)
+
+
+# -- properties -----------------------------------------------------------------------------------
+follow_ups = st.lists(st.tuples(st.integers(0, 60), st.booleans()), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(follow_ups)
+def test_kaplan_meier_properties(pairs):
+    km = kaplan_meier(_subjects(pairs))
+    survival = [p.survival for p in km.points]
+    assert survival == sorted(survival, reverse=True) and all(0 <= s <= 1 for s in survival)
+    for p in km.points:
+        assert 0 <= p.ci_low <= p.survival + 1e-12 and p.survival - 1e-12 <= p.ci_high <= 1
+    assert km.events == sum(e for _, e in pairs) and km.subjects == len(pairs)
+    if km.median is not None:
+        assert km.survival_at(km.median) <= 0.5
+        assert all(p.survival > 0.5 for p in km.points if p.time < km.median)
+    low, high = km.median_ci
+    if low is not None and km.median is not None:
+        assert low <= km.median and (high is None or km.median <= high)
+
+
+@settings(max_examples=100, deadline=None)
+@given(follow_ups, follow_ups)
+def test_logrank_properties(a, b):
+    result = logrank_test({"a": _subjects(a), "b": _subjects(b)})
+    if not a or not b:
+        assert result is None
+        return
+    swapped = logrank_test({"b": _subjects(b), "a": _subjects(a)})
+    assert result.chi2 >= -1e-12 and result.chi2 == pytest.approx(swapped.chi2, abs=1e-9)
+    assert result.df in (0, 1)
+    assert result.p is None if result.df == 0 else 0 <= result.p <= 1
+    assert sum(result.observed.values()) == pytest.approx(sum(result.expected.values()))
+
+
+@given(st.floats(0, 200), st.floats(0, 200), st.integers(1, 6))
+def test_chi2_sf_decreases(x, y, df):
+    low, high = sorted((x, y))
+    assert 0 <= chi2_sf(high, df) <= chi2_sf(low, df) + 1e-15 <= 1 + 1e-15

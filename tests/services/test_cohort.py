@@ -136,3 +136,24 @@ def test_demo_curves_match_subjects_from_load_history(demo_db):
     for arm, members in subjects.items():
         assert stats.arms[arm].closure.points == kaplan_meier(members).points
     assert stats.logrank_closure.chi2 == pytest.approx(logrank_test(subjects).chi2, abs=1e-12)
+
+
+def test_deleted_patients_and_visits_are_left_out(small_clinic):
+    import datetime as _dt
+
+    from app.models import Visit
+
+    with small_clinic.write() as session:
+        c2 = session.scalar(select(Patient.id).where(Patient.mrn == "C-2"))
+        session.execute(update(Patient).where(Patient.id == c2)
+                        .values(deleted_at=_dt.datetime(2026, 11, 1)))
+        c3 = session.scalar(select(Patient.id).where(Patient.mrn == "C-3"))
+        last = session.scalar(select(Visit.id).where(Visit.patient_id == c3)
+                              .order_by(Visit.visit_date.desc()))
+        session.execute(update(Visit).where(Visit.id == last)
+                        .values(deleted_at=_dt.datetime(2026, 11, 1)))
+    with small_clinic.read() as session:
+        stats = cohort_statistics(session)
+    assert stats.arms["exosome"].closure.subjects == 1  # C-2 is gone
+    standard = stats.arms["standard"].closure
+    assert standard.events == 0 and standard.last_time == 21  # C-3's closure visit is gone
