@@ -11,24 +11,23 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QGroupBox,
-                               QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPlainTextEdit,
-                               QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
 from app.domain.limits import TEXT_LIMITS, Finding
-from app.services import drafts
 from app.services.visit_input import VisitInput, validate_visit_input
 from app.ui.visit_context import load_visit_form_context
+from app.ui.visit_drafts import DraftKeeper, form_values
 from app.ui.visit_feedback import FeedbackMap, show_findings
-from app.ui.visit_fields import (ERROR, FEEDBACK_STYLE, DateField, FieldSlot, connect_changed, from_qdate,
-                                 hint_label, labelled, number_edit, parse_number,
-                                 parse_optional_date, set_widget_value, text_edit, to_qdate,
-                                 widget_value, format_number)
-from app.ui.visit_groups import AdverseEventGroup, AnalyteGroup, PerfusionGroup, TreatmentGroup
+from app.ui.visit_fields import (ERROR, FEEDBACK_STYLE, DateField, FieldSlot, connect_changed,
+                                 format_number, from_qdate, labelled, number_edit, parse_number,
+                                 parse_optional_date, text_edit, to_qdate)
+from app.ui.visit_groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
+from app.ui.visit_labs import AnalyteGroup
+from app.ui.visit_saving import save_visit_form
 from app.ui.visit_sections import AssessmentSection
-
-_UI_STATE_KEYS = ("visit:ulcer",)  # remembered in a draft, but not a change to the visit
 
 
 class VisitDialog(QDialog):
@@ -54,16 +53,12 @@ class VisitDialog(QDialog):
         self.setWindowTitle(f"{title} — {patient.name} ({patient.mrn})")
         self._build()
         self._prefill()
-        self._initial = self.snapshot()
-        self.draft_path = drafts.visit_draft_path(db_url=db.url, patient_id=patient_id,
-                                                  visit_id=visit_id)
-        self.draft_timer = QTimer(self)
-        self.draft_timer.setSingleShot(True)
-        self.draft_timer.setInterval(self.DRAFT_DELAY_MS)
-        self.draft_timer.timeout.connect(self.write_draft_now)
+        self.drafts = DraftKeeper(self, delay_ms=self.DRAFT_DELAY_MS)
+        self.drafts.saved.connect(self.draft_saved)
+        self.footer.insertWidget(1, self.drafts.status)
         self._listen()
-        self._offer_draft()
-        self._revalidate()
+        self._show_all = self.drafts.offer()
+        self.revalidate()
         self.resize(1240, 780)
         self.visit_date.setFocus()
 
@@ -149,17 +144,14 @@ class VisitDialog(QDialog):
         self.status = QLabel()
         self.status.setObjectName("formStatus")
         self.status.setWordWrap(True)
-        self.draft_status = hint_label()
-        self.draft_status.setObjectName("draftStatus")
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setAutoDefault(False)
         self.save_button = QPushButton(self.tr("&Save visit"))
         self.save_button.setObjectName("saveVisitButton")
         self.save_button.setDefault(True)
-        footer = QHBoxLayout()
+        footer = self.footer = QHBoxLayout()
         footer.addWidget(self.status, 1)
-        footer.addWidget(self.draft_status)
         footer.addWidget(self.cancel_button)
         footer.addWidget(self.save_button)
 
@@ -242,8 +234,8 @@ class VisitDialog(QDialog):
         self._on_changed()
 
     def _on_changed(self) -> None:
-        self._revalidate()
-        self.draft_timer.start()
+        self.revalidate()
+        self.drafts.schedule()
 
     def _select_section(self, index: int) -> None:
         if not 0 <= index < len(self.sections):
@@ -255,9 +247,9 @@ class VisitDialog(QDialog):
         self.treatment.follow_site(TreatmentGroup.NEW_ULCER if section.is_new else section.site)
 
     # -- the visit as typed ---------------------------------------------------------------
-    def build_input(self) -> tuple[VisitInput, list[AssessmentSection], list[tuple[FieldSlot, str]]]:
+    def build_input(self) -> tuple[VisitInput, list[AssessmentSection], Problems]:
         """The VisitInput the form holds now, the sections it assesses, and unreadable fields."""
-        problems: list[tuple[FieldSlot, str]] = []
+        problems: Problems = []
         visit_date = from_qdate(self.visit_date.date())
         vas, problem = parse_number(self.vas.text())
         if problem:
@@ -303,7 +295,7 @@ class VisitDialog(QDialog):
                                                          self.visit_id)
         return self._areas_before[day]
 
-    def _revalidate(self, findings: list[Finding] | None = None) -> int:
+    def revalidate(self, findings: list[Finding] | None = None) -> int:
         """Show problems at their fields; returns the number of errors (shown or not)."""
         data, sections, problems = self.build_input()
         if findings is None:
@@ -330,66 +322,19 @@ class VisitDialog(QDialog):
     # -- saving ---------------------------------------------------------------------------
     def save(self) -> bool:
         """Validate, ask once for soft warnings, then save in one transaction."""
-        from app.services.errors import NeedsConfirmation, StaleEdit, UserError, ValidationFailed
-        from app.services.visits import save_visit
-
         self._show_all = True
-        if self._revalidate():
-            self._focus_first_problem()
+        if self.revalidate():
+            self.focus_first_problem()
             return False
-        data, _, _ = self.build_input()
-        visit = self.context.visit
-        if visit is not None and visit.signed_at is not None:
-            reason, ok = QInputDialog.getText(
-                self, self.tr("Signed visit"),
-                self.tr("This visit was signed by {0}. Reason for the change:").format(
-                    visit.signed_by or "?"))
-            if not ok or not reason.strip():
-                return False
-            data = data.with_changes(reason=reason.strip())
-        confirmed = False
-        while True:
-            try:
-                with self.db.write() as session:
-                    saved = save_visit(session, data, actor=self.actor, confirmed=confirmed,
-                                       today=self.today)
-                    saved_id = saved.id
-            except NeedsConfirmation as exc:
-                if confirmed or not self._confirm(exc.warnings):
-                    return False
-                confirmed = True
-                continue
-            except ValidationFailed as exc:
-                self._revalidate(exc.findings)
-                self._focus_first_problem()
-                return False
-            except (StaleEdit, UserError) as exc:
-                self.write_draft_now()
-                QMessageBox.warning(self, self.tr("Visit not saved"), str(exc))
-                return False
-            except Exception as exc:  # disk full, read-only or locked database: keep the typing
-                self.write_draft_now()
-                QMessageBox.critical(self, self.tr("Visit not saved"), self.tr(
-                    "The visit could not be saved ({0}). What you typed is kept as a draft.")
-                    .format(exc))
-                return False
-            break
+        saved_id = save_visit_form(self)
+        if saved_id is None:
+            return False
         self.saved_visit_id = saved_id
-        self.draft_timer.stop()
-        drafts.discard_draft(self.draft_path)
+        self.drafts.discard()
         self.accept()
         return True
 
-    def _confirm(self, warnings: list[Finding]) -> bool:
-        lines = "\n".join(f"• {w.message}" for w in warnings)
-        answer = QMessageBox.question(
-            self, self.tr("Please confirm"),
-            self.tr("These values are unusual:\n{0}\n\nSave them as entered?").format(lines),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _focus_first_problem(self) -> None:
+    def focus_first_problem(self) -> None:
         """Stay in the field being typed when it is wrong; else go to the first wrong one."""
         here = self.focusWidget()
         if any(s.editor is here and s.severity == ERROR for s in self.all_slots()):
@@ -417,84 +362,22 @@ class VisitDialog(QDialog):
                     "")
 
     # -- drafts and leaving ---------------------------------------------------------------
-    def snapshot(self) -> dict[str, Any]:
-        values: dict[str, Any] = {f"visit:{field}": widget_value(slot.editor)
-                                  for field, slot in self.visit_slots.items()}
-        section = self.sections[self.ulcer_select.currentIndex()]
-        values["visit:ulcer"] = "new" if section.is_new else section.site
-        for section in self.sections:
-            prefix = "new" if section.is_new else f"ulcer:{section.site}"
-            values.update({f"{prefix}:{k}": v for k, v in section.values().items()})
-        for group in self.groups:
-            values.update({k: widget_value(w) for k, w in group.draft_widgets().items()})
-        return values
+    @property
+    def draft_path(self):
+        return self.drafts.path
 
-    def apply_snapshot(self, values: dict[str, Any]) -> None:
-        if "visit:visit_date" in values:
-            set_widget_value(self.visit_date, values["visit:visit_date"])
-        for field, slot in self.visit_slots.items():
-            if f"visit:{field}" in values:
-                set_widget_value(slot.editor, values[f"visit:{field}"])
-        for section in self.sections:
-            prefix = "new:" if section.is_new else f"ulcer:{section.site}:"
-            section.apply_values({k[len(prefix):]: v for k, v in values.items()
-                                  if k.startswith(prefix)})
-        for group in self.groups:
-            for key, widget in group.draft_widgets().items():
-                if key in values:
-                    set_widget_value(widget, values[key])
-        wanted = values.get("visit:ulcer")
-        for index, section in enumerate(self.sections):
-            if (section.is_new and wanted == "new") or (not section.is_new
-                                                        and section.site == wanted):
-                self.ulcer_select.setCurrentIndex(index)
+    @property
+    def draft_timer(self) -> QTimer:
+        return self.drafts.timer
+
+    def snapshot(self) -> dict[str, Any]:
+        return form_values(self)
 
     def is_dirty(self) -> bool:
-        now, before = self.snapshot(), self._initial
-        return any(now.get(k) != before.get(k) for k in set(now) | set(before)
-                   if k not in _UI_STATE_KEYS)
+        return self.drafts.is_dirty()
 
     def write_draft_now(self) -> None:
-        """Write (or remove, when nothing differs from the saved state) the draft now."""
-        self.draft_timer.stop()
-        try:
-            if self.is_dirty():
-                visit = self.context.visit
-                drafts.write_draft(self.draft_path, self.snapshot(), patient_id=self.patient_id,
-                                   visit_id=self.visit_id,
-                                   base_version=visit.version if visit else None)
-                self.draft_status.setText(self.tr("Draft kept {0}").format(
-                    dt.datetime.now().strftime("%H:%M:%S")))
-            else:
-                drafts.discard_draft(self.draft_path)
-                self.draft_status.setText("")
-        except OSError as exc:
-            self.draft_status.setText(self.tr("Draft not kept: {0}").format(exc.strerror or exc))
-            return
-        self.draft_saved.emit()
-
-    def _offer_draft(self) -> None:
-        draft = drafts.read_draft(self.draft_path)
-        if draft is None or draft.patient_id != self.patient_id:
-            return
-        when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        text = self.tr("An unsaved draft of this visit from {0} was found. Restore it?").format(
-            when)
-        visit = self.context.visit
-        if visit is not None and draft.base_version != visit.version:
-            text += "\n\n" + self.tr("The visit was changed by {0} after the draft was made: "
-                                     "check the values before saving.").format(
-                visit.updated_by or self.tr("another user"))
-        answer = QMessageBox.question(
-            self, self.tr("Restore draft"), text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        if answer == QMessageBox.StandardButton.Yes:
-            self.apply_snapshot(draft.fields)
-            self._show_all = True
-            self.draft_status.setText(self.tr("Draft restored"))
-        else:
-            drafts.discard_draft(self.draft_path)
+        self.drafts.write_now()
 
     def reject(self) -> None:
         """Esc, Cancel or closing the window: ask first when anything was typed."""
@@ -506,15 +389,13 @@ class VisitDialog(QDialog):
                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Discard:
-                self.draft_timer.stop()
-                drafts.discard_draft(self.draft_path)
+                self.drafts.discard()
             elif answer == QMessageBox.StandardButton.Close:
-                self.write_draft_now()
+                self.drafts.write_now()
             else:
                 return
         else:
-            self.draft_timer.stop()
-            drafts.discard_draft(self.draft_path)
+            self.drafts.discard()
         super().reject()
 
 

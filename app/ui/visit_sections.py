@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QVBoxLayout, QWidget
 
 from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS
 from app.domain.wound import AreaMethod

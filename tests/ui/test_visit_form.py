@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QMessageBox, QWidge
 
 from app.domain.analytes import ANALYTES
 from tests.ui.visit_form_support import (TODAY, Answers, focused, history, make_clinic,
-                                         make_patient, open_form, press, retype, tab, tab_to,
+                                         make_patient, open_form, press, tab, tab_to,
                                          type_text)
 
 
