@@ -27,11 +27,21 @@ def read_export(path, *, identified: bool):
     return frame, types
 
 
-@pytest.fixture
-def golden_export(golden_db, tmp_path):
-    path = tmp_path / "research.csv"
-    result = export_research_csv(golden_db, path, actor=Actor("nurse.test", "nurse"))
-    return golden_db, path, result
+@pytest.fixture(scope="module")
+def golden_export(tmp_path_factory):
+    """One pseudonymised export of the golden clinic, shared by the tests that only read it."""
+    from app.db import Database
+    from app.services.visit_sheet import import_visit_sheet
+
+    folder = tmp_path_factory.mktemp("research")
+    db = Database.open(f"sqlite:///{folder / 'clinic.db'}")
+    actor = Actor("nurse.test", "nurse")
+    import_visit_sheet(db, GOLDEN_CSV.read_text(encoding="utf-8"), actor=actor,
+                       today=dt.date(2026, 11, 27))
+    path = folder / "research.csv"
+    result = export_research_csv(db, path, actor=actor)
+    yield db, path, result
+    db.dispose()
 
 
 def test_reimports_with_types_and_row_count(golden_export):
@@ -96,12 +106,11 @@ def test_pseudonymised_export_holds_no_identifiers(golden_export):
     assert frame["subject_id"].nunique() == 8
 
 
-def test_pseudonyms_are_stable_and_keyed(golden_db, tmp_path):
-    actor = Actor("nurse.test", "nurse")
-    export_research_csv(golden_db, tmp_path / "a.csv", actor=actor)
-    export_research_csv(golden_db, tmp_path / "b.csv", actor=actor)
-    first = pd.read_csv(tmp_path / "a.csv")["subject_id"]
-    assert first.tolist() == pd.read_csv(tmp_path / "b.csv")["subject_id"].tolist()
+def test_pseudonyms_are_stable_and_keyed(golden_export, tmp_path):
+    db, first_path, _ = golden_export
+    export_research_csv(db, tmp_path / "again.csv", actor=Actor("nurse.test", "nurse"))
+    first = pd.read_csv(first_path)["subject_id"]
+    assert first.tolist() == pd.read_csv(tmp_path / "again.csv")["subject_id"].tolist()
     assert pseudonym(b"k1", "H-01000") != pseudonym(b"k2", "H-01000")
     assert pseudonym(b"k1", "H-01000") == pseudonym(b"k1", "H-01000")
 
