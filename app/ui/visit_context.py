@@ -47,6 +47,14 @@ class VisitFormContext:
     visit_adverse_events: tuple[AdverseEventRecord, ...]
 
     @property
+    def last_vas(self) -> float | None:
+        """VAS at the latest earlier visit that recorded it."""
+        before = self.visit.visit_date if self.visit is not None else dt.date.max
+        earlier = [v.vas for v in self.history.visits if v.vas is not None
+                   and v.visit_date < before]
+        return earlier[-1] if earlier else None
+
+    @property
     def last_method(self) -> str | None:
         """The measuring method used most recently, the clinic's habit."""
         latest = [u.last for u in self.ulcers if u.last is not None and u.last.method]

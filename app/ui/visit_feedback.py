@@ -98,5 +98,8 @@ def show_findings(feedback: FeedbackMap, findings: Sequence[Finding],
     if show_all and hidden:
         general.append(tr("Also check: {0}").format(", ".join(s.title for s in hidden)))
     if show_all and errors:
-        general.insert(0, tr("{0} problem(s) to fix before saving.").format(errors))
+        marked = sum(s.severity == ERROR for s in feedback.every_slot())
+        unplaced = sum(1 for f in findings if f.is_error and feedback.slot_for(f) is None)
+        general.insert(0, tr("Fix the fields marked in red before saving ({0}).").format(
+            max(marked + unplaced, 1)))
     return errors, general

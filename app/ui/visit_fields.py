@@ -79,8 +79,9 @@ def format_number(value: float | None, decimals: int = 2) -> str:
     """A stored value as the nurse would type it: no trailing zeros, no exponent for doses < 1e6."""
     if value is None:
         return ""
-    if abs(value) >= 1e6:
-        return f"{value:g}"
+    if abs(value) >= 1e6:  # doses in particles: 5e9, as they are typed, without rounding
+        mantissa, exponent = f"{value:.15e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
 
 

@@ -11,20 +11,21 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
                                QStackedWidget, QVBoxLayout, QWidget)
 
 from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
-from app.domain.limits import TEXT_LIMITS, Finding
+from app.domain.limits import Finding
 from app.services.visit_input import VisitInput, validate_visit_input
 from app.ui.visit_context import load_visit_form_context
 from app.ui.visit_drafts import DraftKeeper, form_values
 from app.ui.visit_feedback import FeedbackMap, show_findings
-from app.ui.visit_fields import (ERROR, FEEDBACK_STYLE, DateField, FieldSlot, connect_changed,
-                                 format_number, from_qdate, labelled, number_edit, parse_number,
-                                 parse_optional_date, text_edit, to_qdate)
+from app.ui.visit_fields import (ERROR, FEEDBACK_STYLE, FieldSlot, connect_changed, format_number,
+                                 from_qdate, labelled, parse_number, parse_optional_date,
+                                 text_edit, to_qdate)
 from app.ui.visit_groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
+from app.ui.visit_header import VisitHeader
 from app.ui.visit_labs import AnalyteGroup
 from app.ui.visit_saving import save_visit_form
 from app.ui.visit_sections import AssessmentSection
@@ -45,6 +46,7 @@ class VisitDialog(QDialog):
         self.context = load_visit_form_context(db, patient_id, visit_id)
         self.saved_visit_id: int | None = None
         self._show_all = False
+        self._status_note = ""
         self._areas_before: dict[dt.date, dict[str, float | None]] = {}
         self.setObjectName("visitDialog")
         self.setStyleSheet(FEEDBACK_STYLE)
@@ -59,6 +61,11 @@ class VisitDialog(QDialog):
         self._listen()
         self._show_all = self.drafts.offer()
         self.revalidate()
+        if not actor.can("record"):
+            self.save_button.setEnabled(False)
+            self._status_note = self.tr("Your role ({0}) may read visits but not record them.") \
+                .format(actor.role)
+            self.status.setText(self._status_note)
         self.resize(1240, 780)
         self.visit_date.setFocus()
 
@@ -66,21 +73,10 @@ class VisitDialog(QDialog):
     def _build(self) -> None:
         ctx = self.context
         self.visit_slots: dict[str, FieldSlot] = {}
-        header = QGridLayout()
-        self.visit_date = DateField("visitDate")
-        self.vas = number_edit("vasPain", placeholder=self._last_vas_text())
-        self.clinician = text_edit("clinician", max_length=TEXT_LIMITS["clinician"])
-        self.ulcer_select = QComboBox()
-        self.ulcer_select.setObjectName("ulcerSelect")
-        for column, (field, editor, caption) in enumerate((
-                ("visit_date", self.visit_date, self.tr("&Visit date")),
-                ("vas", self.vas, self.tr("&Pain (VAS 0–10)")),
-                ("clinician", self.clinician, self.tr("C&linician")))):
-            self.visit_slots[field] = FieldSlot(editor, field)
-            header.addWidget(labelled(self.visit_slots[field], caption), 0, column)
-        ulcer_cell = labelled(FieldSlot(self.ulcer_select, "ulcer"), self.tr("&Ulcer assessed"))
-        header.addWidget(ulcer_cell, 0, 3)
-        header.setColumnStretch(3, 2)
+        self.header = VisitHeader(ctx, today=self.today)
+        self.visit_date, self.vas = self.header.visit_date, self.header.vas
+        self.clinician, self.ulcer_select = self.header.clinician, self.header.ulcer_select
+        self.visit_slots.update(self.header.slots)
 
         self.sections: list[AssessmentSection] = []
         self.section_stack = QStackedWidget()
@@ -126,9 +122,9 @@ class VisitDialog(QDialog):
         body = QWidget()
         columns = QGridLayout(body)
         left, right = QVBoxLayout(), QVBoxLayout()
-        for widget in (assessment_box, self.treatment):
+        for widget in (assessment_box, self.treatment, self.adverse_event):
             left.addWidget(widget)
-        for widget in (self.labs, self.perfusion_labs, self.perfusion, self.adverse_event):
+        for widget in (self.labs, self.perfusion_labs, self.perfusion):
             right.addWidget(widget)
         left.addStretch(1)
         right.addStretch(1)
@@ -156,7 +152,7 @@ class VisitDialog(QDialog):
         footer.addWidget(self.save_button)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
+        layout.addWidget(self.header)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
         self.save_button.clicked.connect(self.save)
@@ -168,18 +164,12 @@ class VisitDialog(QDialog):
         chain: list[QWidget] = [self.visit_date, self.vas, self.clinician, self.ulcer_select]
         for section in self.sections:
             chain += section.tab_chain()
-        chain += self.treatment.tab_chain()
-        for group in (self.labs, self.perfusion_labs, self.perfusion, self.adverse_event):
+        for group in (self.treatment, self.adverse_event, self.labs, self.perfusion_labs,
+                      self.perfusion):
             chain += group.tab_chain()
         chain += [self.next_visit, self.notes, self.cancel_button, self.save_button]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
-
-    def _last_vas_text(self) -> str:
-        earlier = [v.vas for v in self.context.history.visits
-                   if v.vas is not None and (self.context.visit is None
-                                             or v.visit_date < self.context.visit.visit_date)]
-        return self.tr("last {0}").format(format_number(earlier[-1], 1)) if earlier else ""
 
     # -- pre-filling ----------------------------------------------------------------------
     def _prefill(self) -> None:
@@ -203,7 +193,7 @@ class VisitDialog(QDialog):
             if ctx.visit_treatments:
                 self.treatment.load(ctx.visit_treatments[0])
                 self.treatment.extra_treatments = tuple(
-                    _treatment_input(t) for t in ctx.visit_treatments[1:])
+                    TreatmentGroup.kept_as_saved(t) for t in ctx.visit_treatments[1:])
         first = next((i for i, s in enumerate(self.sections)
                       if s.choice is not None and s.choice.current is not None), 0)
         self.ulcer_select.setCurrentIndex(first)
@@ -308,7 +298,8 @@ class VisitDialog(QDialog):
                                         show_all=self._show_all)
         self.status.setProperty("feedback", ERROR if general else "")
         self.status.style().polish(self.status)
-        self.status.setText("\n".join(general))
+        self.status.setText("\n".join([self._status_note, *general] if self._status_note
+                                      else general))
         return errors
 
     def _feedback_map(self, sections: list[AssessmentSection]) -> FeedbackMap:
@@ -397,12 +388,3 @@ class VisitDialog(QDialog):
         else:
             self.drafts.discard()
         super().reject()
-
-
-def _treatment_input(record) -> Any:
-    """A further treatment of an edited visit, kept as saved (the form edits the first)."""
-    from dataclasses import fields
-
-    from app.services.visit_input import TreatmentInput
-
-    return TreatmentInput(**{f.name: getattr(record, f.name) for f in fields(TreatmentInput)})

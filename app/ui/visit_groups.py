@@ -3,6 +3,7 @@
 The lab and perfusion values have their own module, app.ui.visit_labs."""
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -231,6 +232,11 @@ class TreatmentGroup(FormGroup):
             if isinstance(value, float):
                 value = format_number(value)
             set_widget_value(self.slots[field].editor, value)
+
+    @staticmethod
+    def kept_as_saved(record: TreatmentRecord) -> TreatmentInput:
+        """A further treatment of an edited visit, kept unchanged (the form edits the first)."""
+        return TreatmentInput(**{f.name: getattr(record, f.name) for f in fields(TreatmentInput)})
 
     def has_entries(self) -> bool:
         v = {field: widget_value(slot.editor) for field, slot in self.slots.items()}

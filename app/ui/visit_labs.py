@@ -40,6 +40,7 @@ class AnalyteGroup(FormGroup):
         if last is not None:
             placeholder = tr("last {0}").format(format_number(last.raw_value, analyte.decimals + 1))
         editor = number_edit(f"lab_{column}", placeholder=placeholder)
+        editor.setMaximumWidth(130)
         slot = self._slot(column, editor)
         caption = QLabel(analyte.label)
         caption.setBuddy(editor)

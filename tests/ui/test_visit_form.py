@@ -218,3 +218,70 @@ def test_escape_without_changes_closes_at_once(qtbot, db, actor, clinic, monkeyp
     tab_to(qtbot, "lengthCm")
     press(qtbot, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_adverse_event_perfusion_and_notes_from_the_keyboard(qtbot, db, actor, clinic):
+    dialog = open_form(qtbot, db, actor, clinic)
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "3")
+    tab(qtbot)
+    type_text(qtbot, "2")
+    tab_to(qtbot, "aeDescription")
+    type_text(qtbot, "Erythema at the injection site")
+    tab(qtbot)
+    type_text(qtbot, "2")                          # CTCAE grade 2 – moderate
+    tab(qtbot)
+    type_text(qtbot, "Poss")                       # relatedness: possible
+    tab(qtbot)
+    type_text(qtbot, "Recovering")
+    tab_to(qtbot, "lab_tcpo2_mmhg")
+    type_text(qtbot, "35")
+    tab(qtbot)
+    type_text(qtbot, "Bi")                         # Doppler waveform: biphasic
+    tab_to(qtbot, "osteomyelitis")
+    type_text(qtbot, "Susp")
+    tab_to(qtbot, "nextVisitDate")
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "+7")                         # a week after this visit
+    tab(qtbot)
+    assert focused().objectName() == "visitNotes"
+    type_text(qtbot, "Seen with her daughter.")
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Enter is a newline here
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    h = history(db, clinic)
+    visit = h.visits[-1]
+    assert visit.next_visit_date == TODAY + dt.timedelta(days=7)
+    assert visit.notes == "Seen with her daughter."
+    assert visit.labs["tcpo2_mmhg"].value == 35
+    assert (visit.perfusion.doppler_waveform, visit.perfusion.osteomyelitis) == ("biphasic",
+                                                                                 "suspected")
+    event = h.adverse_events[-1]
+    assert (event.description, event.ctcae_grade, event.relatedness, event.outcome,
+            event.onset_date, event.visit_id) == ("Erythema at the injection site", 2,
+                                                  "possible", "recovering", TODAY, visit.id)
+
+
+def test_adverse_event_needs_its_grade(qtbot, db, actor, clinic):
+    dialog = open_form(qtbot, db, actor, clinic)
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "3")
+    tab(qtbot)
+    type_text(qtbot, "2")
+    tab_to(qtbot, "aeDescription")
+    type_text(qtbot, "Blister")
+    press(qtbot, Qt.Key.Key_Return)
+    assert "CTCAE grade must be 1–5" in dialog.message_for("aeGrade")
+    assert focused().objectName() == "aeGrade"
+    assert dialog.isVisible() and history(db, clinic).adverse_events == ()
+
+
+def test_staff_may_read_but_not_record(qtbot, db, actor, clinic):
+    from app.services.actor import Actor
+
+    dialog = open_form(qtbot, db, Actor("front.desk", "staff"), clinic)
+    button = dialog.findChild(QWidget, "saveVisitButton")
+    assert not button.isEnabled()
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "3")
+    assert "may read visits but not record" in dialog.findChild(QWidget, "formStatus").text()
