@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLa
 
 from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
 from app.domain.limits import Finding
+from app.services.errors import NotFound
 from app.services.visit_input import VisitInput, validate_visit_input
 from app.ui.visit_context import load_visit_form_context
 from app.ui.visit_drafts import DraftKeeper, form_values
@@ -43,12 +44,17 @@ class VisitDialog(QDialog):
         self.db, self.actor = db, actor
         self.patient_id, self.visit_id = patient_id, visit_id
         self.today = today or dt.date.today()
-        self.context = load_visit_form_context(db, patient_id, visit_id)
         self.saved_visit_id: int | None = None
         self._show_all = False
         self._status_note = ""
         self._areas_before: dict[dt.date, dict[str, float | None]] = {}
         self.setObjectName("visitDialog")
+        self.unavailable = ""  # the patient or visit was deleted elsewhere since the list loaded
+        try:
+            self.context = load_visit_form_context(db, patient_id, visit_id)
+        except NotFound as exc:
+            self.unavailable = str(exc)
+            return
         self.setStyleSheet(FEEDBACK_STYLE)
         patient = self.context.history.patient
         title = self.tr("Edit visit") if visit_id is not None else self.tr("New visit")
@@ -68,6 +74,15 @@ class VisitDialog(QDialog):
             self.status.setText(self._status_note)
         self.resize(1240, 780)
         self.visit_date.setFocus()
+
+    def exec(self) -> int:
+        """As QDialog.exec(); a visit deleted elsewhere is explained instead of opened."""
+        if self.unavailable:
+            QMessageBox.warning(self.parentWidget(), self.tr("Visit form"),
+                                self.tr("{0}. Reload the patient.").format(
+                                    self.unavailable.capitalize()))
+            return int(QDialog.DialogCode.Rejected.value)
+        return super().exec()
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -372,6 +387,9 @@ class VisitDialog(QDialog):
 
     def reject(self) -> None:
         """Esc, Cancel or closing the window: ask first when anything was typed."""
+        if self.unavailable:
+            super().reject()
+            return
         if self.is_dirty():
             answer = QMessageBox.question(
                 self, self.tr("Unsaved visit"),

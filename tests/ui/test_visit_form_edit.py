@@ -113,3 +113,20 @@ def test_stale_edit_is_refused_and_the_typing_kept(qtbot, db, actor, clinic, mon
     assert dialog.isVisible() and text_of(dialog, "lengthCm") == "3.2"
     assert dialog.draft_path.exists()              # what was typed is safe
     assert history(db, clinic).episodes[0].assessments[-1].length_cm == 3.4
+
+
+def test_a_visit_deleted_elsewhere_is_explained_not_opened(qtbot, db, actor, clinic,
+                                                           monkeypatch):
+    from app.services.visits import delete_visit
+    from app.ui.visit_form import VisitDialog
+
+    last = visit_on(db, clinic, LAST)
+    with db.write() as session:
+        delete_visit(session, last.id, reason="entered twice", actor=actor)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *a, **k: warnings.append(text))
+    dialog = VisitDialog(db=db, actor=actor, patient_id=clinic, visit_id=last.id, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert dialog.exec() == QDialog.DialogCode.Rejected.value
+    assert warnings == ["The visit no longer exists. Reload the patient."]
