@@ -13,6 +13,7 @@ CLINICAL_REFERENCE.md §6.2 must be checked in a SNOMED browser before release.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import TYPE_CHECKING, Any, Iterable, TextIO
@@ -63,16 +64,29 @@ GENDERS = {"F": "female", "M": "male", "X": "other"}
 
 
 class ResourceIds:
-    """Stable resource ids: the same record gets the same UUID in every export."""
+    """Stable resource ids: the same record gets the same UUID in every export.
+
+    A name-based UUID version 5 (RFC 4122 §4.3: SHA-1 of namespace and name), built without
+    `uuid.UUID` objects because a clinic export names millions of resources.
+    """
 
     def __init__(self, namespace: uuid.UUID):
         self.namespace = namespace
+        self._prefix = namespace.bytes
+        self._references: dict[tuple[str, object], dict[str, str]] = {}
 
     def of(self, kind: str, key: object) -> str:
-        return str(uuid.uuid5(self.namespace, f"{kind}/{key}"))
+        digest = bytearray(hashlib.sha1(self._prefix + f"{kind}/{key}".encode()).digest()[:16])
+        digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+        digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+        h = digest.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def reference(self, kind: str, key: object) -> dict[str, str]:
-        return {"reference": f"urn:uuid:{self.of(kind, key)}"}
+        found = self._references.get((kind, key))
+        if found is None:
+            found = self._references[(kind, key)] = {"reference": f"urn:uuid:{self.of(kind, key)}"}
+        return dict(found)
 
 
 def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
@@ -353,10 +367,11 @@ def write_bundle(resources: Iterable[dict[str, Any]], out: TextIO, *, bundle_id:
     header = {"resourceType": "Bundle", "id": bundle_id, "type": "collection",
               "timestamp": stamp.replace("+00:00", "Z")}
     out.write(json.dumps(header, ensure_ascii=False)[:-1])
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     count = 0
     for resource in resources:
         entry = {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
-        out.write((",\n" if count else ', "entry": [\n') + json.dumps(entry, ensure_ascii=False))
+        out.write((",\n" if count else ', "entry": [\n') + encode(entry))  # one entry a line
         count += 1
     out.write("\n]}\n" if count else "}\n")  # FHIR JSON has no empty arrays
     return count

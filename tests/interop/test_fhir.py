@@ -231,3 +231,17 @@ def test_demo_clinic_with_adverse_events_validates_pseudonymously(demo_db, tmp_p
     assert patients[0]["identifier"][0]["value"] == pseudonym(key, "D-00001")
     text = path.read_text(encoding="utf-8")
     assert "D-00001" not in text
+
+
+def test_resource_ids_are_rfc4122_name_based_uuids():
+    import uuid
+
+    from app.interop.fhir import ResourceIds
+
+    namespace = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    ids = ResourceIds(namespace)
+    for kind, key in (("Patient", 1), ("Observation", "size/22"), ("Medication", '["é", null]')):
+        assert ids.of(kind, key) == str(uuid.uuid5(namespace, f"{kind}/{key}"))
+    assert ids.reference("Patient", 1) == {"reference": f"urn:uuid:{ids.of('Patient', 1)}"}
+    ids.reference("Patient", 1)["reference"] = "changed"  # callers get their own copy
+    assert ids.reference("Patient", 1)["reference"].startswith("urn:uuid:")
