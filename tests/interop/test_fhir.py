@@ -7,7 +7,7 @@ import math
 import pytest
 
 from app.domain.analytes import ANALYTES
-from app.interop.fhir import LOINC, SNOMED, UCUM
+from app.interop.fhir import ANALYTE_SYSTEM, LOINC, SNOMED, UCUM
 from app.services.actor import Actor
 from app.services.exports import export_fhir_bundle, pseudonym_key
 from app.interop.research_csv import pseudonym
@@ -225,6 +225,13 @@ def test_demo_clinic_with_adverse_events_validates_pseudonymously(demo_db, tmp_p
         assert event["seriousness"]["coding"][0]["code"] in {"serious", "non-serious"}
         assert event["outcome"]["coding"][0]["code"] in {
             "resolved", "recovering", "ongoing", "resolvedWithSequelae", "fatal", "unknown"}
+    etiology_codes = {c["code"] for r in resources(bundle, "Condition")
+                      for c in r["code"]["coding"]}
+    assert etiology_codes <= {"201251005", "201250006", "201252003"}  # demo: always recorded
+    assert len(etiology_codes) >= 2
+    local = [r for r in resources(bundle, "Observation")
+             if (ANALYTE_SYSTEM, "mda_umol_l") in codes(r["code"])]
+    assert local and local[0]["valueQuantity"]["code"] == "umol/L"  # no LOINC for MDA
     key = pseudonym_key(demo_db, actor=NURSE)
     patients = resources(bundle, "Patient")
     assert all("name" not in p and len(p.get("birthDate", "1950")) == 4 for p in patients)
