@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import Float, event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from app.models import AuditEntry, Base, Patient, Visit
@@ -188,7 +188,13 @@ def _changes(state, action: str) -> Iterable[tuple[str, str | None, str | None]]
         if key == _SECRET:  # never the hash of a password, let alone the password
             yield "password", None if old is None else "(hidden)", None if new is None else "(changed)"
             continue
+        if isinstance(attr.columns[0].type, Float):  # 3 and 3.0 are one value: say "3.0"
+            old, new = _as_float(old), _as_float(new)
         yield key, as_text(old), as_text(new)
+
+
+def _as_float(value: Any) -> Any:
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _patient_of(session: Session, obj: Any, visits: dict[int, int | None]) -> int | None:

@@ -3,14 +3,14 @@ from what to what, and why (RELIABILITY.md "Records"). Read only, loaded off the
 when the tab is shown."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app.services.audit import AuditRecord, list_audit
 from app.ui.chart_tabs import record_table
 from app.ui.record_tables import Column, RecordTableModel
 
-AUDIT_COLUMN_WIDTHS = (140, 110, 70, 120, 120, 110, 110)
+AUDIT_COLUMN_WIDTHS = (125, 80, 55, 105, 100, 80, 80)
 
 
 def tr(text: str) -> str:
@@ -23,7 +23,8 @@ def _what(r: AuditRecord) -> str:
 
 def audit_columns() -> list[Column[AuditRecord]]:
     return [
-        Column(tr("When (UTC)"), lambda r: f"{r.at:%Y-%m-%d %H:%M:%S}", lambda r: r.id),
+        Column(tr("When (UTC)"), lambda r: f"{r.at:%Y-%m-%d %H:%M}", lambda r: r.id,
+               tooltip=lambda r: f"{r.at:%Y-%m-%d %H:%M:%S} UTC"),
         Column(tr("User"), lambda r: r.user),
         Column(tr("Action"), lambda r: r.action),
         Column(tr("Record"), _what),
@@ -38,6 +39,8 @@ def audit_columns() -> list[Column[AuditRecord]]:
 
 class AuditTab(QWidget):
     """The audit rows of the window's current patient."""
+
+    loaded = Signal(int)  # the number of rows shown
 
     def __init__(self, window: QMainWindow):
         super().__init__()
@@ -88,6 +91,7 @@ class AuditTab(QWidget):
         self.shown_patient_id = patient_id
         self.summary.setText(self.tr("{0} audited changes and events for this patient; "
                                      "times are UTC.").format(len(rows)))
+        self.loaded.emit(len(rows))
 
     def _failed(self, error: Exception) -> None:
         self.stale = True

@@ -33,6 +33,7 @@ class LockDialog(QDialog):
         self.setObjectName("lockDialog")
         self.setWindowTitle(self.tr("DFU Monitor — locked"))
         self.setModal(True)
+        self.setMinimumWidth(380)
         self.message = QLabel(self.tr("Locked after {0} idle minutes. {1}, enter your password "
                                       "to go on.").format(lock.minutes, lock.username))
         self.message.setWordWrap(True)

@@ -1,0 +1,96 @@
+"""The idle lock with a fake clock: the records are hidden after the idle minutes of the
+settings, activity postpones it, and only the user's password opens the window again."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services.actor import Actor
+from app.services.settings import update_setting
+from app.services.users import LOGIN_FAILED
+from app.ui.idle_lock import install_idle_lock
+from tests.ui.safety_support import PASSWORDS, add_accounts, close_window, open_window
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += minutes * 60
+
+
+@pytest.fixture
+def locked_window(qtbot, db):
+    """A nurse's window whose idle lock runs on a fake clock."""
+    add_accounts(db)
+    window = open_window(qtbot, db, "nurse.ana")
+    window.idle_lock.stop()  # replaced by one on a fake clock
+    clock = FakeClock()
+    lock = install_idle_lock(window, clock=clock)
+    yield window, lock, clock
+    close_window(window)
+
+
+def test_default_is_15_idle_minutes_and_activity_postpones_the_lock(qtbot, locked_window):
+    window, lock, clock = locked_window
+    assert lock.minutes == 15
+    clock.advance(14)
+    lock.check()
+    assert not lock.is_locked
+    qtbot.keyClicks(window.patient_search, "H")  # the nurse is still there
+    clock.advance(14)
+    lock.timer.timeout.emit()
+    assert not lock.is_locked and window.centralWidget().isVisible()
+    clock.advance(1)
+    lock.timer.timeout.emit()
+    assert lock.is_locked
+    assert not window.centralWidget().isVisible()  # no patient data on the screen
+    assert lock.dialog.isVisible() and not window.menuBar().isEnabled()
+
+
+def test_only_the_password_unlocks_and_escape_does_not(qtbot, locked_window):
+    window, lock, clock = locked_window
+    clock.advance(15)
+    lock.check()
+    dialog = lock.dialog
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert lock.is_locked and dialog.isVisible()
+    qtbot.keyClicks(dialog.password_edit, "not my password")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == LOGIN_FAILED and lock.is_locked
+    assert dialog.password_edit.text() == ""
+    qtbot.keyClicks(dialog.password_edit, PASSWORDS["nurse.ana"])
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert not lock.is_locked
+    assert window.centralWidget().isVisible() and window.menuBar().isEnabled()
+    clock.advance(10)
+    lock.check()
+    assert not lock.is_locked  # the idle time starts again at the unlock
+
+
+def test_idle_minutes_come_from_the_clinic_settings(qtbot, db):
+    add_accounts(db)
+    with db.write() as session:
+        update_setting(session, "idle_lock_minutes", 5, actor=Actor("admin.eva", "admin"))
+    window = open_window(qtbot, db, "dr.bo")
+    window.idle_lock.stop()
+    clock = FakeClock()
+    lock = install_idle_lock(window, clock=clock)
+    assert lock.minutes == 5
+    clock.advance(5)
+    lock.check()
+    assert lock.is_locked
+    assert "dr.bo" in lock.dialog.message.text()
+    qtbot.keyClicks(lock.dialog.password_edit, PASSWORDS["dr.bo"])
+    qtbot.keyClick(lock.dialog.password_edit, Qt.Key.Key_Return)
+    close_window(window)
+
+
+def test_a_user_without_an_account_has_no_lock(qtbot, db):
+    window = open_window(qtbot, db, "os.user")
+    assert window.idle_lock is None and window.actor.role == "local"
+    close_window(window)

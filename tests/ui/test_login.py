@@ -1,0 +1,110 @@
+"""Signing in as a user would: the first-run wizard, the log-in dialog with its one message and
+lockout, the window's role from the account, and a staff account refused at the service."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from sqlalchemy import func, select
+
+from app.models import Patient, User
+from app.services.users import LOGIN_FAILED, MAX_FAILURES, role_of
+from app.ui.login import FirstRunDialog, LoginDialog
+from tests.ui.safety_support import PASSWORDS, add_accounts, close_window, open_window
+
+
+def type_into(qtbot, edit, text: str) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def test_first_run_wizard_creates_the_administrator(qtbot, db):
+    wizard = FirstRunDialog(db, username="eva")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    type_into(qtbot, wizard.username_edit, "admin.eva")
+    qtbot.keyClicks(wizard.password_edit, "admin password 12")
+    qtbot.keyClicks(wizard.repeat_edit, "admin password 13")
+    qtbot.mouseClick(wizard.ok_button, Qt.MouseButton.LeftButton)
+    assert wizard.error_label.text() == "The two passwords differ."
+    assert wizard.password_edit.text() == "" and wizard.isVisible()
+    qtbot.keyClicks(wizard.password_edit, "short")
+    qtbot.keyClicks(wizard.repeat_edit, "short")
+    qtbot.mouseClick(wizard.ok_button, Qt.MouseButton.LeftButton)
+    assert "at least 12 characters" in wizard.error_label.text()
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+    qtbot.keyClicks(wizard.password_edit, "admin password 12")
+    qtbot.keyClicks(wizard.repeat_edit, "admin password 12")
+    qtbot.keyClick(wizard.repeat_edit, Qt.Key.Key_Return)
+    assert wizard.result() == QDialog.DialogCode.Accepted.value
+    assert wizard.actor.role == "admin"
+    with db.read() as session:
+        assert role_of(session, "admin.eva") == "admin"
+
+
+@pytest.fixture
+def accounts_db(db):
+    add_accounts(db)
+    return db
+
+
+def test_login_shows_one_message_for_any_failure_and_locks_after_repeated_ones(qtbot,
+                                                                              accounts_db):
+    dialog = LoginDialog(accounts_db, username="nurse.ana")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    messages = set()
+    for attempt in range(MAX_FAILURES):
+        qtbot.keyClicks(dialog.password_edit, f"wrong guess {attempt:03d}")
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+        messages.add(dialog.error_label.text())
+        assert dialog.password_edit.text() == ""  # the password never stays in the field
+    type_into(qtbot, dialog.username_edit, "no.such.user")
+    qtbot.keyClicks(dialog.password_edit, PASSWORDS["nurse.ana"])
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    messages.add(dialog.error_label.text())
+    type_into(qtbot, dialog.username_edit, "nurse.ana")  # locked: even the right password
+    qtbot.keyClicks(dialog.password_edit, PASSWORDS["nurse.ana"])
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    messages.add(dialog.error_label.text())
+    assert messages == {LOGIN_FAILED}
+    assert dialog.result() != QDialog.DialogCode.Accepted.value and dialog.actor is None
+
+
+def test_login_with_the_right_password_gives_the_account_and_its_role(qtbot, accounts_db):
+    dialog = LoginDialog(accounts_db, username="")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username_edit, "dr.bo")
+    qtbot.keyClicks(dialog.password_edit, PASSWORDS["dr.bo"])
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted.value
+    assert (dialog.actor.username, dialog.actor.role) == ("dr.bo", "doctor")
+
+
+def test_the_window_takes_the_role_from_the_account(qtbot, accounts_db):
+    for username, role in (("staff.di", "staff"), ("dr.bo", "doctor"),
+                           ("someone.without.account", "local")):
+        window = open_window(qtbot, accounts_db, username)
+        assert window.actor.role == role
+        close_window(window)
+
+
+def test_a_staff_account_cannot_add_a_patient_through_the_window(qtbot, accounts_db):
+    from app.ui.new_patient import NewPatientDialog
+
+    window = open_window(qtbot, accounts_db, "staff.di")
+    dialog = NewPatientDialog(db=window.db, actor=window.actor, today=window.today,
+                              parent=window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.mrn, "ST-001")
+    qtbot.keyClicks(dialog.name, "Typed By Staff")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "staff.di (staff) may not record" in dialog.general_error.text()
+    assert dialog.mrn.text() == "ST-001"  # what was typed is kept
+    with accounts_db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Patient)) == 0
+    assert not window.backup_actions.action_backup.isEnabled()  # backups are for admins
+    close_window(window)
