@@ -11,9 +11,9 @@ import math
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from app.db import Database
+from app.db import Database, bulk_insert
 from app.domain.episodes import AssessmentPoint, split_episodes
 from app.domain.limits import fold_for_search, normalise_mrn
 from app.domain.analytes import ANALYTES
@@ -87,8 +87,7 @@ def seed_demo(db: Database, *, patients: int, seed: int = 1,
         for table, model in (("patient", Patient), ("ulcer", Ulcer), ("visit", Visit),
                              ("assessment", Assessment), ("lab", LabResult),
                              ("treatment", Treatment), ("ae", AdverseEvent)):
-            if rows[table]:
-                connection.execute(insert(model.__table__), rows[table])
+            bulk_insert(connection, model.__table__, rows[table])
     return SeedResult(len(rows["patient"]), len(rows["visit"]), len(rows["assessment"]),
                       len(rows["lab"]))
 
