@@ -23,6 +23,13 @@ NETWORK_FILESYSTEMS = frozenset({
     "glusterfs", "fuse.glusterfs", "ceph", "fuse.ceph", "lustre", "gpfs", "davfs",
     "fuse.davfs2", "fuse.rclone", "fuse.s3fs", "ocfs2", "gfs2", "beegfs", "orangefs"})
 
+NETWORK_EXPLANATION = (
+    "{path} is on a network file system ({kind}). SQLite databases get corrupted on network "
+    "shares, because file locking and WAL's shared memory do not work across computers. Keep "
+    "the database on this computer's own disk; to share one database between several "
+    "workstations, run a PostgreSQL server and point every workstation at it with "
+    "--db postgresql://user@server/dfu_monitor (or DFU_MONITOR_DB).")
+
 
 class FileProblem(Exception):
     """The file cannot be opened as a database (not SQLite, wrong key, unreadable)."""
@@ -123,6 +130,26 @@ def quick_check(path: Path, *, passphrase: str | None = None) -> list[str]:
         return [str(exc)]
     finally:
         connection.close()
+
+
+def damage_problem(path: Path, *, passphrase: str | None = None) -> str | None:
+    """The start-up check: SQLite's quick_check on a read-only connection; None when sound."""
+    damage = quick_check(path, passphrase=passphrase)
+    if not damage:
+        return None
+    return ("the database failed its integrity check (" +
+            "; ".join(" ".join(d.split()) for d in damage[:3]) +
+            "): it is open read-only so nothing more is written to it; restore a backup")
+
+
+def write_problem(path: Path) -> str | None:
+    """Why an existing database file cannot be written to, or None when it can."""
+    if not os.access(path, os.W_OK):
+        return f"the database file {path} is read-only for this user"
+    if not os.access(path.parent, os.W_OK):
+        return (f"the folder {path.parent} is read-only for this user (SQLite writes its "
+                "journal beside the database)")
+    return None
 
 
 # -- online backup ----------------------------------------------------------------------------
