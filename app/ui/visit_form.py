@@ -125,6 +125,7 @@ class VisitDialog(QDialog):
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("visitNotes")
         self.notes.setTabChangesFocus(True)
+        self.notes.setPlaceholderText(self.tr("Enter starts a new line here; Ctrl+Enter saves"))
         self.notes.setFixedHeight(56)
         self.visit_slots["next_visit_date"] = FieldSlot(self.next_visit, "next_visit_date")
         self.visit_slots["notes"] = FieldSlot(self.notes, "notes")

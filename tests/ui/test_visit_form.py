@@ -8,14 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
-from tests.ui.visit_form_support import (TODAY, Answers, focused, history, make_clinic,
-                                         make_patient, open_form, press, tab, tab_to,
-                                         type_text)
-
-
-@pytest.fixture
-def clinic(db, actor):
-    return make_clinic(db, actor)
+from tests.ui.visit_form_support import (TODAY, Answers, focused, history, make_patient,
+                                         open_form, press, tab, tab_to, type_text)
+from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 
 def test_test_surface_object_names_are_present_once(qtbot, db, actor, clinic):
@@ -180,7 +175,7 @@ def test_new_ulcer_and_two_ulcers_in_one_visit(qtbot, db, actor, clinic):
 
 
 def test_patient_without_ulcers_starts_on_a_new_ulcer(qtbot, db, actor):
-    pid = make_patient(db, actor)
+    pid = make_patient(db, actor, mrn="T-9", name="No Ulcer Yet")
     dialog = open_form(qtbot, db, actor, pid)
     select = dialog.findChild(QComboBox, "ulcerSelect")
     assert select.count() == 1 and select.currentText() == "New ulcer…"

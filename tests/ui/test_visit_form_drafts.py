@@ -3,20 +3,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMessageBox
 
 from app.services.drafts import drafts_directory, read_draft
-from tests.ui.visit_form_support import (Answers, history, make_clinic, make_patient, open_form,
+from tests.ui.visit_form_support import (Answers, history, make_patient, open_form,
                                          press, tab, tab_to, type_text)
+from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-
-
-@pytest.fixture
-def clinic(db, actor):
-    return make_clinic(db, actor)
 
 
 def type_a_visit(qtbot):

@@ -1,20 +1,15 @@
 """Editing a saved visit in the same form: loaded, changed, saved with its version."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from app.services.actor import Actor
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit, sign_visit
-from tests.ui.visit_form_support import (EARLIER, LAST, TODAY, history, make_clinic, open_form,
+from tests.ui.visit_form_support import (EARLIER, LAST, TODAY, history, open_form,
                                          press, retype, tab_to)
-
-
-@pytest.fixture
-def clinic(db, actor):
-    return make_clinic(db, actor)
+from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 
 def visit_on(db, pid, day):

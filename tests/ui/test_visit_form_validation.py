@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
-from tests.ui.visit_form_support import (Answers, focused, history, make_clinic, open_form,
-                                         press, retype, tab, tab_to, type_text)
+from tests.ui.visit_form_support import (Answers, focused, history, open_form, press, retype,
+                                         tab, tab_to, type_text)
+from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 NOT_NUMBERS = ("abc", "nan", "inf", "-inf", "1..2")
 
@@ -25,11 +26,6 @@ HARD_LIMITS = [
 ]
 NEEDS_TICK = {"exosomeDose": "exosomeGiven", "exosomeVolumeMl": "exosomeGiven",
               "mscCellsMillion": "mscCotherapy"}
-
-
-@pytest.fixture
-def clinic(db, actor):
-    return make_clinic(db, actor)
 
 
 def start_valid_visit(qtbot, dialog):

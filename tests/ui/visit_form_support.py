@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
@@ -49,6 +52,46 @@ def make_clinic(db, actor, *, second_ulcer: bool = False) -> int:
                                        assessments=tuple(last), clinician="nurse.old"),
                    actor=actor, today=TODAY)
     return pid
+
+
+def copy_of_clinic(template: Path, tmp_path: Path):
+    """A fresh database copied from a clinic made once (faster than migrating every time)."""
+    from app.db import Database
+
+    copy = tmp_path / "clinic.db"
+    shutil.copyfile(template, copy)
+    return Database.open(f"sqlite:///{copy}")
+
+
+def make_clinic_template(directory: Path) -> tuple[Path, int]:
+    from app.db import Database
+    from app.services.actor import Actor
+
+    path = directory / "clinic.db"
+    db = Database.open(f"sqlite:///{path}")
+    pid = make_clinic(db, Actor("nurse.test", "nurse"))
+    db.dispose()  # the last connection checkpoints the WAL into the file
+    return path, pid
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The small clinic of make_clinic, made once per test module."""
+    return make_clinic_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def db(template, tmp_path):
+    """Overrides the conftest `db`: a copy of the template clinic for each test."""
+    database = copy_of_clinic(template[0], tmp_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clinic(template, db) -> int:
+    """The template patient's id (an open L-heel ulcer seen twice, one exosome dose)."""
+    return template[1]
 
 
 def history(db, pid):
