@@ -88,7 +88,13 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     with db.read() as session:
         text = export_visit_sheet(session)
     _write_text(Path(args.file), text)
-    print(f"exported {text.count(chr(10)) - 1} rows to {args.file}")
+    from app.services.actor import cli_actor
+    from app.services.audit import record_event
+
+    rows = text.count(chr(10)) - 1
+    with db.write() as session:  # every export is in the audit trail (RELIABILITY.md)
+        record_event(session, cli_actor(), "export", f"visit sheet, {rows} rows, to {args.file}")
+    print(f"exported {rows} rows to {args.file}")
     return 0
 
 

@@ -60,8 +60,11 @@ def test_audit_json_lists_objects_attributed_to_the_cli_login(clinic):
     mrn = [r for r in rows if r["table"] == "patient" and r["field"] == "mrn"]
     assert mrn[0]["new"] == "H-01001" and mrn[0]["old"] is None
     assert rows[0]["at"].endswith("Z")
+    ok(run_cli("--db", str(clinic), "export-csv", str(clinic.with_name("sheet.csv"))))
     everyone = json.loads(ok(run_cli("--db", str(clinic), "audit", "--json")))
     assert len(everyone) > len(rows)
+    export = everyone[-1]
+    assert export["action"] == "export" and "158 rows" in export["new"]
     assert "no patient with MRN" in failed(run_cli("--db", str(clinic), "audit", "--mrn", "NO"))
 
 
