@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def open_window(qtbot, db) -> MainWindow:
     window = create_main_window(db.url, "nurse.test", today=TODAY)
-    qtbot.addWidget(window, before_close_func=lambda w: w.runner.wait())
+    qtbot.addWidget(window)
     with qtbot.waitSignal(window.patients_loaded, timeout=20_000):
         window.show()
     return window
@@ -64,7 +64,7 @@ def test_object_names_of_the_test_surface(window):
 
 def test_the_window_paints_before_the_list_loads(qtbot, golden_db):
     window = create_main_window(golden_db.url, "nurse.test", today=TODAY)
-    qtbot.addWidget(window, before_close_func=lambda w: w.runner.wait())
+    qtbot.addWidget(window)
     assert window.patient_model.rowCount() == 0 and not window.patients_ready
     with qtbot.waitSignal(window.patients_loaded, timeout=20_000) as loaded:
         window.show()

@@ -1,0 +1,187 @@
+"""The chart tabs of a known golden patient: every chart shows the right points."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QWidget
+
+from app.domain.analytes import ANALYTES
+from app.services.patient_chart import load_patient_chart
+from app.services.patient_list import load_patient_list
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def tabs(qtbot, golden_db):
+    """The chart tabs, shown, for whichever golden patient a test loads with `show`."""
+    from app.ui.chart_tabs import PatientChartTabs
+
+    widget = PatientChartTabs()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    with golden_db.read() as session:
+        ids = {r.mrn: r.id for r in load_patient_list(session, today=TODAY)}
+
+    def show(mrn: str):
+        with golden_db.read() as session:
+            chart = load_patient_chart(session, ids[mrn], today=TODAY)
+        widget.show_chart(chart)
+        return chart
+
+    widget.show_mrn = show
+    yield widget
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+def points(item) -> tuple[list[float], list[float]]:
+    xs, ys = item.getData()
+    return ([] if xs is None else list(xs)), ([] if ys is None else list(ys))
+
+
+def test_chart_widgets_carry_their_object_names(tabs):
+    tabs.show_mrn("H-01002")
+    tabs.refresh_all()
+    for name in ("areaChart", "painChart", "labChart", "visitTable", "treatmentTable",
+                 "adverseEventTable", "healingAxis", "labAnalytes"):
+        assert tabs.findChild(QWidget, name) is not None, name
+    import pyqtgraph as pg
+
+    for name in ("areaChart", "painChart", "labChart"):
+        assert isinstance(tabs.findChild(QWidget, name), pg.PlotWidget), name
+
+
+def test_area_chart_one_curve_per_episode_with_par_and_targets(tabs):
+    chart = tabs.show_mrn("H-01007")  # two episodes of L-MTH1-plantar: 11 and 8 assessments
+    tabs.setCurrentWidget(tabs.healing_page)
+    healing = tabs.healing_chart
+    episodes = chart.history.episodes
+    assert [len(e.assessments) for e in episodes] == [11, 8]
+    for n, episode in enumerate(episodes):
+        xs, areas = points(healing.area_curve(n))
+        assert xs == [float((a.on - episode.assessments[0].on).days) for a in episode.assessments]
+        assert areas == pytest.approx([a.area_cm2 for a in episode.assessments])
+        assert points(healing.par_curve(n))[1] == pytest.approx(list(episode.metrics.par_series))
+    assert [tuple(p.pos()) for p in healing.targets.points()] == [(28.0, 50.0), (28.0, 50.0)]
+    assert healing.day28_line.isVisible()
+    item = healing.plot.getPlotItem()
+    assert item.getAxis("left").labelText == "Ulcer area (cm²)"
+    assert item.getAxis("right").labelText == "Area reduction, PAR (%)"
+    assert item.getAxis("bottom").labelText == "Days since baseline (days)"
+    # The next patient reuses the curves; a spare curve is emptied, not left behind.
+    tabs.show_mrn("H-01003")
+    assert len(points(healing.area_curve(0))[0]) == 18
+    assert points(healing.area_curve(1)) == ([], [])
+
+
+def test_exosome_doses_are_markers_with_product_lot_dose_and_route(tabs):
+    chart = tabs.show_mrn("H-01002")
+    tabs.setCurrentWidget(tabs.healing_page)
+    healing = tabs.healing_chart
+    doses = chart.history.exosome_doses
+    assert len(doses) == 3
+    tips = healing.dose_tips()
+    assert len(tips) == 3
+    for dose, tip in zip(doses, tips):
+        assert dose.exosome_lot and f"Lot: {dose.exosome_lot}" in tip
+        assert f"Route: {dose.exosome_route}" in tip
+        assert "Product:" in tip and "Dose:" in tip
+
+
+def test_x_axis_switch_first_dose_and_calendar(tabs):
+    import pyqtgraph as pg
+
+    chart = tabs.show_mrn("H-01002")
+    tabs.setCurrentWidget(tabs.healing_page)
+    healing = tabs.healing_chart
+    from app.ui.healing_chart import XAxis
+
+    first_dose = chart.history.exosome_doses[0].on
+    healing.set_x_axis(XAxis.FIRST_DOSE)
+    assert [p.pos().x() for p in healing.doses.points()][0] == 0.0
+    xs = points(healing.area_curve(0))[0]
+    assert xs[0] == float((chart.history.episodes[0].assessments[0].on - first_dose).days)
+    assert not healing.day28_line.isVisible()
+    healing.set_x_axis(XAxis.CALENDAR)
+    axis = healing.plot.getPlotItem().getAxis("bottom")
+    assert isinstance(axis, pg.DateAxisItem) and axis.labelText == "Visit date"
+    first = chart.history.episodes[0].assessments[0].on
+    assert points(healing.area_curve(0))[0][0] == dt.datetime(
+        first.year, first.month, first.day, tzinfo=dt.timezone.utc).timestamp()
+    # A patient without doses cannot keep the first-dose axis.
+    healing.set_x_axis(XAxis.FIRST_DOSE)
+    tabs.show_mrn("H-01001")
+    assert healing.x_axis is XAxis.BASELINE
+    assert not healing.axis_select.model().item(1).isEnabled()
+
+
+def test_pain_chart_points_and_band(tabs):
+    chart = tabs.show_mrn("H-01007")
+    tabs.setCurrentWidget(tabs.pain_page)
+    pain = tabs.pain_chart
+    assert len(points(pain.curve)[1]) == 19
+    assert points(pain.curve)[1] == [v.vas for v in chart.history.visits]
+    baseline = chart.history.pain.baseline_vas
+    assert pain.band.getRegion() == pytest.approx((baseline - 2, baseline + 2))
+    assert pain.plot.getPlotItem().getAxis("left").labelText == "VAS pain (0–10 points)"
+    assert "clinically important reduction" in pain.summary.text()
+
+
+def test_lab_small_multiples_with_bands_and_flags(tabs):
+    chart = tabs.show_mrn("H-01007")
+    tabs.setCurrentWidget(tabs.lab_page)
+    labs = tabs.lab_chart
+    assert labs.selected == ["crp_mg_l", "esr_mm_h", "tnf_alpha_pg_ml", "il6_pg_ml",
+                             "il10_pg_ml"]
+    crp = [v.labs["crp_mg_l"] for v in chart.history.visits if "crp_mg_l" in v.labs]
+    assert len(points(labs.plot.curve_for("crp_mg_l"))[1]) == len(crp) == 12
+    assert labs.plot.flags_for("crp_mg_l") == [lab.flag for lab in crp if lab.flag in "HL"]
+    assert labs.plot.flags_for("crp_mg_l").count("H") == sum(lab.value > 10 for lab in crp)
+    assert points(labs.plot.curve_for("tnf_alpha_pg_ml")) == ([], [])  # not recorded
+    first = labs.plot.slots[0]
+    assert first.plot is labs.plot.plotItem  # the PlotWidget's own plot is the first multiple
+    assert first.band.getRegion() == (0, 10)
+    assert first.plot.getAxis("left").labelText == "CRP (mg/L)"
+    shared = {s.plot.getViewBox().viewRange()[0][0] for s in labs.plot.slots[:5]}
+    assert len(shared) == 1  # one time axis
+    labs.actions_by_column["esr_mm_h"].trigger()  # untick ESR from the chooser
+    labs.actions_by_column["albumin_g_l"].trigger()  # tick albumin
+    assert "esr_mm_h" not in labs.selected and "albumin_g_l" in labs.selected
+    assert labs.plot.curve_for("esr_mm_h") is None
+    albumin = labs.plot.curve_for("albumin_g_l")
+    assert len(points(albumin)[1]) == sum("albumin_g_l" in v.labs for v in chart.history.visits)
+    assert [s.column for s in labs.plot.slots[:5]] == ["crp_mg_l", "albumin_g_l",
+                                                       "tnf_alpha_pg_ml", "il6_pg_ml",
+                                                       "il10_pg_ml"]
+    assert ANALYTES["albumin_g_l"].unit in labs.plot.slots[1].plot.getAxis("left").labelText
+
+
+def test_tables_list_visits_treatments_and_events(tabs):
+    chart = tabs.show_mrn("H-01002")
+    tabs.refresh_all()
+    assert tabs.visit_model.rowCount() == len(chart.history.visits) == 19
+    assert tabs.treatment_model.rowCount() == len(chart.history.treatments)
+    newest = tabs.visit_table.model().index(0, 0).data()
+    assert newest == chart.history.visits[-1].visit_date.isoformat()
+    lot = chart.history.exosome_doses[0].exosome_lot
+    shown = {tabs.treatment_model.index(r, 4).data()
+             for r in range(tabs.treatment_model.rowCount())}
+    assert lot in shown
+
+
+def test_hidden_tabs_refresh_when_next_shown(tabs):
+    tabs.show_mrn("H-01002")
+    tabs.setCurrentWidget(tabs.visit_table)
+    assert tabs.visit_model.rowCount() == 19
+    chart = tabs.show_mrn("H-01000")  # visits visible: refreshed now
+    assert tabs.visit_model.rowCount() == len(chart.history.visits) == 14
+    tabs.setCurrentWidget(tabs.overview)
+    tabs.show_mrn("H-01003")
+    assert tabs.visit_model.rowCount() == 14  # hidden: not yet
+    tabs.setCurrentWidget(tabs.visit_table)
+    assert tabs.visit_model.rowCount() == 18
