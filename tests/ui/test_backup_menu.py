@@ -119,3 +119,36 @@ def test_a_damaged_database_opens_read_only_and_says_so(qtbot, golden_db, tmp_pa
     assert dialog.name.text() == "Typed Anyway"  # what was typed is kept
     close_window(window)
     assert automatic_backups(window.db) == []  # a damaged file is not copied over backups
+
+
+def test_disk_full_while_saving_says_so_and_keeps_what_was_typed(qtbot, golden_db):
+    from sqlalchemy import event
+
+    from app.ui.new_patient import NewPatientDialog
+
+    window = open_window(qtbot, golden_db, "nurse.test")
+    window.runner.wait()
+    before = content_hashes(window.db)
+    with window.db.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    window.db.engine.dispose()
+
+    @event.listens_for(window.db.engine, "connect")
+    def _full(dbapi_connection, _record):  # SQLite's own way to fake a full disk
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    dialog = NewPatientDialog(db=window.db, actor=window.actor, today=window.today,
+                              parent=window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.mrn, "FULL-1")
+    qtbot.keyClicks(dialog.name, "Typed Before The Disk Filled")
+    qtbot.keyClicks(dialog.notes, "wound photos reviewed " * 80)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "disk" in dialog.general_error.text() and "full" in dialog.general_error.text()
+    assert dialog.isVisible() and dialog.mrn.text() == "FULL-1"
+    assert dialog.notes.toPlainText().startswith("wound photos reviewed")
+    event.remove(window.db.engine, "connect", _full)
+    window.db.engine.dispose()
+    assert content_hashes(window.db) == before  # nothing half-saved
+    close_window(window)
