@@ -120,3 +120,31 @@ def test_drafts_belong_to_one_patient(qtbot, db, actor, clinic, monkeypatch):
     other_form = open_form(qtbot, db, actor, other)  # no question: that draft is not hers
     assert text_of(other_form, "vasPain") == ""
     assert dialog.draft_path.exists()
+
+
+def test_edit_draft_warns_when_the_visit_changed_since(qtbot, db, actor, clinic, monkeypatch):
+    from app.services.actor import Actor
+    from app.services.visit_input import AssessmentInput, VisitInput
+    from app.services.visits import save_visit
+    from tests.ui.visit_form_support import LAST, TODAY
+
+    last = history(db, clinic).visits[-1]
+    answers = Answers(QMessageBox.StandardButton.Close)
+    monkeypatch.setattr(QMessageBox, "question", answers)
+    dialog = open_form(qtbot, db, actor, clinic, visit_id=last.id)
+    tab_to(qtbot, "lengthCm")
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "3.3")
+    press(qtbot, Qt.Key.Key_Escape)
+    assert read_draft(dialog.draft_path).base_version == last.version
+    with db.write() as session:
+        save_visit(session, VisitInput(patient_id=clinic, visit_date=LAST, vas=1.0,
+                                       visit_id=last.id, expected_version=last.version,
+                                       assessments=(AssessmentInput("L-heel", 3.5, 2.5),)),
+                   actor=Actor("nurse.other", "nurse"), today=TODAY)
+
+    answers.answers.append(YES)
+    again = open_form(qtbot, db, actor, clinic, visit_id=last.id)
+    assert "changed by nurse.other" in answers.asked[-1]
+    assert text_of(again, "lengthCm") == "3.3"
+    assert text_of(again, "vasPain") == "5"        # the draft's own value, to be checked
