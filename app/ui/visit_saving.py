@@ -59,8 +59,8 @@ def save_visit_form(form: VisitDialog) -> int | None:
         except Exception as exc:  # disk full, read-only or locked database: keep the typing
             form.drafts.write_now()
             QMessageBox.critical(form, tr("Visit not saved"), tr(
-                "The visit could not be saved ({0}). What you typed is kept as a draft.")
-                .format(exc))
+                "The visit could not be saved: {0}\n\nWhat you typed stays in the form and "
+                "is kept as a draft.").format(_explain(exc)))
             return None
 
 
@@ -73,3 +73,13 @@ def confirm_warnings(form: VisitDialog, warnings: list[Finding]) -> bool:
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def _explain(exc: Exception) -> str:
+    """app.db's own words for a full disk or a read-only file; else the driver's first line,
+    never the SQL statement."""
+    from app.db import DatabaseError
+
+    reason = str(exc) if isinstance(exc, DatabaseError) else str(
+        getattr(exc, "orig", None) or exc).splitlines()[0]
+    return reason.rstrip(".") + "."

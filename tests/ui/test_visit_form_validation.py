@@ -163,3 +163,32 @@ def test_declined_warning_saves_nothing_and_keeps_the_form(qtbot, db, actor, cli
     assert len(answers.asked) == 1 and "more than doubled" in answers.asked[0]
     assert dialog.isVisible() and len(history(db, clinic).visits) == 2
     assert field(dialog, "lengthCm").text() == "9"
+
+
+def test_disk_full_says_so_keeps_the_typing_and_changes_nothing(qtbot, db, actor, clinic,
+                                                                 monkeypatch):
+    from sqlalchemy import event
+
+    with db.engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _full(dbapi_connection, _record):  # SQLite's own way to fake a full disk
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    errors = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        lambda parent, title, text, *a, **k: errors.append(text))
+    dialog = open_form(qtbot, db, actor, clinic)
+    start_valid_visit(qtbot, dialog)
+    tab_to(qtbot, "visitNotes")
+    type_text(qtbot, "wound photos reviewed " * 60)
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert len(errors) == 1 and "database is full" in errors[0] and "SELECT" not in errors[0]
+    assert dialog.isVisible() and field(dialog, "lengthCm").text() == "3"
+    assert dialog.draft_path.exists()
+    event.remove(db.engine, "connect", _full)
+    db.engine.dispose()
+    assert len(history(db, clinic).visits) == 2
