@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
@@ -72,7 +72,7 @@ class VisitDialog(QDialog):
             self._status_note = self.tr("Your role ({0}) may read visits but not record them.") \
                 .format(actor.role)
             self.status.setText(self._status_note)
-        self.resize(1240, 780)
+        self.resize(self.sizeHint())
         self.visit_date.setFocus()
 
     def exec(self) -> int:
@@ -83,6 +83,10 @@ class VisitDialog(QDialog):
                                     self.unavailable.capitalize()))
             return int(QDialog.DialogCode.Rejected.value)
         return super().exec()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Wide enough for the two columns side by side on a 1280×800 clinic screen."""
+        return QSize(1240, 780)
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
