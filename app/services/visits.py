@@ -124,6 +124,9 @@ def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Acto
     visit.next_visit_date = data.next_visit_date
     visit.notes = data.notes
     visit.updated_by = actor.username
+    # Always touch the visit row, so an edit of only its assessments or labs still raises
+    # `version`: a second workstation's stale copy of any part of the visit is refused.
+    visit.updated_at = utc_now()
     session.flush()
 
     by_site = {a.ulcer.site: a for a in visit.assessments}

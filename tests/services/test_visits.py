@@ -95,6 +95,20 @@ def test_stale_edit_refused(db, actor, patient_id):
                        actor=actor, today=TODAY)
 
 
+def test_edit_of_only_a_lab_still_refuses_the_stale_copy(db, actor, patient_id):
+    with db.write() as s:
+        v = save_visit(s, visit(patient_id, 0, 3.0, 2.0, labs=(LabInput("crp_mg_l", 5.0),)),
+                       actor=actor, today=TODAY)
+        vid, version = v.id, v.version
+    with db.write() as s:  # same visit fields, only the lab changes
+        save_visit(s, visit(patient_id, 0, 3.0, 2.0, labs=(LabInput("crp_mg_l", 6.0),),
+                            visit_id=vid, expected_version=version), actor=actor, today=TODAY)
+    with pytest.raises(StaleEdit):
+        with db.write() as s:
+            save_visit(s, visit(patient_id, 0, 3.0, 2.5, visit_id=vid, expected_version=version),
+                       actor=actor, today=TODAY)
+
+
 def test_duplicate_date_future_date_and_staff(db, actor, patient_id):
     with db.write() as s:
         save_visit(s, visit(patient_id, 0, 3.0, 2.0), actor=actor, today=TODAY)
