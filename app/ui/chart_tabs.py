@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -20,12 +21,32 @@ from app.ui.record_tables import (RECORD_ID_ROLE, SORT_ROLE, RecordTableModel,
                                   visit_rows)
 
 
-def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...]) -> QTableView:
+class RecordTableView(QTableView):
+    """A read-only table that says so when it has no rows, rather than showing a blank."""
+
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.placeholder = placeholder
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        model = self.model()
+        if self.placeholder and model is not None and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor("#666"))
+            painter.drawText(self.viewport().rect().adjusted(0, 24, 0, 0),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                             self.placeholder)
+            painter.end()
+
+
+def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...],
+                 placeholder: str = "") -> QTableView:
     """A sortable, read-only table view over `model`."""
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
-    view = QTableView()
+    view = RecordTableView(placeholder)
     view.setObjectName(name)
     view.setModel(proxy)
     view.setSortingEnabled(True)
@@ -76,7 +97,8 @@ class PatientChartTabs(QTabWidget):
         self.visit_model = RecordTableModel(visit_columns(), record_id=lambda r: r.visit.id,
                                             parent=self)
         self.visit_table = record_table("visitTable", self.visit_model,
-                                        (90, 230, 80, 85, 170, 90, 110))
+                                        (84, 190, 72, 78, 150, 84, 100),
+                                        self.tr("No visit recorded yet."))
         self.visit_table.doubleClicked.connect(self._visit_double_clicked)
         self.visit_table.setToolTip(self.tr("Double-click a visit to edit it"))
         self.healing_page = LazyPage(self._build_healing)
@@ -85,11 +107,13 @@ class PatientChartTabs(QTabWidget):
         self.treatment_model = RecordTableModel(treatment_columns(), record_id=lambda t: t.id,
                                                 parent=self)
         self.treatment_table = record_table("treatmentTable", self.treatment_model,
-                                            (90, 120, 130, 95, 90, 110, 85, 95, 95))
+                                            (84, 100, 132, 72, 110, 88, 84, 100, 200),
+                                            self.tr("No treatment recorded."))
         self.adverse_event_model = RecordTableModel(adverse_event_columns(),
                                                     record_id=lambda e: e.id, parent=self)
         self.adverse_event_table = record_table("adverseEventTable", self.adverse_event_model,
-                                                (90, 240, 90, 65, 95, 120, 90))
+                                                (84, 180, 60, 56, 88, 100, 84),
+                                                self.tr("No adverse event recorded."))
         self.addTab(self.overview, self.tr("Overview"))
         self.addTab(self.visit_table, self.tr("Visits"))
         self.addTab(self.healing_page, self.tr("Healing curves"))
@@ -134,6 +158,7 @@ class PatientChartTabs(QTabWidget):
             self.overview.show_chart(chart)
         elif page is self.visit_table:
             self.visit_model.set_rows(visit_rows(chart.history))
+            self.visit_table.resizeRowsToContents()  # one line per ulcer assessed
         elif page is self.treatment_table:
             self.treatment_model.set_rows(chart.history.treatments)
         elif page is self.adverse_event_table:

@@ -20,6 +20,7 @@ from app.services.patient_chart import PatientChart
 from app.services.records import EpisodeView, TreatmentRecord
 from app.ui.chart_common import (DOSE_COLOUR, colour, configure, date_seconds, episode_colour,
                                  label_axis, set_date_axis)
+from app.ui.record_tables import dose_text
 
 
 class XAxis(str, Enum):
@@ -40,8 +41,7 @@ def dose_tooltip(t: TreatmentRecord) -> str:
         return QCoreApplication.translate("HealingChart", text)
 
     missing = tr("not recorded")
-    dose = missing if t.exosome_dose is None else f"{t.exosome_dose:.3g}" + (
-        f" {t.exosome_dose_unit}" if t.exosome_dose_unit else "")
+    dose = missing if t.exosome_dose is None else dose_text(t)
     if t.exosome_volume_ml:
         dose += " " + tr("in {0} mL").format(f"{t.exosome_volume_ml:g}")
     lines = [" · ".join(x for x in (t.on.isoformat(), t.site) if x),
@@ -77,9 +77,11 @@ class HealingChart(QWidget):
         self.plot.setMinimumHeight(260)
         layout.addWidget(self.plot, 1)
         item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.15)
-        self.legend = item.addLegend(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210),
-                                     pen=pg.mkPen("#bbb"), labelTextSize="8pt")
+        item.showGrid(x=True, y=True, alpha=0.1)
+        # The legend sits in its own row under the plot: every corner of a healing chart
+        # holds data (area falls from the top left, PAR rises to the top right).
+        self.legend = pg.LegendItem(colCount=3, labelTextSize="8pt")
+        item.layout.addItem(self.legend, 4, 1)
         label_axis(item, "left", self.tr("Ulcer area (cm²)"))
         # PAR on a second y axis: its own ViewBox, x-linked to the area's.
         self.par_view = pg.ViewBox()
@@ -220,7 +222,11 @@ class HealingChart(QWidget):
             self.legend.addItem(self.targets, self.tr("target: PAR 50% at day 28"))
         self._draw_doses(episodes, doses, first_dose)
         self.day28_line.setVisible(self.x_axis is XAxis.BASELINE and bool(episodes))
-        self.plot.getPlotItem().enableAutoRange()
+        item = self.plot.getPlotItem()
+        item.enableAutoRange(axis="x")
+        largest = max((a.area_cm2 for e in episodes for a in e.assessments
+                       if a.area_cm2 is not None), default=1.0)
+        item.setYRange(0.0, largest * 1.05 or 1.0, padding=0.02)  # areas from 0, never cropped
         low = min([0.0, *all_pars]) - 5.0
         self.par_view.setYRange(low, 105.0, padding=0)
         self._sync_views()

@@ -29,7 +29,7 @@ from app.ui.patient_table import PatientFilterProxy, PatientTableModel
 from app.ui.workers import BackgroundRunner
 
 log = logging.getLogger("dfu_monitor.ui")
-PATIENT_COLUMN_WIDTHS = (66, 112, 32, 76, 40, 80, 80, 84)
+PATIENT_COLUMN_WIDTHS = (64, 104, 30, 78, 38, 78, 78, 100)
 
 
 def _accepted(result: object) -> bool:

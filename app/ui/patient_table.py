@@ -110,6 +110,8 @@ class PatientTableModel(QAbstractTableModel):
                 return "\n".join(self._flag_tips[f] for f in row.flags)
             if column == self.ARM and row.arm:
                 return self.tr(ARM_LABELS.get(row.arm, row.arm))
+            if column == self.NAME:
+                return row.name
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if (column == self.NEXT_DUE and row.overdue) or (column == self.FLAGS and row.flags):
@@ -133,7 +135,7 @@ class PatientTableModel(QAbstractTableModel):
             return _date_text(row.last_visit)
         if column == self.NEXT_DUE:
             return _date_text(row.next_visit_due)
-        return " · ".join(self._flag_text[f] for f in row.flags)
+        return "  ".join(self._flag_text[f] for f in row.flags)
 
     def _sort_key(self, column: int) -> Callable[[PatientListRow], Any]:
         keys: dict[int, Callable[[PatientListRow], Any]] = {

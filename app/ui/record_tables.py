@@ -124,12 +124,13 @@ def visit_rows(history: PatientHistory) -> list[VisitRow]:
     for episode in history.episodes:
         for a in episode.assessments:
             text = tr("closed") if a.closed else fmt(a.area_cm2, 2, "cm²")
-            sizes.setdefault(a.visit_id, []).append(f"{episode.site} {text}")
+            sizes.setdefault(a.visit_id, []).append(f"{episode.label}: {text}")
     doses: dict[int, list[str]] = {}
     for t in history.exosome_doses:
         doses.setdefault(t.visit_id, []).append(
             ", ".join(x for x in (t.exosome_route, t.exosome_lot) if x))
-    return [VisitRow(v, "; ".join(sizes.get(v.id, [])), "; ".join(doses.get(v.id, [])))
+    # One line per ulcer and per dose: the table grows the row rather than cutting the text.
+    return [VisitRow(v, "\n".join(sizes.get(v.id, [])), "\n".join(doses.get(v.id, [])))
             for v in reversed(history.visits)]
 
 
@@ -161,10 +162,23 @@ def visit_columns() -> list[Column[VisitRow]]:
 
 
 # -- treatments and adverse events --------------------------------------------------------
-def _dose_text(t: TreatmentRecord) -> str:
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def scientific(value: float) -> str:
+    """Large counts as a clinician writes them: 5e9 → "5 × 10⁹"; others to 3 digits."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+
+
+def dose_text(t: TreatmentRecord) -> str:
     if t.exosome_dose is None:
         return "—"
-    return f"{t.exosome_dose:.3g}" + (f" {t.exosome_dose_unit}" if t.exosome_dose_unit else "")
+    return scientific(t.exosome_dose) + (f" {t.exosome_dose_unit}" if t.exosome_dose_unit
+                                         else "")
 
 
 def _standard_care(t: TreatmentRecord) -> str:
@@ -174,19 +188,21 @@ def _standard_care(t: TreatmentRecord) -> str:
 
 
 def treatment_columns() -> list[Column[TreatmentRecord]]:
+    """What traceability needs first (product, lot, dose, route), then the rest."""
     return [
         Column(tr("Date"), lambda t: date_text(t.on), lambda t: _ordinal(t.on)),
         Column(tr("Ulcer"), lambda t: t.site or "—"),
-        Column(tr("Exosome product"), lambda t: t.exosome_product or "—"),
-        Column(tr("Source"), lambda t: (t.exosome_source or "—").replace("_", " ")),
+        Column(tr("Exosome product"), lambda t: t.exosome_product or "—",
+               tooltip=lambda t: (t.exosome_source or "").replace("_", " ") or None),
         Column(tr("Lot"), lambda t: t.exosome_lot or "—"),
-        Column(tr("Dose"), _dose_text, lambda t: _number(t.exosome_dose), align_right=True),
+        Column(tr("Dose"), dose_text, lambda t: _number(t.exosome_dose), align_right=True),
+        Column(tr("Route"), lambda t: t.exosome_route or "—"),
         Column(tr("Volume (mL)"), lambda t: fmt(t.exosome_volume_ml, 1),
                lambda t: _number(t.exosome_volume_ml), align_right=True),
-        Column(tr("Route"), lambda t: t.exosome_route or "—"),
         Column(tr("MSC (10⁶ cells)"), lambda t: fmt(t.msc_cells_million, 0) if t.msc_cotherapy
                else "", lambda t: _number(t.msc_cells_million), align_right=True),
-        Column(tr("Standard care"), _standard_care),
+        Column(tr("Standard care"), _standard_care, tooltip=_standard_care),
+        Column(tr("Source"), lambda t: (t.exosome_source or "—").replace("_", " ")),
     ]
 
 
@@ -194,8 +210,8 @@ def adverse_event_columns() -> list[Column[AdverseEventRecord]]:
     return [
         Column(tr("Onset"), lambda e: date_text(e.onset_date), lambda e: _ordinal(e.onset_date)),
         Column(tr("Adverse event"), lambda e: e.description),
-        Column(tr("CTCAE grade"), lambda e: str(e.ctcae_grade), lambda e: e.ctcae_grade,
-               align_right=True),
+        Column(tr("CTCAE"), lambda e: str(e.ctcae_grade), lambda e: e.ctcae_grade,
+               align_right=True, tooltip=lambda e: tr("CTCAE v5 grade {0}").format(e.ctcae_grade)),
         Column(tr("Serious"), lambda e: yes(e.serious)),
         Column(tr("Relatedness"), lambda e: e.relatedness or "—"),
         Column(tr("Outcome"), lambda e: (e.outcome or "—").replace("_", " ")),

@@ -81,7 +81,7 @@ class PainChart(QWidget):
         verdict = (self.tr("clinically important reduction") if
                    pain.clinically_important_reduction else self.tr("no clinically important "
                                                                     "reduction"))
-        self.summary.setText(self.tr("VAS baseline {0:g}, latest {1:g}, change {2:+.1f}: {3}")
+        self.summary.setText(self.tr("VAS baseline {0:.1f}, latest {1:.1f}, change {2:+.1f}: {3}")
                              .format(pain.baseline_vas, pain.latest_vas, pain.change, verdict))
         self.plot.getPlotItem().enableAutoRange(axis="x")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QWidget
 
 from app.domain.analytes import ANALYTES
@@ -168,10 +168,23 @@ def test_tables_list_visits_treatments_and_events(tabs):
     assert tabs.treatment_model.rowCount() == len(chart.history.treatments)
     newest = tabs.visit_table.model().index(0, 0).data()
     assert newest == chart.history.visits[-1].visit_date.isoformat()
-    lot = chart.history.exosome_doses[0].exosome_lot
-    shown = {tabs.treatment_model.index(r, 4).data()
-             for r in range(tabs.treatment_model.rowCount())}
-    assert lot in shown
+    model = tabs.treatment_model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    dose = chart.history.exosome_doses[0]
+    first = dict(zip(headers, (model.index(0, c).data() for c in range(model.columnCount()))))
+    assert first["Date"] == chart.history.treatments[0].on.isoformat()
+    assert {"Exosome product", "Lot", "Dose", "Route"} <= set(headers)
+    lots = {model.index(r, headers.index("Lot")).data() for r in range(model.rowCount())}
+    assert dose.exosome_lot in lots
+    assert tabs.adverse_event_table.placeholder == "No adverse event recorded."
+
+
+@pytest.mark.parametrize("value, text", [(5e9, "5 × 10⁹"), (1e10, "1 × 10¹⁰"),
+                                         (2.5e6, "2.5 × 10⁶"), (250.0, "250"), (0.5, "0.5")])
+def test_doses_are_written_as_clinicians_write_them(value, text):
+    from app.ui.record_tables import scientific
+
+    assert scientific(value) == text
 
 
 def test_hidden_tabs_refresh_when_next_shown(tabs):

@@ -1,0 +1,139 @@
+"""Regenerate the screenshots of the README: `python -m app.ui.screenshots docs/screenshots`.
+
+A demo clinic (300 synthetic patients, fixed seed and date) is seeded in a temporary folder
+and the main window is rendered offscreen at 1280×800: the patient list with the Overview of
+a patient, then each chart tab, then the visit form. Nothing touches the user's own folders.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ANCHOR = dt.date(2026, 11, 27)  # the demo's "today": the same pictures every run
+SIZE = (1280, 800)
+DEMO_PATIENTS = 300
+DEMO_SEED = 1
+
+
+def pick_patient(db, today: dt.date) -> int:
+    """A patient who shows every chart well: exosome doses, two ulcers, labs, an alert."""
+    from app.services.patient_chart import load_patient_chart
+    from app.services.patient_list import load_patient_list
+
+    with db.read() as session:
+        rows = load_patient_list(session, today=today)
+        best, best_score = rows[0].id, -1
+        for row in rows:
+            if row.arm not in ("exosome", "exosome+msc") or row.open_ulcers == 0:
+                continue
+            chart = load_patient_chart(session, row.id, today=today)
+            history = chart.history
+            sizes = sorted((len(e.assessments) for e in history.episodes), reverse=True)
+            score = (3 * min(len(history.episodes), 2) + min(len(history.exosome_doses), 4)
+                     + (2 if chart.alerts else 0) + (3 if history.adverse_events else 0)
+                     + min(sizes[0], 12) / 4
+                     + (3 if any(e.metrics and e.metrics.par_percent > 60
+                                 for e in history.episodes) else 0))
+            if score > best_score:
+                best, best_score = row.id, score
+    return best
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def render(out_dir: Path) -> list[Path]:
+    """Seed a demo clinic, open the window and save one PNG per view; returns the files."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.db import Database
+    from app.services.demo import seed_demo
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="dfu-screenshots-"))
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ[variable] = str(work / variable.lower())
+    url = f"sqlite:///{work / 'demo.db'}"
+    db = Database.open(url, create=True)
+    seed_demo(db, patients=DEMO_PATIENTS, seed=DEMO_SEED, anchor=ANCHOR)
+    patient_id = pick_patient(db, ANCHOR)
+    db.dispose()
+
+    from app.ui.main_window import create_main_window
+
+    def wait_for(signal) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(60_000, loop.quit)
+        loop.exec()
+
+    def settle() -> None:
+        for _ in range(3):
+            app.processEvents()
+
+    window = create_main_window(url, "nurse", today=ANCHOR)
+    window.resize(*SIZE)
+    window.show()
+    wait_for(window.patients_loaded)
+    window.select_patient(patient_id)
+    if window.current_chart is None:
+        wait_for(window.chart_loaded)
+    saved = []
+    tabs = window.chart_tabs
+    chart_pages = (tabs.overview, tabs.visit_table, tabs.healing_page, tabs.pain_page,
+                   tabs.lab_page, tabs.treatment_table, tabs.adverse_event_table)
+    for page in chart_pages:  # the chart's own tabs (the Audit tab of a demo clinic is empty)
+        index = tabs.indexOf(page)
+        tabs.setCurrentIndex(index)
+        settle()
+        name = "main_window" if page is tabs.overview else f"chart_{slug(tabs.tabText(index))}"
+        path = out_dir / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    saved += _visit_form(window, out_dir, settle)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return saved
+
+
+def _visit_form(window, out_dir: Path, settle) -> list[Path]:
+    """The visit form for the same patient, when this build has it."""
+    import importlib.util
+
+    if importlib.util.find_spec("app.ui.visit_form") is None:
+        return []
+    from app.ui.visit_form import VisitDialog
+
+    dialog = VisitDialog(db=window.db, actor=window.actor, patient_id=window.current_patient_id,
+                         visit_id=None, parent=window, today=ANCHOR)
+    dialog.resize(*SIZE)
+    dialog.show()
+    settle()
+    path = out_dir / "visit_form.png"
+    dialog.grab().save(str(path))
+    dialog.done(0)
+    dialog.deleteLater()
+    return [path]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path, help="folder for the PNG files")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for path in render(args.out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
