@@ -48,7 +48,9 @@ def run_gui(db: str | None, demo: bool) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.db import DatabaseError, resolve_db_url
+    from app.ui.refcounts import keep_singletons_alive
 
+    keep_singletons_alive()  # PySide6 6.12.0 on Python 3.11 leaks references to None/True
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DFU Monitor")
     app.setApplicationDisplayName("DFU Monitor")

@@ -55,7 +55,9 @@ def render(out_dir: Path) -> list[Path]:
 
     from app.db import Database
     from app.services.demo import seed_demo
+    from app.ui.refcounts import keep_singletons_alive
 
+    keep_singletons_alive()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="dfu-screenshots-"))
