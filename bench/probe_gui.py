@@ -1,0 +1,263 @@
+"""Window metrics, in one fresh process (offscreen Qt): memory, search, chart open, scaling.
+
+    python -m bench.probe_gui --db BIG --small SMALL --patient ID --scale-patient ID
+
+In order: open the main window over BIG, browse 30 charts and read the resident memory (first,
+so nothing else the probe does weighs on it); type into `patientSearch` key by key; open the
+chart of the 60-visit patient against its floor; open one chart in BIG and in SMALL, turn by
+turn, for the scaling ratio. Each chart open runs from selecting the patient in the list to
+the chart's data drawn on every tab (chart_loaded, then refresh_all) and the visible tab
+painted.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import sys
+import time
+from pathlib import Path
+
+from bench import floors
+from bench.timing import Metric, median, p95, report, rss_mb
+
+RSS_MB = 350.0
+SEARCH_MEDIAN_MS, SEARCH_P95_MS = 16.0, 33.0
+CHART_MS, CHART_RATIO, SCALING_RATIO = 60.0, 2.5, 1.2
+SEARCH_WORDS = ("chen", "d-0063", "silva", "moreau", "kim", "d-09", "laurent", "sato")
+TIMEOUT_S = 120.0
+
+
+def keep_singletons_alive() -> bool:
+    """Work around a crash of this environment, not of the code measured: PySide6 6.12.0's
+    abi3 wheels return None (void methods) and True (signal emit) without a new reference
+    on CPython 3.11, where those objects are not yet immortal (PEP 683, Python 3.12), so
+    after some thousands of Qt calls their count reaches zero and the interpreter aborts
+    ("Fatal Python error: none_dealloc"). Raising their counts far out of reach lets the
+    probe finish; it changes no timing. See bench/README.md."""
+    if sys.version_info >= (3, 12):
+        return False
+    import ctypes
+
+    for singleton in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+    return True
+
+
+def wait_until(app, condition, what: str) -> None:
+    """Run the event loop until `condition()` holds (the probe's only way of waiting)."""
+    deadline = time.perf_counter() + TIMEOUT_S
+    while not condition():
+        app.processEvents()
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        if not condition():
+            time.sleep(0.0005)  # a worker thread is busy; do not spin the GUI thread hot
+
+
+def open_window(app, path: Path):
+    from app.ui.main_window import create_main_window
+
+    window = create_main_window(f"sqlite:///{path}", "bench")
+    window.resize(1280, 800)
+    loaded: list[int] = []
+    window.patients_loaded.connect(loaded.append)
+    start = time.perf_counter()
+    window.show()
+    wait_until(app, lambda: loaded, "the patient list")
+    seconds = time.perf_counter() - start
+    healing = window.chart_tabs.indexOf(window.chart_tabs.healing_page)
+    window.chart_tabs.setCurrentIndex(healing)  # a chart tab is the one painted
+    return window, seconds
+
+
+def open_chart(app, window, patient_id: int) -> float:
+    """ms from selecting `patient_id` in the list to every tab's data drawn and painted."""
+    shown: list[int] = []
+    window.chart_loaded.connect(shown.append)
+    try:
+        start = time.perf_counter()
+        window.select_patient(patient_id)
+        wait_until(app, lambda: patient_id in shown, f"the chart of patient {patient_id}")
+        window.chart_tabs.refresh_all()
+        app.processEvents()
+        return (time.perf_counter() - start) * 1000.0
+    finally:
+        window.chart_loaded.disconnect(shown.append)
+
+
+def browse(app, window, patient_ids: list[int]) -> list[float]:
+    return [open_chart(app, window, pid) for pid in patient_ids]
+
+
+def search_metrics(app, window) -> list[Metric]:
+    """Keystroke to filtered (and repainted) list, one key at a time, as a user types."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    field = window.patient_search
+    field.setFocus()
+    proxy, model = window.patient_proxy, window.patient_model
+    timings: list[float] = []
+
+    def key(k, text: str = "") -> float:
+        start = time.perf_counter()
+        if text:
+            QTest.keyClick(field, text)
+        else:
+            QTest.keyClick(field, k)
+        app.processEvents()
+        return (time.perf_counter() - start) * 1000.0
+
+    for n, word in enumerate(SEARCH_WORDS):
+        typed = [key(None, ch) for ch in word]
+        expected = sum(word in text for text in model.search_texts)
+        if proxy.rowCount() != expected:
+            raise AssertionError(f"{word!r}: the list shows {proxy.rowCount()} rows, "
+                                 f"{expected} match")
+        erased = [key(Qt.Key.Key_Backspace) for _ in word]
+        if proxy.rowCount() != model.rowCount():
+            raise AssertionError("the list did not come back after erasing the search")
+        if n:  # the first word is the warm-up
+            timings += typed + erased
+    return [Metric("search_keystroke_median_ms", median(timings), "ms", SEARCH_MEDIAN_MS,
+                   samples=timings, detail=f"{len(timings)} keystrokes over "
+                                           f"{model.rowCount()} patients"),
+            Metric("search_keystroke_p95_ms", p95(timings), "ms", SEARCH_P95_MS,
+                   detail=f"max {max(timings):.1f} ms")]
+
+
+class ChartFloor:
+    """The floor of a chart open: the patient's rows fetched with sqlite3, and the same points
+    handed to pyqtgraph curves made once (area and PAR per episode, VAS, five labs) with
+    setData, on tabs the same size as the chart's; then the visible tab painted."""
+
+    LABS = ("crp_mg_l", "esr_mm_h", "il6_pg_ml", "tnf_alpha_pg_ml", "il10_pg_ml")
+
+    def __init__(self, path: Path, episodes: int):
+        import pyqtgraph as pg
+        from PySide6.QtWidgets import QTabWidget
+
+        self.connection = floors.connect(path)
+        self.names = {t: floors.column_names(self.connection, t) for t in floors.PATIENT_QUERIES}
+        self.tabs = QTabWidget()
+        area = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.area = [area.plot(symbol="o") for _ in range(2 * episodes)]
+        pain = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.pain = pain.plot(symbol="o")
+        labs = pg.GraphicsLayoutWidget()
+        self.labs = []
+        for row in range(len(self.LABS)):
+            plot = labs.addPlot(row=row, col=0, axisItems={"bottom": pg.DateAxisItem()})
+            self.labs.append(plot.plot(symbol="o"))
+        for page, title in ((area, "Healing"), (pain, "Pain"), (labs, "Labs")):
+            self.tabs.addTab(page, title)
+        self.tabs.resize(900, 700)
+        self.tabs.show()
+
+    def run(self, app, patient_id: int) -> None:
+        rows = floors.fetch_patient_rows(self.connection, patient_id)
+        day = {v[0]: dt.datetime.fromisoformat(v[2]).timestamp() for v in rows["visit"]}
+        a = self.names["assessment"]
+        visit_i, ulcer_i = a.index("visit_id"), a.index("ulcer_id")
+        length_i, width_i = a.index("length_cm"), a.index("width_cm")
+        for n, ulcer in enumerate(rows["ulcer"]):
+            points = [(day[r[visit_i]], (r[length_i] or 0) * (r[width_i] or 0) * 0.785)
+                      for r in rows["assessment"] if r[ulcer_i] == ulcer[0]]
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            self.area[2 * n].setData(xs, ys)
+            self.area[2 * n + 1].setData(xs, [100 * (1 - y / ys[0]) if ys[0] else 0 for y in ys])
+        self.pain.setData([day[v[0]] for v in rows["visit"]],
+                          [v[4] or 0 for v in rows["visit"]])
+        lab = self.names["lab_result"]
+        visit_l, analyte_l, value_l = lab.index("visit_id"), lab.index("analyte"), \
+            lab.index("value")
+        for curve, analyte in zip(self.labs, self.LABS):
+            points = [(day[r[visit_l]], r[value_l]) for r in rows["lab_result"]
+                      if r[analyte_l] == analyte]
+            curve.setData([p[0] for p in points], [p[1] for p in points])
+        for index in range(self.tabs.count()):
+            self.tabs.setCurrentIndex(index)
+        self.tabs.setCurrentIndex(0)
+        app.processEvents()
+
+
+def chart_metrics(app, window, path: Path, patient_id: int, other: int,
+                  runs: int) -> list[Metric]:
+    floor = ChartFloor(path, episodes=len(window.current_chart.history.episodes)
+                       if window.current_chart else 2)
+    ours, theirs = [], []
+    for n in range(runs + 2):
+        open_chart(app, window, other)  # another patient first: each open is a change
+        gc.collect()
+        mine = open_chart(app, window, patient_id)
+        gc.collect()
+        start = time.perf_counter()
+        floor.run(app, patient_id)
+        base = (time.perf_counter() - start) * 1000.0
+        if n >= 2:  # two warm-ups
+            ours.append(mine)
+            theirs.append(base)
+    floor.tabs.close()
+    visits = len(window.current_chart.history.visits)
+    return [Metric("chart_open_ms", median(ours), "ms", CHART_MS, samples=ours,
+                   detail=f"patient {patient_id}: {visits} visits, "
+                          f"{len(window.current_chart.history.episodes)} episodes"),
+            Metric("chart_open_ratio", median(ours) / median(theirs), "×", CHART_RATIO,
+                   floor=median(theirs),
+                   detail=f"{median(ours):.1f} ms vs sqlite3 + setData {median(theirs):.1f} ms")]
+
+
+def scaling_metric(app, big, small, big_n: int, small_n: int, patient_id: int, other: int,
+                   runs: int) -> Metric:
+    """The same patient's chart with the whole clinic loaded, BIG against SMALL."""
+    times = {"big": [], "small": []}
+    for n in range(runs + 2):
+        for name, window in (("big", big), ("small", small)):
+            open_chart(app, window, other)
+            gc.collect()
+            elapsed = open_chart(app, window, patient_id)
+            if n >= 2:
+                times[name].append(elapsed)
+    ratio = median(times["big"]) / median(times["small"])
+    return Metric("chart_open_scaling_ratio", ratio, "×", SCALING_RATIO,
+                  floor=median(times["small"]),
+                  detail=f"{big_n} patients {median(times['big']):.1f} ms vs {small_n} "
+                         f"patients {median(times['small']):.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--small", type=Path, required=True)
+    parser.add_argument("--patient", type=int, required=True)
+    parser.add_argument("--scale-patient", type=int, required=True)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    from PySide6.QtWidgets import QApplication
+
+    patched = keep_singletons_alive()
+    app = QApplication([])
+    window, list_seconds = open_window(app, args.db)
+    patients = window.patient_model.rowCount()
+    step = max(1, patients // 30)
+    ids = [window.patient_model.row_at(i).id for i in range(0, patients, step)][:29]
+    browse(app, window, [args.patient] + ids)
+    gc.collect()
+    memory = Metric("rss_mb", rss_mb(), "MB", RSS_MB,
+                    detail=f"{patients} patients listed, {1 + len(ids)} charts browsed")
+    metrics = [memory]
+    metrics += search_metrics(app, window)
+    other = ids[1] if ids[1] != args.patient else ids[2]
+    metrics += chart_metrics(app, window, args.db, args.patient, other, args.runs)
+    small, _ = open_window(app, args.small)
+    small_other = small.patient_model.row_at(0).id
+    if small_other == args.scale_patient:
+        small_other = small.patient_model.row_at(1).id
+    metrics.append(scaling_metric(app, window, small, patients, small.patient_model.rowCount(),
+                                  args.scale_patient, small_other, args.runs))
+    report(metrics, list_seconds=list_seconds, singleton_workaround=patched)
+
+
+if __name__ == "__main__":
+    main()
