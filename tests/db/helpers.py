@@ -48,3 +48,29 @@ def child_env() -> dict[str, str]:
 def start_child(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=child_env(), cwd=ROOT)
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def golden_copy(tmp_path_factory, target: Path):
+    """A fresh Database at `target` holding the golden sheet: imported once per test session,
+    then copied (a closed single-file database), so each test pays a copy, not an import."""
+    import datetime as dt
+
+    from app.db import Database
+    from app.services.actor import Actor
+    from app.services.visit_sheet import import_visit_sheet
+    from tests.conftest import GOLDEN_CSV
+
+    if "golden" not in _TEMPLATES:
+        folder = tmp_path_factory.mktemp("golden-template")
+        live = Database.open(f"sqlite:///{folder / 'live.db'}")
+        import_visit_sheet(live, GOLDEN_CSV.read_text(encoding="utf-8"),
+                           actor=Actor("nurse.test", "nurse"), today=dt.date(2026, 11, 27))
+        _TEMPLATES["golden"] = live.backup_to(folder / "golden.db")
+        live.dispose()
+    import shutil
+
+    shutil.copy(_TEMPLATES["golden"], target)
+    return Database.open(f"sqlite:///{target}", create=False)

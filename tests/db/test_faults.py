@@ -20,7 +20,8 @@ from app.db import (Database, DatabaseError, DiskFull, NetworkFileSystem, Passph
 from app.models import Patient
 from app.services.actor import Actor
 from app.services.patients import PatientInput, create_patient
-from tests.db.helpers import FIXTURE_0001, ROOT, child_env, content_hashes, file_digest, flip_bytes
+from tests.db.helpers import (FIXTURE_0001, ROOT, child_env, content_hashes, file_digest,
+                              flip_bytes, golden_copy)
 
 NURSE = Actor("nurse.test", "nurse")
 
@@ -37,28 +38,10 @@ def closed_copy(db: Database, target: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def golden_template(tmp_path_factory) -> Path:
-    """The golden sheet imported once for this module, as a closed single-file database."""
-    import datetime as dt
-
-    from app.services.visit_sheet import import_visit_sheet
-    from tests.conftest import GOLDEN_CSV
-
-    folder = tmp_path_factory.mktemp("golden")
-    db = Database.open(f"sqlite:///{folder / 'live.db'}")
-    import_visit_sheet(db, GOLDEN_CSV.read_text(encoding="utf-8"), actor=NURSE,
-                       today=dt.date(2026, 11, 27))
-    closed_copy(db, folder / "golden.db")
-    db.dispose()
-    return folder / "golden.db"
-
-
 @pytest.fixture
-def golden_db(golden_template, tmp_path):
-    path = tmp_path / "clinic.db"
-    shutil.copy(golden_template, path)
-    db = Database.open(f"sqlite:///{path}", create=False)
+def golden_db(tmp_path_factory, tmp_path):
+    """The golden clinic, copied from a session template (faster than conftest's import)."""
+    db = golden_copy(tmp_path_factory, tmp_path / "clinic.db")
     yield db
     db.dispose()
 

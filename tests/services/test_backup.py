@@ -15,10 +15,19 @@ from app.services.backup import (AUTO_KEEP, RestoreRefused, automatic_backup, au
                                  backup_database, restore_database)
 from app.services.errors import PermissionDenied
 from app.services.patients import PatientInput, create_patient
-from tests.db.helpers import FIXTURE_0001, content_hashes, file_digest, flip_bytes
+from tests.db.helpers import (FIXTURE_0001, content_hashes, file_digest, flip_bytes,
+                              golden_copy)
 
 ADMIN = Actor("admin.eva", "admin")
 NURSE = Actor("nurse.ana", "nurse")
+
+
+@pytest.fixture
+def golden_db(tmp_path_factory, tmp_path):
+    """The golden clinic, copied from a session template (faster than conftest's import)."""
+    db = golden_copy(tmp_path_factory, tmp_path / "clinic.db")
+    yield db
+    db.dispose()
 
 
 def add_patient(db: Database, mrn: str) -> None:

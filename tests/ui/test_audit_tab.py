@@ -12,7 +12,16 @@ from app.services.audit import list_audit
 from app.services.history import get_patient_by_mrn
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import delete_visit, save_visit
+from tests.db.helpers import golden_copy
 from tests.ui.safety_support import TODAY, close_window, open_window
+
+
+@pytest.fixture
+def golden_db(tmp_path_factory, tmp_path):
+    """The golden clinic, copied from a session template (faster than conftest's import)."""
+    db = golden_copy(tmp_path_factory, tmp_path / "clinic.db")
+    yield db
+    db.dispose()
 
 
 def shown(tab) -> list[list[str]]:

@@ -10,8 +10,16 @@ from app.db import Database
 from app.services.backup import automatic_backups
 from app.services.actor import Actor
 from app.services.patients import PatientInput, create_patient
-from tests.db.helpers import content_hashes, flip_bytes
+from tests.db.helpers import content_hashes, flip_bytes, golden_copy
 from tests.ui.safety_support import add_accounts, close_window, open_window
+
+
+@pytest.fixture
+def golden_db(tmp_path_factory, tmp_path):
+    """The golden clinic, copied from a session template (faster than conftest's import)."""
+    db = golden_copy(tmp_path_factory, tmp_path / "clinic.db")
+    yield db
+    db.dispose()
 
 
 @pytest.fixture
