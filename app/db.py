@@ -142,6 +142,9 @@ class Database:
             raise DatabaseError(f"{path} is a folder, not a database file")
         else:
             encrypted = not db_files.is_plain_sqlite(path)
+            if encrypted and not db_files.looks_encrypted(path):
+                raise DatabaseError(f"{path} is not an SQLite database, so not a DFU Monitor "
+                                    "database (nor an encrypted one)")
             problem = problem or db_files.write_problem(path)
         if encrypted:
             passphrase = passphrase if passphrase is not None else os.environ.get(

@@ -43,6 +43,18 @@ def is_plain_sqlite(path: Path) -> bool:
     return head == b"" or head == SQLITE_HEADER
 
 
+def looks_encrypted(path: Path) -> bool:
+    """An SQLCipher file: no SQLite header, whole pages, and random bytes where a text or
+    other document would have readable characters."""
+    size = path.stat().st_size
+    if size < 1024 or size % 512 or is_plain_sqlite(path):
+        return False
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    readable = sum(32 <= b < 127 or b in (9, 10, 13) for b in head)
+    return readable < 56  # random bytes: about 25 of 64; text: all of them
+
+
 def network_filesystem(path: Path, *, mounts: str | None = None) -> str | None:
     """The network file system type holding `path` ("nfs4", "cifs", "UNC share"), or None."""
     text = str(path)

@@ -108,6 +108,9 @@ def check_backup_file(source: Path, *, passphrase: str | None,
     source = Path(source).expanduser()
     if source.is_file() and source.stat().st_size and current_encrypted is not None:
         encrypted = not db_files.is_plain_sqlite(source)
+        if encrypted and not db_files.looks_encrypted(source):
+            return db_files.FileReport(problems=[
+                f"{source} is not a DFU Monitor backup (not an SQLite file)"])
         if encrypted and not current_encrypted:
             return db_files.FileReport(problems=[
                 f"{source} is not an SQLite database (or it is encrypted and the clinic database is not)"])
