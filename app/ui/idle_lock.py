@@ -78,6 +78,7 @@ class IdleLock(QObject):
         self.minutes, self.clock = minutes, clock
         self.last_activity = clock()
         self.dialog: LockDialog | None = None
+        self._hidden: list[QWidget] = []
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check)
@@ -103,15 +104,30 @@ class IdleLock(QObject):
     def lock(self) -> None:
         if self.is_locked:
             return
-        central = self.window.centralWidget()
-        if central is not None:
-            central.hide()  # no patient data on an unattended screen
+        self._hidden = self._hide_records()  # no patient data on an unattended screen
         self.window.menuBar().setEnabled(False)
         self.dialog = LockDialog(self, self.window)
         self.dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.dialog.open()
         log.info("window locked after %s idle minutes", self.minutes)
         self.locked.emit()
+
+    def _hide_records(self) -> list[QWidget]:
+        """Hide the window's content and that of any open dialog (a visit form in the middle
+        of an entry keeps what was typed: only its widgets are hidden, not the dialog)."""
+        hidden: list[QWidget] = []
+        central = self.window.centralWidget()
+        if central is not None and central.isVisible():
+            central.hide()
+            hidden.append(central)
+        for top in QApplication.topLevelWidgets():
+            if isinstance(top, QDialog) and top.isVisible():
+                for child in top.findChildren(
+                        QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+                    if child.isVisible():
+                        child.hide()
+                        hidden.append(child)
+        return hidden
 
     def try_unlock(self, password: str) -> str | None:
         """Unlock with the signed-in user's password; the error text when it is refused."""
@@ -123,9 +139,9 @@ class IdleLock(QObject):
         if dialog is not None:
             dialog.done(QDialog.DialogCode.Accepted.value)
             dialog.deleteLater()
-        central = self.window.centralWidget()
-        if central is not None:
-            central.show()
+        for widget in self._hidden:
+            widget.show()
+        self._hidden = []
         self.window.menuBar().setEnabled(True)
         self.last_activity = self.clock()
         self.unlocked.emit()

@@ -94,3 +94,21 @@ def test_a_user_without_an_account_has_no_lock(qtbot, db):
     window = open_window(qtbot, db, "os.user")
     assert window.idle_lock is None and window.actor.role == "local"
     close_window(window)
+
+
+def test_an_open_dialog_is_hidden_too_and_keeps_what_was_typed(qtbot, locked_window):
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    window, lock, clock = locked_window
+    form = QDialog(window)  # stands for a visit form in the middle of an entry
+    note = QLineEdit(form)
+    QVBoxLayout(form).addWidget(note)
+    form.show()
+    qtbot.keyClicks(note, "granulating well")
+    clock.advance(15)
+    lock.check()
+    assert form.isVisible() and not note.isVisible()  # the dialog stays open, its data hidden
+    qtbot.keyClicks(lock.dialog.password_edit, PASSWORDS["nurse.ana"])
+    qtbot.keyClick(lock.dialog.password_edit, Qt.Key.Key_Return)
+    assert note.isVisible() and note.text() == "granulating well"
+    form.close()
