@@ -65,6 +65,27 @@ def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...],
     return view
 
 
+def fit_rows_to_contents(view: QTableView) -> None:
+    """What view.resizeRowsToContents() does, measuring one row per number of text lines
+    instead of every row (a 60-visit table took 40 ms): a row is as tall as its most-lined
+    cell. A row with a cell too wide for its column (it may wrap) is measured itself."""
+    model, header = view.model(), view.verticalHeader()
+    metrics = view.fontMetrics()
+    widths = [view.columnWidth(c) - 8 for c in range(model.columnCount())]
+    heights: dict[int, int] = {}
+    for row in range(model.rowCount()):
+        texts = [str(model.index(row, c).data() or "") for c in range(len(widths))]
+        lines = [text.split("\n") for text in texts]
+        if any(metrics.horizontalAdvance(line) > width
+               for parts, width in zip(lines, widths) for line in parts):
+            view.resizeRowToContents(row)
+            continue
+        count = max(len(parts) for parts in lines) if lines else 1
+        if count not in heights:
+            heights[count] = max(view.sizeHintForRow(row), header.sectionSizeHint(row))
+        header.resizeSection(row, heights[count])
+
+
 class LazyPage(QWidget):
     """A tab page whose content is built the first time it is shown."""
 
@@ -158,7 +179,7 @@ class PatientChartTabs(QTabWidget):
             self.overview.show_chart(chart)
         elif page is self.visit_table:
             self.visit_model.set_rows(visit_rows(chart.history))
-            self.visit_table.resizeRowsToContents()  # one line per ulcer assessed
+            fit_rows_to_contents(self.visit_table)  # one line per ulcer assessed
         elif page is self.treatment_table:
             self.treatment_model.set_rows(chart.history.treatments)
         elif page is self.adverse_event_table:
