@@ -109,6 +109,7 @@ class LabPlot(pg.PlotWidget):
         self.grid.setContentsMargins(2, 2, 2, 2)
         self.setCentralItem(self.grid)
         self.slots: list[LabSlot] = []
+        self._laid_out = 0  # how many plots the grid holds now
         self._make_slot(self.plotItem)
 
     def _make_slot(self, plot: pg.PlotItem | None = None) -> LabSlot:
@@ -137,20 +138,23 @@ class LabPlot(pg.PlotWidget):
         """Draw `columns` for the patient, one plot each, top to bottom."""
         while len(self.slots) < max(1, len(columns)):
             self._make_slot()
-        self.grid.clear()
         visits = chart.history.visits
         dates = [v.visit_date for v in visits]
         span = ((date_seconds(min(dates)) - 3 * DAY_SECONDS,
                  date_seconds(max(dates)) + 3 * DAY_SECONDS) if dates else None)
         shown = columns or []
-        for row, slot in enumerate(self.slots[:max(1, len(shown))]):
-            self.grid.addItem(slot.plot, row=row, col=0)
-            column = shown[row] if row < len(shown) else None
-            self._draw(slot, column, chart)
-            last = row == max(1, len(shown)) - 1
-            slot.plot.getAxis("bottom").setStyle(showValues=last)
-            label_axis(slot.plot, "bottom", self.tr("Visit date") if last else "")
-            slot.plot.getAxis("bottom").showLabel(last)
+        count = max(1, len(shown))
+        if count != self._laid_out:  # re-laying out the plots costs more than drawing them
+            self.grid.clear()
+            for row, slot in enumerate(self.slots[:count]):
+                self.grid.addItem(slot.plot, row=row, col=0)
+                last = row == count - 1
+                slot.plot.getAxis("bottom").setStyle(showValues=last)
+                label_axis(slot.plot, "bottom", self.tr("Visit date") if last else "")
+                slot.plot.getAxis("bottom").showLabel(last)
+            self._laid_out = count
+        for row, slot in enumerate(self.slots[:count]):
+            self._draw(slot, shown[row] if row < len(shown) else None, chart)
         if span is not None:
             self.slots[0].plot.setXRange(*span, padding=0)
 
