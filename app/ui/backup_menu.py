@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
@@ -31,11 +31,14 @@ def _start_folder(url: str) -> str:
     return str(folder if folder.is_dir() else path.parent)
 
 
+def tr(text: str) -> str:
+    return QCoreApplication.translate("BackupMenu", text)
+
+
 def choose_backup_file(parent: QWidget | None, url: str) -> Path | None:
     """The backup to restore (a file dialog; tests replace this function)."""
-    name, _ = QFileDialog.getOpenFileName(parent, parent.tr("Restore from backup")
-                                          if parent else "Restore from backup",
-                                          _start_folder(url), FILE_FILTER)
+    name, _ = QFileDialog.getOpenFileName(parent, tr("Restore from backup"),
+                                          _start_folder(url), tr(FILE_FILTER))
     return Path(name) if name else None
 
 
@@ -43,27 +46,29 @@ def choose_backup_target(parent: QWidget | None, url: str) -> Path | None:
     """Where to write a backup (a file dialog; tests replace this function)."""
     path = sqlite_path(url)
     suggested = str(Path(_start_folder(url)) / f"{path.stem if path else 'clinic'}-backup.db")
-    name, _ = QFileDialog.getSaveFileName(parent, parent.tr("Back up the database")
-                                          if parent else "Back up the database", suggested,
-                                          FILE_FILTER)
+    name, _ = QFileDialog.getSaveFileName(parent, tr("Back up the database"), suggested,
+                                          tr(FILE_FILTER))
     return Path(name) if name else None
 
 
 def restore_with_messages(parent: QWidget | None, url: str, source: Path, *, actor: Actor,
                           passphrase: str | None) -> bool:
     """Restore, saying what happened; True when the database was replaced."""
+    title = tr("Restore from backup")
     try:
         result = restore_database(url, source, actor=actor, passphrase=passphrase)
     except RestoreRefused as exc:
-        QMessageBox.warning(parent, "DFU Monitor", "\n".join(
-            [str(exc).split(":")[0] + ":"] + [f"• {p}" for p in exc.problems[:8]]))
+        QMessageBox.warning(parent, title, "\n".join(
+            [tr("{0} was not restored, the current data is untouched:").format(source)]
+            + [f"• {p}" for p in exc.problems[:8]]))
         return False
     except (UserError, DatabaseError, OSError) as exc:
-        QMessageBox.warning(parent, "DFU Monitor", str(exc))
+        QMessageBox.warning(parent, title, str(exc))
         return False
-    kept = f"\n\nThe replaced database is kept at {result.kept}." if result.kept else ""
-    QMessageBox.information(parent, "DFU Monitor",
-                            f"Restored from {result.source}.{kept}")
+    kept = (tr("The replaced database is kept at {0}.").format(result.kept)
+            if result.kept else "")
+    QMessageBox.information(parent, title, tr("Restored from {0}.").format(result.source)
+                            + ("\n\n" + kept if kept else ""))
     return True
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QVBoxLayout, QWidget)
 
@@ -190,7 +190,8 @@ def open_database(url: str, parent: QWidget | None = None) -> Database | None:
             if passphrase is None:
                 return None
         except NetworkFileSystem as exc:
-            QMessageBox.critical(parent, "DFU Monitor", str(exc))
+            QMessageBox.critical(parent, QCoreApplication.translate("Login", "DFU Monitor"),
+                                 str(exc))
             return None
         except DatabaseError as exc:
             if not offer_restore(parent, url, str(exc)):
