@@ -97,13 +97,15 @@ def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_
     now = dt.datetime(anchor.year, anchor.month, anchor.day, 12)
     long_follow_up = rng.random() < 0.08
     n_visits = rng.randint(45, 60) if long_follow_up else rng.randint(6, 26)
-    start = anchor - dt.timedelta(days=rng.randint(n_visits * 7, 90 + n_visits * 9))
-    dates, day = [], start
+    # Two patients in three are in active follow-up (last seen within two weeks); the others
+    # finished earlier: discharged when healed, lost to follow-up when not.
+    active = rng.random() < 0.67
+    last_day = anchor - dt.timedelta(days=rng.randint(0, 13) if active else rng.randint(30, 420))
+    dates, day = [], last_day
     for _ in range(n_visits):
-        if day >= anchor:
-            break
         dates.append(day)
-        day += dt.timedelta(days=rng.choice((6, 7, 7, 7, 8, 10, 14)))
+        day -= dt.timedelta(days=rng.choice((6, 7, 7, 7, 8, 10, 14)))
+    dates.reverse()
     n_sites = 2 if rng.random() < 0.18 or long_follow_up else 1
     sites = rng.sample(SITES, n_sites)
     healer = rng.random() < (0.8 if arm != "standard" else 0.6)
@@ -223,7 +225,9 @@ def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_
                 raw_value=value, raw_unit=info.unit, ref_low=info.ref_low, ref_high=info.ref_high,
                 flag=None, loinc=info.loinc, collected_on=on, entered_at=now))
             lid += 1
-    if dates:
+    healed_at_end = all(r["closed"] for r in rows["assessment"][-len(dates) * len(sites):]
+                        if r["visit_id"] == visit_ids[-1])
+    if active or not healed_at_end:
         gap = rng.choice((7, 14, 14, 21))
         rows["visit"][-1]["next_visit_date"] = dates[-1] + dt.timedelta(days=gap)
     if rng.random() < 0.07 and dates:

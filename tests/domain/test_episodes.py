@@ -164,6 +164,6 @@ def test_par_is_at_most_100_and_healed_is_100(a0, areas):
     points = [pt(0, a0)] + [pt(7 * (i + 1), a, closed=False) for i, a in enumerate(areas)]
     assume(all(p.area_cm2 > 0 for p in points[1:]))
     m = episode_metrics(points)
-    assert m.par_percent <= 100.0
+    assert m.par_percent <= 100.0 + 1e-9  # float rounding of 100·(A₀−A)/A₀
     healed = episode_metrics(points + [pt(7 * (len(areas) + 2), 0.0)])
     assert healed.par_percent == 100.0
