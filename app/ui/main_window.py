@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.patient_model = PatientTableModel(self)
         self.patient_proxy = PatientFilterProxy(self)
         self.patient_proxy.setSourceModel(self.patient_model)
+        self.patient_proxy.modelReset.connect(self._restore_selection)
         table = QTableView()
         table.setObjectName("patientTable")
         table.setModel(self.patient_proxy)
@@ -210,8 +211,6 @@ class MainWindow(QMainWindow):
     def _patients_loaded(self, rows: tuple[PatientListRow, ...]) -> None:
         self.patient_model.set_rows(rows)
         self.patients_ready = True
-        if self.current_patient_id is not None:
-            self.select_patient(self.current_patient_id)
         self._update_list_status()
         self.patients_loaded.emit(len(rows))
 
@@ -221,7 +220,7 @@ class MainWindow(QMainWindow):
                             self.tr("Loading failed: {0}").format(error))
 
     def _update_list_status(self) -> None:
-        shown, total = self.patient_proxy.rowCount(), self.patient_model.rowCount()
+        shown, total = self.patient_proxy.rowCount(), self.patient_model.total_count
         text = (self.tr("{0} patients").format(total) if shown == total
                 else self.tr("{0} of {1} patients").format(shown, total))
         self.list_status.setText(text)
@@ -255,17 +254,30 @@ class MainWindow(QMainWindow):
 
     def select_patient(self, patient_id: int) -> bool:
         """Select the patient's row (if the filter shows it) and open their chart."""
-        source_row = self.patient_model.row_of(patient_id)
-        if source_row is not None:
-            proxy_index = self.patient_proxy.mapFromSource(self.patient_model.index(source_row, 0))
-            if proxy_index.isValid():
-                self.patient_table.selectionModel().setCurrentIndex(
-                    proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows)
-                self.patient_table.scrollTo(proxy_index)
-                return True
+        if self._select_row(patient_id):
+            return True
         self.open_patient(patient_id)
         return False
+
+    def _select_row(self, patient_id: int, *, scroll: bool = True) -> bool:
+        source_row = self.patient_model.row_of(patient_id)
+        if source_row is None:
+            return False
+        proxy_index = self.patient_proxy.mapFromSource(self.patient_model.index(source_row, 0))
+        if not proxy_index.isValid():
+            return False
+        self.patient_table.selectionModel().setCurrentIndex(
+            proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        if scroll:
+            self.patient_table.scrollTo(proxy_index)
+        return True
+
+    def _restore_selection(self) -> None:
+        """After the list was re-filtered or reloaded: the open patient stays selected when
+        shown (their chart stays open either way)."""
+        if self.current_patient_id is not None:
+            self._select_row(self.current_patient_id, scroll=False)
 
     def _current_row_changed(self, current, _previous) -> None:
         if not current.isValid():
