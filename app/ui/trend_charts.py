@@ -93,9 +93,9 @@ class LabSlot:
     plot: pg.PlotItem
     curve: pg.PlotDataItem
     band: pg.LinearRegionItem
-    flags: pg.ScatterPlotItem
-    letters: pg.ScatterPlotItem
+    marks: dict[str, tuple[pg.ScatterPlotItem, pg.ScatterPlotItem]]  # flag: (dots, letters)
     column: str | None = None
+    flags: tuple[str, ...] = ()  # the H/L flags drawn, in date order
 
 
 class LabPlot(pg.PlotWidget):
@@ -125,12 +125,19 @@ class LabPlot(pg.PlotWidget):
         plot.addItem(band)
         curve = plot.plot(pen=pg.mkPen(LINE_COLOUR, width=1.5), symbol="o", symbolSize=5,
                           symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR)
-        flags = pg.ScatterPlotItem(size=8, symbol="o")
-        plot.addItem(flags)
-        # Drawn without the symbol atlas, which would clip a letter raised above its point.
-        letters = pg.ScatterPlotItem(size=11, pen=pg.mkPen(None), useCache=False)
-        plot.addItem(letters)
-        slot = LabSlot(plot, curve, band, flags, letters)
+        # One style per scatter, so each is updated with plain arrays (pyqtgraph's fast path).
+        marks = {}
+        for flag, colour in (("H", HIGH_COLOUR), ("L", LOW_COLOUR)):
+            dots = pg.ScatterPlotItem(size=8, symbol="o", brush=pg.mkBrush(colour),
+                                      pen=pg.mkPen(colour))
+            # Drawn without the symbol atlas, which would clip a letter raised above its point.
+            letters = pg.ScatterPlotItem(size=11, symbol=text_symbol(flag, 1.1),
+                                         brush=pg.mkBrush(colour), pen=pg.mkPen(None),
+                                         useCache=False)
+            plot.addItem(dots)
+            plot.addItem(letters)
+            marks[flag] = (dots, letters)
+        slot = LabSlot(plot, curve, band, marks)
         self.slots.append(slot)
         return slot
 
@@ -158,18 +165,28 @@ class LabPlot(pg.PlotWidget):
         if span is not None:
             self.slots[0].plot.setXRange(*span, padding=0)
 
+    @staticmethod
+    def _mark(slot: LabSlot, xs: list[float], labs: list) -> None:
+        """The H points in red and the L points in blue, each with its letter above it."""
+        for flag, (dots, letters) in slot.marks.items():
+            chosen = [(x, lab.value) for x, lab in zip(xs, labs) if lab.flag == flag]
+            x_values, y_values = [x for x, _ in chosen], [y for _, y in chosen]
+            dots.setData(x=x_values, y=y_values)
+            letters.setData(x=x_values, y=y_values)
+        slot.flags = tuple(lab.flag for lab in labs if lab.flag in ("H", "L"))
+
     def _note(self, slot: LabSlot, text: str) -> None:
         slot.plot.setTitle(text or None, size="8pt", color="#666", justify="right")
 
     def _draw(self, slot: LabSlot, column: str | None, chart: PatientChart) -> None:
+        if column != slot.column:
+            label_axis(slot.plot, "left", axis_unit_label(column) if column else "")
         slot.column = column
         if column is None:
             slot.curve.setData([], [])
-            slot.flags.setData([])
-            slot.letters.setData([])
+            self._mark(slot, [], [])
             slot.band.setVisible(False)
             self._note(slot, self.tr("Choose the analytes to show"))
-            label_axis(slot.plot, "left", "")
             return
         history = chart.history
         reference = history.reference_ranges.get(column) or ReferenceRange(None, None)
@@ -177,15 +194,7 @@ class LabPlot(pg.PlotWidget):
         xs = [date_seconds(d) for d, _ in points]
         ys = [lab.value for _, lab in points]
         slot.curve.setData(xs, ys)
-        flagged = [(x, lab) for x, (_, lab) in zip(xs, points) if lab.flag in ("H", "L")]
-        brushes = [pg.mkBrush(HIGH_COLOUR if lab.flag == "H" else LOW_COLOUR)
-                   for _, lab in flagged]
-        slot.flags.setData([{"pos": (x, lab.value), "brush": brush, "pen": pg.mkPen(brush.color()),
-                             "data": lab.flag} for (x, lab), brush in zip(flagged, brushes)])
-        slot.letters.setData([{"pos": (x, lab.value), "brush": brush,
-                               "symbol": text_symbol(lab.flag, 1.1)}
-                              for (x, lab), brush in zip(flagged, brushes)])
-        label_axis(slot.plot, "left", axis_unit_label(column))
+        self._mark(slot, xs, [lab for _, lab in points])
         top = max(ys) if ys else 1.0
         shown = list(ys)
         if reference.is_set:
@@ -209,8 +218,15 @@ class LabPlot(pg.PlotWidget):
         return next((s.curve for s in self.slots if s.column == column), None)
 
     def flags_for(self, column: str) -> list[str]:
+        """The H/L flags drawn for `column`, in date order."""
         slot = next((s for s in self.slots if s.column == column), None)
-        return [p.data() for p in slot.flags.points()] if slot else []
+        return list(slot.flags) if slot else []
+
+    def marks_for(self, column: str) -> dict[str, int]:
+        """How many red H and blue L points the plot of `column` shows."""
+        slot = next((s for s in self.slots if s.column == column), None)
+        return {flag: len(dots.points()) for flag, (dots, _) in slot.marks.items()} if slot \
+            else {}
 
 
 class LabChart(QWidget):

@@ -142,6 +142,7 @@ def test_lab_small_multiples_with_bands_and_flags(tabs):
     assert len(points(labs.plot.curve_for("crp_mg_l"))[1]) == len(crp) == 12
     assert labs.plot.flags_for("crp_mg_l") == [lab.flag for lab in crp if lab.flag in "HL"]
     assert labs.plot.flags_for("crp_mg_l").count("H") == sum(lab.value > 10 for lab in crp)
+    assert labs.plot.marks_for("crp_mg_l") == {"H": sum(lab.value > 10 for lab in crp), "L": 0}
     assert points(labs.plot.curve_for("tnf_alpha_pg_ml")) == ([], [])  # not recorded
     first = labs.plot.slots[0]
     assert first.plot is labs.plot.plotItem  # the PlotWidget's own plot is the first multiple
