@@ -115,6 +115,7 @@ class HealingChart(QWidget):
         self.par_sample = pg.PlotDataItem(pen=pg.mkPen("#444", width=1.5,
                                                        style=Qt.PenStyle.DashLine))
         self.curves: list[EpisodeCurves] = []
+        self._legend: list[tuple[object, str]] = []
         self.chart: PatientChart | None = None
         self._axis_mode: XAxis | None = None
 
@@ -193,7 +194,7 @@ class HealingChart(QWidget):
         self._ensure_curves(len(episodes))
         doses = history.exosome_doses
         first_dose = doses[0].on if doses else None
-        self.legend.clear()
+        legend: list[tuple[object, str]] = []
         targets, all_pars = [], []
         for n, curves in enumerate(self.curves):
             if n >= len(episodes):
@@ -205,7 +206,7 @@ class HealingChart(QWidget):
             rows = [a for a in episode.assessments if a.area_cm2 is not None]
             xs = [x_of(a.on) for a in rows]
             curves.area.setData(xs, [a.area_cm2 for a in rows])
-            self.legend.addItem(curves.area, episode.label)
+            legend.append((curves.area, episode.label))
             pars = episode.metrics.par_series if episode.metrics else ()
             if pars and len(pars) == len(rows):
                 curves.par.setData(xs, list(pars))
@@ -217,10 +218,12 @@ class HealingChart(QWidget):
                 curves.par.setData([], [])
         self.targets.setData(targets)
         if all_pars:
-            self.legend.addItem(self.par_sample, self.tr("PAR, dashed (right axis)"))
+            legend.append((self.par_sample, self.tr("PAR, dashed (right axis)")))
         if targets:
-            self.legend.addItem(self.targets, self.tr("target: PAR 50% at day 28"))
-        self._draw_doses(episodes, doses, first_dose)
+            legend.append((self.targets, self.tr("target: PAR 50% at day 28")))
+        if self._draw_doses(episodes, doses, first_dose):
+            legend.append((self.doses, self.tr("exosome dose")))
+        self._set_legend(legend)
         self.day28_line.setVisible(self.x_axis is XAxis.BASELINE and bool(episodes))
         item = self.plot.getPlotItem()
         item.enableAutoRange(axis="x")
@@ -231,7 +234,7 @@ class HealingChart(QWidget):
         self.par_view.setYRange(low, 105.0, padding=0)
         self._sync_views()
 
-    def _draw_doses(self, episodes, doses, first_dose) -> None:
+    def _draw_doses(self, episodes, doses, first_dose) -> int:
         by_ulcer = {e.ulcer_id: e for e in episodes}
         spots = []
         for t in doses:
@@ -241,11 +244,23 @@ class HealingChart(QWidget):
                 same_day = [a.area_cm2 for a in episode.assessments
                             if a.on == t.on and a.area_cm2 is not None]
                 area = same_day[0] if same_day else 0.0
-            spots.append({"pos": (self._x_of(episode, first_dose)(t.on), area),
-                          "data": dose_tooltip(t)})
-        self.doses.setData(spots)
-        if spots:
-            self.legend.addItem(self.doses, self.tr("exosome dose"))
+            spots.append((self._x_of(episode, first_dose)(t.on), area, dose_tooltip(t)))
+        self.doses.setData(x=[x for x, _, _ in spots], y=[y for _, y, _ in spots],
+                           data=[tip for _, _, tip in spots])
+        return len(spots)
+
+    def _set_legend(self, entries: list[tuple[object, str]]) -> None:
+        """Rebuild the legend only when its items change; otherwise rename the entries
+        (adding legend rows re-lays the plot out, the costliest step of a redraw)."""
+        if [item for item, _ in entries] == [item for item, _ in self._legend]:
+            for (item, name), (_, old) in zip(entries, self._legend):
+                if name != old:
+                    self.legend.getLabel(item).setText(name)
+        else:
+            self.legend.clear()
+            for item, name in entries:
+                self.legend.addItem(item, name)
+        self._legend = list(entries)
 
     def dose_tips(self) -> list[str]:
         """The tooltips of the dose markers, in dose order (what hovering shows)."""

@@ -73,10 +73,16 @@ def test_area_chart_one_curve_per_episode_with_par_and_targets(tabs):
     assert item.getAxis("left").labelText == "Ulcer area (cm²)"
     assert item.getAxis("right").labelText == "Area reduction, PAR (%)"
     assert item.getAxis("bottom").labelText == "Days since baseline (days)"
+    legend = [label.text for _, label in healing.legend.items]
+    assert legend[:3] == ["L-MTH1-plantar", "L-MTH1-plantar (episode 2)",
+                          "PAR, dashed (right axis)"]
     # The next patient reuses the curves; a spare curve is emptied, not left behind.
     tabs.show_mrn("H-01003")
     assert len(points(healing.area_curve(0))[0]) == 18
     assert points(healing.area_curve(1)) == ([], [])
+    assert [label.text for _, label in healing.legend.items][0] == "R-hallux-plantar"
+    tabs.show_mrn("H-01005")  # the same legend rows, renamed
+    assert [label.text for _, label in healing.legend.items][0] == "L-MTH1-plantar"
 
 
 def test_exosome_doses_are_markers_with_product_lot_dose_and_route(tabs):
