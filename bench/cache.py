@@ -1,13 +1,14 @@
 """The benchmark's demo clinics: seeded once with `seed-demo`, kept in a cache folder.
 
-A cached clinic is reused while the schema (the Alembic head) and the number of patients match;
-otherwise `main.py seed-demo --patients N` builds it again in a subprocess, and the wall time of
-that command is the `seed_demo` metric. Metrics that write (saving visits, batch reports) run on
+A cached clinic is reused while the schema (the Alembic head), the number of patients and the
+seeder's source match; otherwise `main.py seed-demo --patients N` builds it again in a
+subprocess, and the wall time of that command is the `seed_demo` metric. Metrics that write (saving visits, batch reports) run on
 a working copy made with SQLite's online backup, so the cached clinic never changes.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -52,6 +53,13 @@ def schema_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def seeder_version() -> str:
+    """A short hash of the demo seeder's source: a clinic seeded by an older seeder is stale
+    even when the schema and the number of patients match."""
+    source = (ROOT / "app" / "services" / "demo.py").read_bytes()
+    return hashlib.sha256(source).hexdigest()[:8]
+
+
 def _stored_revision(path: Path) -> str | None:
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -68,7 +76,7 @@ def clinic(cache_dir: Path, patients: int, *, rebuild: bool = False,
     """The cached clinic of `patients` demo patients, (re)built when missing or stale."""
     head = schema_head()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"demo-{patients}-seed{SEED}-{head}.db"
+    path = cache_dir / f"demo-{patients}-seed{SEED}-{head}-{seeder_version()}.db"
     meta_path = path.with_suffix(".json")
     if not rebuild and path.exists() and meta_path.exists() and _stored_revision(path) == head:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
