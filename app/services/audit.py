@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Float, event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.util import identity_key
 
 from app.models import AuditEntry, Base, Patient, Visit
 from app.models.base import utc_now
@@ -156,9 +157,12 @@ def _after_flush(session: Session, _context) -> None:
     for action, obj in pending:
         state = inspect(obj)
         _check_permission(actor, obj)  # orphans removed by a cascade, too
+        changes = list(_changes(state, action))
+        if not changes:  # flushed as dirty with no net change (an attribute set to its value)
+            continue
         row_id = "/".join(str(v) for v in state.mapper.primary_key_from_instance(obj))
         patient_id = _patient_of(session, obj, visits)
-        for field, old, new in _changes(state, action):
+        for field, old, new in changes:
             entries.append(_entry(at=at, user=user, action=action, table=obj.__tablename__,
                                   row_id=row_id, patient_id=patient_id, field=field, old=old,
                                   new=new, reason=reason))
@@ -212,8 +216,12 @@ def _patient_of(session: Session, obj: Any, visits: dict[int, int | None]) -> in
         if key == "patient_id":
             return value
         if value not in visits:
-            visits[value] = session.connection().execute(
-                select(Visit.patient_id).where(Visit.id == value)).scalar()
+            known = session.identity_map.get(identity_key(Visit, value))
+            if known is not None and "patient_id" in inspect(known).dict:
+                visits[value] = known.patient_id  # the visit is in the session: no query
+            else:
+                visits[value] = session.connection().execute(
+                    select(Visit.patient_id).where(Visit.id == value)).scalar()
         return visits[value]
     return None
 
