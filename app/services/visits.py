@@ -78,7 +78,10 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
         raise NeedsConfirmation(warnings)
 
     if data.visit_id is None:
-        visit = Visit(patient_id=data.patient_id, created_by=actor.username)
+        # Empty collections from the start: after the first flush they would each be
+        # lazy-loaded with a SELECT that can only find nothing.
+        visit = Visit(patient_id=data.patient_id, created_by=actor.username, assessments=[],
+                      lab_results=[], treatments=[], perfusion=None)
         session.add(visit)
         old_sites: set[str] = set()
     else:
