@@ -65,27 +65,6 @@ def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...],
     return view
 
 
-def fit_rows_to_contents(view: QTableView) -> None:
-    """What view.resizeRowsToContents() does, measuring one row per number of text lines
-    instead of every row (a 60-visit table took 40 ms): a row is as tall as its most-lined
-    cell. A row with a cell too wide for its column (it may wrap) is measured itself."""
-    model, header = view.model(), view.verticalHeader()
-    metrics = view.fontMetrics()
-    widths = [view.columnWidth(c) - 8 for c in range(model.columnCount())]
-    heights: dict[int, int] = {}
-    for row in range(model.rowCount()):
-        texts = [str(model.index(row, c).data() or "") for c in range(len(widths))]
-        lines = [text.split("\n") for text in texts]
-        if any(metrics.horizontalAdvance(line) > width
-               for parts, width in zip(lines, widths) for line in parts):
-            view.resizeRowToContents(row)
-            continue
-        count = max(len(parts) for parts in lines) if lines else 1
-        if count not in heights:
-            heights[count] = max(view.sizeHintForRow(row), header.sectionSizeHint(row))
-        header.resizeSection(row, heights[count])
-
-
 class LazyPage(QWidget):
     """A tab page whose content is built the first time it is shown."""
 
@@ -133,7 +112,7 @@ class PatientChartTabs(QTabWidget):
         self.adverse_event_model = RecordTableModel(adverse_event_columns(),
                                                     record_id=lambda e: e.id, parent=self)
         self.adverse_event_table = record_table("adverseEventTable", self.adverse_event_model,
-                                                (84, 180, 60, 56, 88, 100, 84),
+                                                (84, 160, 56, 56, 88, 92, 84),
                                                 self.tr("No adverse event recorded."))
         self.addTab(self.overview, self.tr("Overview"))
         self.addTab(self.visit_table, self.tr("Visits"))
@@ -171,15 +150,25 @@ class PatientChartTabs(QTabWidget):
 
     def _refresh_current(self, *_args) -> None:
         page = self.currentWidget()
-        if page is None or self.chart is None or self._shown.get(page) is self.chart:
+        if page is not None:
+            self._refresh(page)
+
+    def _refresh(self, page: QWidget) -> None:
+        """Fill one tab with the current chart, unless it already shows it."""
+        if self.chart is None or self._shown.get(page) is self.chart:
             return
         self._shown[page] = self.chart
         chart = self.chart
         if page is self.overview:
             self.overview.show_chart(chart)
         elif page is self.visit_table:
-            self.visit_model.set_rows(visit_rows(chart.history))
-            fit_rows_to_contents(self.visit_table)  # one line per ulcer assessed
+            sites, rows = visit_rows(chart.history)
+            self.visit_model.set_content(visit_columns(sites), rows)
+            header = self.visit_table.horizontalHeader()
+            widths = (84, *(max(80, 7 * len(site) + 16) for site in sites), 72, 78, 160, 84,
+                      100)
+            for column, width in enumerate(widths):
+                header.resizeSection(column, width)
         elif page is self.treatment_table:
             self.treatment_model.set_rows(chart.history.treatments)
         elif page is self.adverse_event_table:
@@ -191,11 +180,9 @@ class PatientChartTabs(QTabWidget):
             page.show_chart(chart)
 
     def refresh_all(self) -> None:
-        """Refresh every tab now (screenshots, tests); normally only the visible one is."""
-        current = self.currentIndex()
+        """Fill every tab now, visible or not (normally a hidden tab is filled when shown)."""
         for index in range(self.count()):
-            self.setCurrentIndex(index)
-        self.setCurrentIndex(current)
+            self._refresh(self.widget(index))
 
     def _visit_double_clicked(self, index) -> None:
         visit_id = index.siblingAtColumn(0).data(RECORD_ID_ROLE)

@@ -23,6 +23,10 @@ from app.ui.chart_common import (DOSE_COLOUR, colour, configure, date_seconds, e
 from app.ui.record_tables import dose_text
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class XAxis(str, Enum):
     BASELINE = "baseline"
     FIRST_DOSE = "first_dose"
@@ -77,11 +81,15 @@ class HealingChart(QWidget):
         self.plot.setMinimumHeight(260)
         layout.addWidget(self.plot, 1)
         item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.1)
-        # The legend sits in its own row under the plot: every corner of a healing chart
-        # holds data (area falls from the top left, PAR rises to the top right).
-        self.legend = pg.LegendItem(colCount=3, labelTextSize="8pt")
-        item.layout.addItem(self.legend, 4, 1)
+        item.showGrid(x=False, y=True, alpha=0.1)
+        # The legend is a label under the plot: every corner of a healing chart holds data
+        # (area falls from the top left, PAR rises to the top right), and a label costs a
+        # fraction of pyqtgraph's LegendItem rows when the patient changes.
+        self.legend = QLabel()
+        self.legend.setObjectName("healingLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.legend)
         label_axis(item, "left", self.tr("Ulcer area (cm²)"))
         # PAR on a second y axis: its own ViewBox, x-linked to the area's.
         self.par_view = pg.ViewBox()
@@ -111,11 +119,8 @@ class HealingChart(QWidget):
                                         hoverable=True, tip=lambda x, y, data: data,
                                         hoverSize=17)
         item.addItem(self.doses)
-        # A legend sample for "dashed = PAR"; never added to the plot itself.
-        self.par_sample = pg.PlotDataItem(pen=pg.mkPen("#444", width=1.5,
-                                                       style=Qt.PenStyle.DashLine))
         self.curves: list[EpisodeCurves] = []
-        self._legend: list[tuple[object, str]] = []
+        self.legend_entries: list[str] = []
         self.chart: PatientChart | None = None
         self._axis_mode: XAxis | None = None
 
@@ -154,10 +159,10 @@ class HealingChart(QWidget):
         while len(self.curves) < count:
             c = episode_colour(len(self.curves))
             area = pg.PlotDataItem(pen=pg.mkPen(c, width=2), symbol="o", symbolSize=7,
-                                   symbolBrush=c, symbolPen=c)
+                                   symbolBrush=c, symbolPen=c, antialias=True)
             par = pg.PlotDataItem(pen=pg.mkPen(c, width=1.5, style=Qt.PenStyle.DashLine),
                                   symbol="s", symbolSize=5, symbolBrush=colour(c, 120),
-                                  symbolPen=c)
+                                  symbolPen=c, antialias=True)
             item.addItem(area)
             self.par_view.addItem(par)
             self.curves.append(EpisodeCurves(area, par))
@@ -194,7 +199,7 @@ class HealingChart(QWidget):
         self._ensure_curves(len(episodes))
         doses = history.exosome_doses
         first_dose = doses[0].on if doses else None
-        legend: list[tuple[object, str]] = []
+        legend: list[tuple[str, str, str]] = []  # (colour, sample, name)
         targets, all_pars = [], []
         for n, curves in enumerate(self.curves):
             if n >= len(episodes):
@@ -206,7 +211,7 @@ class HealingChart(QWidget):
             rows = [a for a in episode.assessments if a.area_cm2 is not None]
             xs = [x_of(a.on) for a in rows]
             curves.area.setData(xs, [a.area_cm2 for a in rows])
-            legend.append((curves.area, episode.label))
+            legend.append((episode_colour(n), "●━━", episode.label))
             pars = episode.metrics.par_series if episode.metrics else ()
             if pars and len(pars) == len(rows):
                 curves.par.setData(xs, list(pars))
@@ -218,11 +223,11 @@ class HealingChart(QWidget):
                 curves.par.setData([], [])
         self.targets.setData(targets)
         if all_pars:
-            legend.append((self.par_sample, self.tr("PAR, dashed (right axis)")))
+            legend.append(("#444", "╌╌╌", self.tr("PAR, dashed (right axis)")))
         if targets:
-            legend.append((self.targets, self.tr("target: PAR 50% at day 28")))
+            legend.append(("#c99a06", "★", self.tr("target: PAR 50% at day 28")))
         if self._draw_doses(episodes, doses, first_dose):
-            legend.append((self.doses, self.tr("exosome dose")))
+            legend.append((DOSE_COLOUR, "▲", self.tr("exosome dose")))
         self._set_legend(legend)
         self.day28_line.setVisible(self.x_axis is XAxis.BASELINE and bool(episodes))
         item = self.plot.getPlotItem()
@@ -249,18 +254,15 @@ class HealingChart(QWidget):
                            data=[tip for _, _, tip in spots])
         return len(spots)
 
-    def _set_legend(self, entries: list[tuple[object, str]]) -> None:
-        """Rebuild the legend only when its items change; otherwise rename the entries
-        (adding legend rows re-lays the plot out, the costliest step of a redraw)."""
-        if [item for item, _ in entries] == [item for item, _ in self._legend]:
-            for (item, name), (_, old) in zip(entries, self._legend):
-                if name != old:
-                    self.legend.getLabel(item).setText(name)
-        else:
-            self.legend.clear()
-            for item, name in entries:
-                self.legend.addItem(item, name)
-        self._legend = list(entries)
+    def _set_legend(self, entries: list[tuple[str, str, str]]) -> None:
+        """One line of coloured samples and names under the plot."""
+        names = [name for _, _, name in entries]
+        if names == self.legend_entries:
+            return
+        self.legend_entries = names
+        self.legend.setText("&nbsp;&nbsp;&nbsp; ".join(  # lines break between entries only
+            f'<span style="color:{colour_}">{sample}</span>&nbsp;'
+            + _escape(name).replace(" ", "&nbsp;") for colour_, sample, name in entries))
 
     def dose_tips(self) -> list[str]:
         """The tooltips of the dose markers, in dose order (what hovering shows)."""

@@ -17,64 +17,96 @@ QFrame#episodeCard { background: #ffffff; border: 1px solid #c9d1d9; border-radi
 QFrame#alertCard { background: #fff8f6; border: 1px solid #e6b8b0; border-left: 4px solid #b3261e;
                    border-radius: 4px; }
 QLabel[role="title"] { font-weight: 600; font-size: 11pt; }
+QLabel[role="name"] { color: #555; }
 QLabel[role="badge"] { border-radius: 4px; padding: 1px 6px; color: white; font-weight: 600; }
+QLabel[tone="on"], QLabel[tone="healed"] { background: #1b7f3b; }
+QLabel[tone="off"] { background: #b3261e; }
+QLabel[tone="open"] { background: #8a6d00; }
+QLabel[tone="amputated"], QLabel[tone="lost"], QLabel[tone="unknown"] { background: #5c5c5c; }
 """
-BADGE_COLOURS = {"on": "#1b7f3b", "off": "#b3261e", "open": "#8a6d00", "healed": "#1b7f3b",
-                 "amputated": "#5c5c5c", "lost": "#5c5c5c", "unknown": "#5c5c5c"}
+VALUE_ROWS = 8  # label/value pairs of a card, two to a line
 
 
-def badge(text: str, colour_key: str) -> QLabel:
-    label = QLabel(text)
+def badge() -> QLabel:
+    label = QLabel()
     label.setProperty("role", "badge")
-    label.setStyleSheet(f"background: {BADGE_COLOURS[colour_key]};")
     return label
 
 
-class EpisodeCard(QFrame):
-    """The numbers a doctor checks first for one ulcer episode."""
+def set_badge(label: QLabel, text: str, tone: str) -> None:
+    """A coloured badge; the colour comes from the style sheet by its `tone` property."""
+    label.setText(text)
+    if label.property("tone") != tone:
+        label.setProperty("tone", tone)
+        label.style().unpolish(label)
+        label.style().polish(label)
 
-    def __init__(self, episode: EpisodeView, today: dt.date, parent: QWidget | None = None):
+
+class EpisodeCard(QFrame):
+    """The numbers a doctor checks first for one ulcer episode. Cards are made once and
+    refilled for each patient (building widgets costs more than setting their text)."""
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("episodeCard")
-        self.episode = episode
+        self.episode: EpisodeView | None = None
+        self.values: dict[str, str] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 8, 10, 8)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(3)
-        title = QLabel(episode.label)
-        title.setProperty("role", "title")
-        grid.addWidget(title, 0, 0, 1, 3)
-        m = episode.metrics
-        status = m.status if m else (episode.clinician_status or "unknown")
-        status_text = {"open": self.tr("open"), "healed": self.tr("healed"),
-                       "amputated": self.tr("amputated"), "lost": self.tr("lost to follow-up"),
-                       "unknown": self.tr("no metrics")}[status]
-        self.values: dict[str, str] = {}
-        grid.addWidget(badge(status_text, status), 0, 3, alignment=Qt.AlignmentFlag.AlignRight)
-        for n, (key, label, value) in enumerate(self._rows(episode, today)):
-            self.values[key] = value
+        self.title = QLabel()
+        self.title.setProperty("role", "title")
+        grid.addWidget(self.title, 0, 0, 1, 3)
+        self.status = badge()
+        grid.addWidget(self.status, 0, 3, alignment=Qt.AlignmentFlag.AlignRight)
+        self.names: list[QLabel] = []
+        self.shown: list[QLabel] = []
+        self.week4 = badge()
+        for n in range(VALUE_ROWS):
             row, column = 1 + n // 2, 2 * (n % 2)
-            name = QLabel(label)
-            name.setStyleSheet("color: #555;")
+            name = QLabel()
+            name.setProperty("role", "name")
             grid.addWidget(name, row, column, alignment=Qt.AlignmentFlag.AlignTop)
-            shown = QLabel(value)
-            shown.setWordWrap(True)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if key == "par_week4" and m is not None and m.week4_on_track is not None:
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if n == 4:  # PAR at week 4 (short), with its on-track badge
                 box = QWidget()
                 line = QHBoxLayout(box)
                 line.setContentsMargins(0, 0, 0, 0)
-                line.addWidget(shown)
-                on_track = m.week4_on_track
-                line.addWidget(badge(self.tr("on track") if on_track else self.tr("off track"),
-                                     "on" if on_track else "off"))
+                line.addWidget(value)
+                line.addWidget(self.week4)
                 line.addStretch(1)
-                self.values["week4_badge"] = "on track" if on_track else "off track"
                 grid.addWidget(box, row, column + 1)
             else:
-                grid.addWidget(shown, row, column + 1)
+                value.setWordWrap(True)
+                grid.addWidget(value, row, column + 1)
+            self.names.append(name)
+            self.shown.append(value)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
+
+    def show_episode(self, episode: EpisodeView, today: dt.date) -> None:
+        self.episode = episode
+        self.title.setText(episode.label)
+        m = episode.metrics
+        status = m.status if m else (episode.clinician_status or "unknown")
+        set_badge(self.status, {"open": self.tr("open"), "healed": self.tr("healed"),
+                                "amputated": self.tr("amputated"),
+                                "lost": self.tr("lost to follow-up"),
+                                "unknown": self.tr("no metrics")}[status], status)
+        rows = self._rows(episode, today)
+        self.values = {key: value for key, _, value in rows}
+        for n in range(VALUE_ROWS):
+            used = n < len(rows)
+            self.names[n].setText(rows[n][1] if used else "")
+            self.shown[n].setText(rows[n][2] if used else "")
+        on_track = m.week4_on_track if m is not None else None
+        self.week4.setVisible(on_track is not None)
+        if on_track is not None:
+            set_badge(self.week4, self.tr("on track") if on_track else self.tr("off track"),
+                      "on" if on_track else "off")
+            self.values["week4_badge"] = "on track" if on_track else "off track"
 
     def _rows(self, episode: EpisodeView, today: dt.date) -> list[tuple[str, str, str]]:
         m = episode.metrics
@@ -123,26 +155,31 @@ class EpisodeCard(QFrame):
 class AlertCard(QFrame):
     """One alert: what fired and about what, then the rule and its source in small print."""
 
-    def __init__(self, alert: Alert, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("alertCard")
-        self.alert = alert
+        self.alert: Alert | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(2)
-        title = alert.rule.title
-        about = "" if alert.subject.lower() in title.lower() else f"{alert.subject}: "
-        when = (f" ({date_text(alert.on)})" if alert.on and date_text(alert.on) not in
-                alert.detail else "")
-        self.headline = QLabel(f"<b>{_escape(title)}</b> — {_escape(about)}"
-                               f"{_escape(alert.detail)}{_escape(when)}")
+        self.headline = QLabel()
         self.headline.setWordWrap(True)
-        self.rule = QLabel(self.tr("Rule: {0}. Source: {1}.").format(alert.rule.rule,
-                                                                     alert.rule.source))
+        self.rule = QLabel()
         self.rule.setWordWrap(True)
         self.rule.setStyleSheet("color: #555; font-size: 8pt;")
         layout.addWidget(self.headline)
         layout.addWidget(self.rule)
+
+    def show_alert(self, alert: Alert) -> None:
+        self.alert = alert
+        title = alert.rule.title
+        about = "" if alert.subject.lower() in title.lower() else f"{alert.subject}: "
+        when = (f" ({date_text(alert.on)})" if alert.on and date_text(alert.on) not in
+                alert.detail else "")
+        self.headline.setText(f"<b>{_escape(title)}</b> — {_escape(about)}"
+                              f"{_escape(alert.detail)}{_escape(when)}")
+        self.rule.setText(self.tr("Rule: {0}. Source: {1}.").format(alert.rule.rule,
+                                                                    alert.rule.source))
 
 
 class OverviewTab(QScrollArea):
@@ -163,6 +200,9 @@ class OverviewTab(QScrollArea):
         self._cards_box = QWidget()
         self._cards = QVBoxLayout(self._cards_box)
         self._cards.setContentsMargins(0, 0, 0, 0)
+        self.empty = EmptyNote(self.tr("No ulcer assessed yet."))
+        self.empty.hide()
+        self._cards.addWidget(self.empty)
         self._layout.addWidget(self._cards_box)
         self.alerts_heading = QLabel()
         self.alerts_heading.setProperty("role", "title")
@@ -173,8 +213,10 @@ class OverviewTab(QScrollArea):
         self._layout.addWidget(self._alerts_box)
         self._layout.addStretch(1)
         self.setWidget(body)
-        self.alert_cards: list[AlertCard] = []
+        self.alert_cards: list[AlertCard] = []  # those shown, from the pools below
         self.cards: list[EpisodeCard] = []
+        self._card_pool: list[EpisodeCard] = []
+        self._alert_pool: list[AlertCard] = []
 
     def show_chart(self, chart: PatientChart) -> None:
         history = chart.history
@@ -188,21 +230,27 @@ class OverviewTab(QScrollArea):
                  if chart.next_visit_due else None]
         self.summary.setText(f"<b>{_escape(p.name)}</b> · "
                              + " · ".join(_escape(f) for f in facts if f))
-        for widget in [*self.cards, *self.alert_cards]:
-            widget.setParent(None)
-            widget.deleteLater()
-        self.cards = [EpisodeCard(e, chart.today) for e in history.episodes]
-        for card in self.cards:
-            self._cards.addWidget(card)
-        if not self.cards:
-            empty = EmptyNote(self.tr("No ulcer assessed yet."))
-            self.cards.append(empty)  # type: ignore[arg-type]
-            self._cards.addWidget(empty)
+        self.cards = self._fill(self._card_pool, self._cards, EpisodeCard, history.episodes,
+                                lambda card, e: card.show_episode(e, chart.today))
+        self.empty.setVisible(not history.episodes)
         self.alerts_heading.setText(self.tr("Alerts ({0})").format(len(chart.alerts))
                                     if chart.alerts else self.tr("Alerts: none"))
-        self.alert_cards = [AlertCard(a) for a in chart.alerts]
-        for card in self.alert_cards:
-            self._alerts.addWidget(card)
+        self.alert_cards = self._fill(self._alert_pool, self._alerts, AlertCard, chart.alerts,
+                                      lambda card, a: card.show_alert(a))
+
+    @staticmethod
+    def _fill(pool: list, layout: QVBoxLayout, make, items, show) -> list:
+        """Show one pooled card per item (making more when needed); hide the rest."""
+        while len(pool) < len(items):
+            card = make()
+            pool.append(card)
+            layout.addWidget(card)
+        for card, item in zip(pool, items):
+            show(card, item)
+            card.setVisible(True)
+        for card in pool[len(items):]:
+            card.setVisible(False)
+        return pool[:len(items)]
 
 
 class EmptyNote(QLabel):

@@ -51,6 +51,12 @@ class RecordTableModel(QAbstractTableModel, Generic[Row]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def set_content(self, columns: Sequence[Column], rows: Sequence) -> None:
+        """New columns and rows at once (a table whose columns depend on the patient)."""
+        self.beginResetModel()
+        self._columns, self._rows = list(columns), list(rows)
+        self.endResetModel()
+
     def row_at(self, row: int):
         return self._rows[row]
 
@@ -112,26 +118,34 @@ def yes(value: bool) -> str:
 # -- visits -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class VisitRow:
-    """A visit with what the Visits table shows beside it (sizes per site, doses)."""
+    """A visit with what the Visits table shows beside it: each site's area, the doses."""
 
     visit: VisitRecord
-    sizes: str  # "L-heel 2.35 cm²; R-MTH1 closed"
-    exosome: str  # "intralesional, lot EXO-1234"
+    areas: dict[str, float | None]  # site → area in cm² (0 once closed); None: no size
+    closed: frozenset[str]
+    exosome: str  # "intralesional EXO-1234; perilesional EXO-1234"
 
 
-def visit_rows(history: PatientHistory) -> list[VisitRow]:
-    sizes: dict[int, list[str]] = {}
+def visit_rows(history: PatientHistory) -> tuple[list[str], list[VisitRow]]:
+    """The ulcer sites (in the order they first appeared) and one row per visit, newest
+    first; each site gets its own column, so each ulcer reads as a series down the table."""
+    sites: list[str] = []
+    areas: dict[int, dict[str, float | None]] = {}
+    closed: dict[int, set[str]] = {}
     for episode in history.episodes:
+        if episode.site not in sites:
+            sites.append(episode.site)
         for a in episode.assessments:
-            text = tr("closed") if a.closed else fmt(a.area_cm2, 2, "cm²")
-            sizes.setdefault(a.visit_id, []).append(f"{episode.label}: {text}")
+            areas.setdefault(a.visit_id, {})[episode.site] = a.area_cm2
+            if a.closed:
+                closed.setdefault(a.visit_id, set()).add(episode.site)
     doses: dict[int, list[str]] = {}
     for t in history.exosome_doses:
         doses.setdefault(t.visit_id, []).append(
-            ", ".join(x for x in (t.exosome_route, t.exosome_lot) if x))
-    # One line per ulcer and per dose: the table grows the row rather than cutting the text.
-    return [VisitRow(v, "\n".join(sizes.get(v.id, [])), "\n".join(doses.get(v.id, [])))
-            for v in reversed(history.visits)]
+            " ".join(x for x in (t.exosome_route, t.exosome_lot) if x))
+    return sites, [VisitRow(v, areas.get(v.id, {}), frozenset(closed.get(v.id, ())),
+                            "; ".join(doses.get(v.id, [])))
+                   for v in reversed(history.visits)]
 
 
 def _lab_text(visit: VisitRecord, column: str) -> str:
@@ -143,17 +157,29 @@ def _lab_text(visit: VisitRecord, column: str) -> str:
                                                  else "")
 
 
-def visit_columns() -> list[Column[VisitRow]]:
+def _area_column(site: str) -> Column[VisitRow]:
+    def shown(r: VisitRow) -> str:
+        if site in r.closed:
+            return tr("closed")
+        return fmt(r.areas[site], 2) if site in r.areas else ""
+
+    return Column(tr("{0}\narea (cm²)").format(site), shown,
+                  lambda r: _number(r.areas.get(site)) if site in r.areas else float("-inf"),
+                  align_right=True)
+
+
+def visit_columns(sites: Sequence[str] = ()) -> list[Column[VisitRow]]:
+    """Date, one area column per ulcer site, VAS, CRP, exosome doses, next visit, who."""
     return [
         Column(tr("Date"), lambda r: date_text(r.visit.visit_date),
                lambda r: _ordinal(r.visit.visit_date)),
-        Column(tr("Ulcer areas"), lambda r: r.sizes),
+        *(_area_column(site) for site in sites),
         Column(tr("VAS (0–10)"), lambda r: fmt(r.visit.vas), lambda r: _number(r.visit.vas),
                align_right=True),
         Column(tr("CRP (mg/L)"), lambda r: _lab_text(r.visit, "crp_mg_l"),
                lambda r: _number(r.visit.labs["crp_mg_l"].value
                                  if "crp_mg_l" in r.visit.labs else None), align_right=True),
-        Column(tr("Exosome dose"), lambda r: r.exosome),
+        Column(tr("Exosome dose"), lambda r: r.exosome, tooltip=lambda r: r.exosome or None),
         Column(tr("Next visit"), lambda r: date_text(r.visit.next_visit_date),
                lambda r: _ordinal(r.visit.next_visit_date)),
         Column(tr("Clinician"), lambda r: r.visit.clinician or ""),

@@ -34,11 +34,10 @@ def pick_patient(db, today: dt.date) -> int:
             chart = load_patient_chart(session, row.id, today=today)
             history = chart.history
             sizes = sorted((len(e.assessments) for e in history.episodes), reverse=True)
+            healing = any(e.metrics and e.metrics.par_percent > 60 for e in history.episodes)
             score = (3 * min(len(history.episodes), 2) + min(len(history.exosome_doses), 4)
-                     + (2 if chart.alerts else 0) + (3 if history.adverse_events else 0)
-                     + min(sizes[0], 12) / 4
-                     + (3 if any(e.metrics and e.metrics.par_percent > 60
-                                 for e in history.episodes) else 0))
+                     + (5 if chart.alerts else 0) + (5 if healing else 0)
+                     + (2 if history.adverse_events else 0) + min(sizes[0], 12) / 4)
             if score > best_score:
                 best, best_score = row.id, score
     return best
@@ -100,6 +99,18 @@ def render(out_dir: Path) -> list[Path]:
         path = out_dir / f"{name}.png"
         window.grab().save(str(path))
         saved.append(path)
+    if window.current_chart and not window.current_chart.history.adverse_events:
+        # An empty table says little: show the adverse events of a patient who has one.
+        with_event = next((r.id for r in window.patient_model.all_rows
+                           if r.adverse_event_open), None)
+        if with_event is not None:
+            window.select_patient(with_event)
+            wait_for(window.chart_loaded)
+            tabs.setCurrentWidget(tabs.adverse_event_table)
+            settle()
+            window.grab().save(str(out_dir / "chart_adverse_events.png"))
+            window.select_patient(patient_id)
+            wait_for(window.chart_loaded)
     saved += _visit_form(window, out_dir, settle)
     window.close()
     window.deleteLater()

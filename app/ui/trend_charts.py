@@ -49,7 +49,7 @@ class PainChart(QWidget):
         item = self.plot.getPlotItem()
         set_date_axis(item, self.tr("Visit date"))
         label_axis(item, "left", self.tr("VAS pain (0–10 points)"))
-        item.showGrid(x=True, y=True, alpha=0.15)
+        item.showGrid(x=False, y=True, alpha=0.15)
         item.setYRange(0, 10, padding=0.02)
         item.setMouseEnabled(x=True, y=False)
         self.band = pg.LinearRegionItem(values=(0, 0), orientation="horizontal", movable=False,
@@ -59,7 +59,7 @@ class PainChart(QWidget):
         self.band_label = pg.TextItem(anchor=(0, 1), color="#8a6d00")
         item.addItem(self.band_label)
         self.curve = item.plot(pen=pg.mkPen(LINE_COLOUR, width=2), symbol="o", symbolSize=7,
-                               symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR)
+                               symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR, antialias=True)
 
     def show_chart(self, chart: PatientChart) -> None:
         visits = [v for v in chart.history.visits if v.vas is not None]
@@ -115,7 +115,7 @@ class LabPlot(pg.PlotWidget):
     def _make_slot(self, plot: pg.PlotItem | None = None) -> LabSlot:
         plot = plot or pg.PlotItem()
         set_date_axis(plot, "")
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=True, y=False)
         plot.getAxis("left").setWidth(72)
         if self.slots:
@@ -124,7 +124,7 @@ class LabPlot(pg.PlotWidget):
                                    brush=pg.mkBrush(*BAND_BRUSH), pen=pg.mkPen(None))
         plot.addItem(band)
         curve = plot.plot(pen=pg.mkPen(LINE_COLOUR, width=1.5), symbol="o", symbolSize=5,
-                          symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR)
+                          symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR, antialias=True)
         # One style per scatter, so each is updated with plain arrays (pyqtgraph's fast path).
         marks = {}
         for flag, colour in (("H", HIGH_COLOUR), ("L", LOW_COLOUR)):

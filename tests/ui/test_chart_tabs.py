@@ -39,6 +39,15 @@ def tabs(qtbot, golden_db):
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
+def plain(html: str) -> str:
+    """What a rich-text label reads as, with ordinary spaces."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(html)
+    return document.toPlainText().replace("\xa0", " ")
+
+
 def points(item) -> tuple[list[float], list[float]]:
     xs, ys = item.getData()
     return ([] if xs is None else list(xs)), ([] if ys is None else list(ys))
@@ -73,16 +82,18 @@ def test_area_chart_one_curve_per_episode_with_par_and_targets(tabs):
     assert item.getAxis("left").labelText == "Ulcer area (cm²)"
     assert item.getAxis("right").labelText == "Area reduction, PAR (%)"
     assert item.getAxis("bottom").labelText == "Days since baseline (days)"
-    legend = [label.text for _, label in healing.legend.items]
-    assert legend[:3] == ["L-MTH1-plantar", "L-MTH1-plantar (episode 2)",
-                          "PAR, dashed (right axis)"]
+    assert healing.legend_entries[:3] == ["L-MTH1-plantar", "L-MTH1-plantar (episode 2)",
+                                          "PAR, dashed (right axis)"]
+    assert "L-MTH1-plantar (episode 2)" in plain(healing.legend.text())
     # The next patient reuses the curves; a spare curve is emptied, not left behind.
     tabs.show_mrn("H-01003")
     assert len(points(healing.area_curve(0))[0]) == 18
     assert points(healing.area_curve(1)) == ([], [])
-    assert [label.text for _, label in healing.legend.items][0] == "R-hallux-plantar"
-    tabs.show_mrn("H-01005")  # the same legend rows, renamed
-    assert [label.text for _, label in healing.legend.items][0] == "L-MTH1-plantar"
+    assert healing.legend_entries[0] == "R-hallux-plantar"
+    assert "exosome dose" in plain(healing.legend.text())  # H-01003 had one dose
+    tabs.show_mrn("H-01001")
+    assert healing.legend_entries[0] == "L-hallux-plantar"
+    assert "exosome dose" not in plain(healing.legend.text())
 
 
 def test_exosome_doses_are_markers_with_product_lot_dose_and_route(tabs):
@@ -175,6 +186,17 @@ def test_tables_list_visits_treatments_and_events(tabs):
     assert tabs.treatment_model.rowCount() == len(chart.history.treatments)
     newest = tabs.visit_table.model().index(0, 0).data()
     assert newest == chart.history.visits[-1].visit_date.isoformat()
+    visits = tabs.visit_model
+    headers = [visits.headerData(c, Qt.Orientation.Horizontal) for c in range(visits.columnCount())]
+    assert headers[:3] == ["Date", "R-MTH5-plantar\narea (cm²)", "VAS (0–10)"]
+    episode = chart.history.episodes[0]
+    by_visit = {a.visit_id: a for a in episode.assessments}
+    for row in range(visits.rowCount()):  # each ulcer's areas read down its own column
+        record = visits.row_at(row).visit
+        shown = visits.index(row, 1).data()
+        assessed = by_visit.get(record.id)
+        assert shown == ("" if assessed is None else "closed" if assessed.closed
+                         else f"{assessed.area_cm2:.2f}")
     model = tabs.treatment_model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     dose = chart.history.exosome_doses[0]
