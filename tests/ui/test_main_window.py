@@ -124,8 +124,10 @@ def test_models_pass_the_model_tester(qtbot, qtmodeltester, window):
     window.chart_tabs.refresh_all()
     tabs = window.chart_tabs
     for model in (tabs.visit_model, tabs.treatment_model, tabs.adverse_event_model,
-                  tabs.visit_table.model()):
-        assert model.rowCount() > 0 or model is tabs.adverse_event_model
+                  tabs.visit_table.model(), tabs.treatment_table.model(),
+                  tabs.adverse_event_table.model()):
+        assert model.rowCount() > 0 or model in (tabs.adverse_event_model,
+                                                 tabs.adverse_event_table.model())
         qtmodeltester.check(model)
 
 
