@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QWidget
 from app.domain.analytes import ANALYTES
 from app.services.patient_chart import load_patient_chart
 from app.services.patient_list import load_patient_list
+from tests.ui.golden_support import golden_copy, golden_template  # noqa: F401 (fixtures)
 
 TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture
-def tabs(qtbot, golden_db):
+def tabs(qtbot, golden_copy):
     """The chart tabs, shown, for whichever golden patient a test loads with `show`."""
     from app.ui.chart_tabs import PatientChartTabs
 
@@ -23,11 +24,11 @@ def tabs(qtbot, golden_db):
     qtbot.addWidget(widget)
     widget.resize(900, 700)
     widget.show()
-    with golden_db.read() as session:
+    with golden_copy.read() as session:
         ids = {r.mrn: r.id for r in load_patient_list(session, today=TODAY)}
 
     def show(mrn: str):
-        with golden_db.read() as session:
+        with golden_copy.read() as session:
             chart = load_patient_chart(session, ids[mrn], today=TODAY)
         widget.show_chart(chart)
         return chart

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QTableView, QTabW
 
 from app.services.patient_list import load_patient_list
 from app.ui.main_window import MainWindow, create_main_window
+from tests.ui.golden_support import golden_copy, golden_template  # noqa: F401 (fixtures)
 
 TODAY = dt.date(2026, 11, 27)
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +30,8 @@ def open_window(qtbot, db) -> MainWindow:
 
 
 @pytest.fixture
-def window(qtbot, golden_db):
-    window = open_window(qtbot, golden_db)
+def window(qtbot, golden_copy):
+    window = open_window(qtbot, golden_copy)
     yield window
     window.close()
     window.deleteLater()
@@ -62,8 +63,8 @@ def test_object_names_of_the_test_surface(window):
     assert window.actor.username == "nurse.test"
 
 
-def test_the_window_paints_before_the_list_loads(qtbot, golden_db):
-    window = create_main_window(golden_db.url, "nurse.test", today=TODAY)
+def test_the_window_paints_before_the_list_loads(qtbot, golden_copy):
+    window = create_main_window(golden_copy.url, "nurse.test", today=TODAY)
     qtbot.addWidget(window)
     assert window.patient_model.rowCount() == 0 and not window.patients_ready
     with qtbot.waitSignal(window.patients_loaded, timeout=20_000) as loaded:
@@ -185,7 +186,7 @@ def test_a_missing_visit_form_is_explained(qtbot, window, monkeypatch):
     assert messages == ["The visit form is not part of this build yet."]
 
 
-def test_refresh_patient_shows_a_new_visit(qtbot, window, golden_db):
+def test_refresh_patient_shows_a_new_visit(qtbot, window, golden_copy):
     from app.services.actor import Actor
     from app.services.visit_input import AssessmentInput, VisitInput
     from app.services.visits import save_visit
@@ -194,7 +195,7 @@ def test_refresh_patient_shows_a_new_visit(qtbot, window, golden_db):
     window.chart_tabs.setCurrentWidget(window.chart_tabs.healing_page)
     healing = window.chart_tabs.healing_chart
     before = len(healing.area_curve(0).getData()[0])
-    with golden_db.write() as session:
+    with golden_copy.write() as session:
         save_visit(session, VisitInput(
             patient_id=chart.history.patient.id, visit_date=TODAY,
             assessments=(AssessmentInput(site="R-heel", length_cm=1.0, width_cm=1.0),)),
@@ -206,12 +207,12 @@ def test_refresh_patient_shows_a_new_visit(qtbot, window, golden_db):
     qtbot.waitUntil(lambda: model.row_at(model.row_of(pid)).last_visit == TODAY)
     assert model.row_at(model.row_of(pid)).overdue is False
     assert model.index(model.row_of(pid), model.FLAGS).data() == "W4"
-    with golden_db.read() as session:
+    with golden_copy.read() as session:
         stored = {r.mrn: r for r in load_patient_list(session, today=TODAY)}["H-01006"]
     assert stored == model.row_at(model.row_of(pid))
 
 
-def test_pyqtgraph_is_imported_only_when_a_chart_is_shown(golden_db):
+def test_pyqtgraph_is_imported_only_when_a_chart_is_shown(golden_copy):
     script = textwrap.dedent(f"""
         import datetime, sys
         from PySide6.QtCore import QEventLoop, QTimer
@@ -225,7 +226,7 @@ def test_pyqtgraph_is_imported_only_when_a_chart_is_shown(golden_db):
             QTimer.singleShot(60_000, loop.quit)
             loop.exec()
 
-        w = create_main_window({golden_db.url!r}, "nurse", today=datetime.date(2026, 11, 27))
+        w = create_main_window({golden_copy.url!r}, "nurse", today=datetime.date(2026, 11, 27))
         w.show()
         wait(w.patients_loaded)
         w.select_patient(w.patient_model.rows[0].id)

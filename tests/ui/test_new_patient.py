@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 
 from app.models import Patient
 from app.ui.new_patient import NewPatientDialog
+from tests.ui.golden_support import golden_copy, golden_template  # noqa: F401 (fixtures)
 
 TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture
-def dialog(qtbot, golden_db, actor):
-    widget = NewPatientDialog(db=golden_db, actor=actor, today=TODAY)
+def dialog(qtbot, golden_copy, actor):
+    widget = NewPatientDialog(db=golden_copy, actor=actor, today=TODAY)
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -52,12 +53,12 @@ def save(qtbot, dialog) -> None:
 
 
 def test_duplicate_mrn_after_normalisation_is_refused_and_nothing_is_lost(qtbot, dialog,
-                                                                         golden_db):
+                                                                         golden_copy):
     type_into(qtbot, dialog, mrn="  h-01000 ", name="Wei Tanaka Junior", birth_date="1980-02-29",
               hba1c="7.5", contact="+44 20 7946 0000")
     dialog.arm.setCurrentIndex(dialog.arm.findData("exosome"))
     qtbot.mouseClick(dialog.comorbidities["pad"], Qt.MouseButton.LeftButton)
-    before = patient_count(golden_db)
+    before = patient_count(golden_copy)
     save(qtbot, dialog)
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert "Wei Tanaka (H-01000)" in dialog.error_text("mrn")
@@ -66,14 +67,14 @@ def test_duplicate_mrn_after_normalisation_is_refused_and_nothing_is_lost(qtbot,
             dialog.contact.text()) == ("  h-01000 ", "Wei Tanaka Junior", "1980-02-29", "7.5",
                                        "+44 20 7946 0000")
     assert dialog.arm.currentData() == "exosome" and dialog.comorbidities["pad"].isChecked()
-    assert patient_count(golden_db) == before
+    assert patient_count(golden_copy) == before
     # Fix only the MRN: the error goes as the nurse types, and the patient is created.
     dialog.mrn.clear()
     qtbot.keyClicks(dialog.mrn, "H-02000")
     assert dialog.error_text("mrn") == ""
     save(qtbot, dialog)
     assert dialog.result() == QDialog.DialogCode.Accepted
-    with golden_db.read() as session:
+    with golden_copy.read() as session:
         created = session.get(Patient, dialog.created_patient_id)
         assert (created.mrn, created.name, created.birth_date, created.arm, created.pad,
                 created.hba1c_enrolment_pct) == ("H-02000", "Wei Tanaka Junior",
@@ -88,15 +89,15 @@ def test_duplicate_mrn_after_normalisation_is_refused_and_nothing_is_lost(qtbot,
     ("hba1c", "30", "between 2 and 25"),
     ("duration", "-1", "between 0 and 120"),
 ])
-def test_bad_values_are_refused_at_their_field(qtbot, dialog, golden_db, field, text, message):
+def test_bad_values_are_refused_at_their_field(qtbot, dialog, golden_copy, field, text, message):
     type_into(qtbot, dialog, mrn="H-03000", name="Amélie Dubois", **{field: text})
-    before = patient_count(golden_db)
+    before = patient_count(golden_copy)
     save(qtbot, dialog)
     key = {"hba1c": "hba1c_enrolment_pct", "duration": "diabetes_duration_years"}.get(field, field)
     assert message in dialog.error_text(key)
     assert dialog.error_text("mrn") == "" and dialog.error_text("name") == ""
     assert getattr(dialog, field).text() == text and dialog.name.text() == "Amélie Dubois"
-    assert patient_count(golden_db) == before
+    assert patient_count(golden_copy) == before
 
 
 def test_mrn_and_name_are_required(qtbot, dialog):
@@ -105,10 +106,10 @@ def test_mrn_and_name_are_required(qtbot, dialog):
     assert dialog.focusWidget() is dialog.mrn
 
 
-def test_new_patient_from_the_main_window_is_listed_and_opened(qtbot, golden_db, monkeypatch):
+def test_new_patient_from_the_main_window_is_listed_and_opened(qtbot, golden_copy, monkeypatch):
     from app.ui.main_window import create_main_window
 
-    window = create_main_window(golden_db.url, "nurse.test", today=TODAY)
+    window = create_main_window(golden_copy.url, "nurse.test", today=TODAY)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.patients_loaded, timeout=20_000):
         window.show()
