@@ -51,14 +51,13 @@ def test_demo_opens_a_300_patient_clinic_created_on_first_use(tmp_path):
     assert again.stdout.split()[:2] == ["0", "300"]
 
 
-def test_the_guard_keeps_the_interpreter_alive_through_many_signals(tmp_path):
+def test_importing_app_ui_keeps_the_interpreter_alive_through_many_signals(tmp_path):
     script = """
         import sys
         from PySide6.QtCore import QObject, Signal
         from PySide6.QtWidgets import QApplication, QLabel
-        from app.ui.refcounts import keep_singletons_alive
         if sys.argv[-1] == "guard":
-            keep_singletons_alive()
+            import app.ui  # the package applies keep_singletons_alive()
         app = QApplication([])
 
         class Relay(QObject):
