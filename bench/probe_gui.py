@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import sys
 import time
 from pathlib import Path
 
@@ -26,22 +25,6 @@ SEARCH_MEDIAN_MS, SEARCH_P95_MS = 16.0, 33.0
 CHART_MS, CHART_RATIO, SCALING_RATIO = 60.0, 2.5, 1.2
 SEARCH_WORDS = ("chen", "d-0063", "silva", "moreau", "kim", "d-09", "laurent", "sato")
 TIMEOUT_S = 120.0
-
-
-def keep_singletons_alive() -> bool:
-    """Work around a crash of this environment, not of the code measured: PySide6 6.12.0's
-    abi3 wheels return None (void methods) and True (signal emit) without a new reference
-    on CPython 3.11, where those objects are not yet immortal (PEP 683, Python 3.12), so
-    after some thousands of Qt calls their count reaches zero and the interpreter aborts
-    ("Fatal Python error: none_dealloc"). Raising their counts far out of reach lets the
-    probe finish; it changes no timing. See bench/README.md."""
-    if sys.version_info >= (3, 12):
-        return False
-    import ctypes
-
-    for singleton in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-    return True
 
 
 def wait_until(app, condition, what: str) -> None:
@@ -176,11 +159,12 @@ class ChartFloor:
 
     LABS = ("crp_mg_l", "esr_mm_h", "il6_pg_ml", "tnf_alpha_pg_ml", "il10_pg_ml")
 
-    def __init__(self, path: Path, episodes: int):
+    def __init__(self, path: Path, patient_id: int):
         import pyqtgraph as pg
         from PySide6.QtWidgets import QTabWidget
 
         self.connection = floors.connect(path)
+        episodes = len(floors.fetch_patient_rows(self.connection, patient_id)["ulcer"])
         self.names = {t: floors.column_names(self.connection, t) for t in floors.PATIENT_QUERIES}
         self.tabs = QTabWidget()
         area = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
@@ -225,8 +209,7 @@ class ChartFloor:
 
 def chart_metrics(app, window, path: Path, patient_id: int, other: int,
                   runs: int) -> list[Metric]:
-    floor = ChartFloor(path, episodes=len(window.current_chart.history.episodes)
-                       if window.current_chart else 2)
+    floor = ChartFloor(path, patient_id)
     ours, theirs = [], []
     for n in range(runs + 2):
         open_chart(app, window, other)  # another patient first: each open is a change
@@ -279,7 +262,9 @@ def main() -> None:
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
-    patched = keep_singletons_alive()
+    from app.ui.refcounts import keep_singletons_alive
+
+    patched = keep_singletons_alive()  # the application's own guard (app/ui/refcounts.py)
     app = QApplication([])
     window, list_seconds = open_window(app, args.db)
     patients = window.patient_model.rowCount()
