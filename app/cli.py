@@ -20,7 +20,8 @@ class CliError(Exception):
     """A user error: printed as one line, exit status 1."""
 
 
-def _date(text: str) -> dt.date:
+def iso_date(text: str) -> dt.date:
+    """argparse type for an ISO date (YYYY-MM-DD)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -87,7 +88,9 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.read() as session:
         text = export_visit_sheet(session)
-    _write_text(Path(args.file), text)
+    from app.services.files import write_text_atomically
+
+    write_text_atomically(Path(args.file), text)
     from app.services.actor import cli_actor
     from app.services.audit import record_event
 
@@ -128,22 +131,6 @@ def _summary_text(summary: dict) -> str:
     if pain["baseline_vas"] is not None:
         lines.append(f"  VAS {pain['baseline_vas']} → {pain['latest_vas']}")
     return "\n".join(lines)
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a crash never leaves half a file."""
-    path = path.expanduser()
-    if path.is_dir():
-        raise CliError(f"{path} is a folder; give a file name")
-    if not path.parent.exists():
-        raise CliError(f"folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="")
-        temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise CliError(f"cannot write {path}: {exc.strerror}") from None
 
 
 # -- parser -----------------------------------------------------------------------------------

@@ -2,21 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Callable
 
 from app.models.vocab import ARM_LABELS, ETIOLOGIES
+from app.cli import iso_date
 
 AREA_BAND_CHOICES = ("<1", "1-5", ">5")  # app.services.cohort.AREA_BANDS, without importing it
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
 def _wagner(text: str) -> int:
@@ -92,9 +85,9 @@ def register(add) -> None:
     sub = add("cohort", cmd_cohort,
               "time to closure and recurrence by treatment arm (Kaplan–Meier, log-rank)")
     sub.add_argument("--json", action="store_true", help="print the statistics as JSON")
-    sub.add_argument("--since", type=_date, metavar="DATE",
+    sub.add_argument("--since", type=iso_date, metavar="DATE",
                      help="only episodes whose baseline is on or after DATE")
-    sub.add_argument("--until", type=_date, metavar="DATE",
+    sub.add_argument("--until", type=iso_date, metavar="DATE",
                      help="only episodes whose baseline is on or before DATE")
     sub.add_argument("--etiology", choices=ETIOLOGIES)
     sub.add_argument("--wagner", type=_wagner, metavar="GRADE", help="Wagner grade 0–5")

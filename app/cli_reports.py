@@ -6,19 +6,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Callable
+from app.cli import iso_date
 
 AUDIENCES = ("clinician", "patient")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
 
 
 def _jobs(text: str) -> int:
@@ -90,9 +83,9 @@ def register(add) -> None:
                                      "PDF per patient seen since a date")
     which = sub.add_mutually_exclusive_group(required=True)
     which.add_argument("--mrn", help="the patient's MRN")
-    which.add_argument("--seen-since", type=_date, metavar="DATE",
+    which.add_argument("--seen-since", type=iso_date, metavar="DATE",
                        help="every patient with a visit on or after DATE (YYYY-MM-DD)")
-    sub.add_argument("--until", type=_date, metavar="DATE",
+    sub.add_argument("--until", type=iso_date, metavar="DATE",
                      help="with --seen-since: only visits up to DATE")
     sub.add_argument("-o", "--output", required=True, metavar="PATH",
                      help="the PDF file (--mrn) or the folder for the PDFs (--seen-since)")

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from app.interop import fhir, research_csv
 from app.models import Setting
 from app.services.actor import Actor
 from app.services.audit import record_event
-from app.services.errors import UserError
+from app.services.files import atomic_output
 from app.services.bulk_history import iter_histories
 
 PSEUDONYM_KEY_SETTING = "research_pseudonym_key"
@@ -60,26 +59,9 @@ def pseudonym_key(db: Database, *, actor: Actor) -> bytes:
 
 
 def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write through `path`.part, fsync and rename: a crash never leaves half an export."""
-    path = Path(path).expanduser()
-    if path.is_dir():
-        raise UserError(f"{path} is a folder; give a file name")
-    if not path.parent.exists():
-        raise UserError(f"folder {path.parent} does not exist")
-    temporary = path.with_name(path.name + ".part")
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as out:
-            count = write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UserError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return count
+    """Stream an export through `atomic_output`: a crash never leaves half an export."""
+    with atomic_output(path) as out:
+        return write(out)
 
 
 def _audit(db: Database, actor: Actor, what: str, result: ExportResult) -> None:

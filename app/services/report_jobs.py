@@ -23,6 +23,7 @@ from app.db import Database
 from app.models import Patient, Visit
 from app.services.actor import Actor
 from app.services.errors import UserError
+from app.services.files import write_bytes_atomically
 from app.services.history import load_history
 from app.services.settings import load_settings
 
@@ -91,21 +92,6 @@ def record_report_event(db: Database, actor: Actor, *, patient_id: int, detail: 
 
     with db.write() as session:
         record_event(session, actor, AUDIT_ACTION, detail, patient_id=patient_id)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never half a file."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def write_report(db: Database, patient_id: int, path: Path, *, audience: str, actor: Actor,
@@ -228,7 +214,7 @@ def write_batch(db: Database, patients: Sequence[SeenPatient], out_dir: Path, *,
 def write_report_file(db: Database, patient_id: int, path: Path, *, audience: str,
                       actor: Actor, report_date: dt.date | None = None) -> None:
     """Build and write one report (the audit entry is the caller's)."""
-    write_atomically(path, render_report(db, patient_id, audience=audience, actor=actor,
+    write_bytes_atomically(path, render_report(db, patient_id, audience=audience, actor=actor,
                                          report_date=report_date))
 
 

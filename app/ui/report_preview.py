@@ -164,7 +164,7 @@ class ReportPreviewDialog(QDialog):
 
     def save_report(self) -> None:
         from app.services.errors import UserError
-        from app.services.report_jobs import write_atomically
+        from app.services.files import write_bytes_atomically
 
         if self.pdf_bytes is None:
             return
@@ -175,7 +175,7 @@ class ReportPreviewDialog(QDialog):
             return
         target = Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf")
         try:
-            write_atomically(target, self.pdf_bytes)
+            write_bytes_atomically(target, self.pdf_bytes)
         except UserError as exc:
             QMessageBox.warning(self, self.tr("Save report as"), str(exc))
             return

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from app.services import drafts
+from app.services import drafts, files
 from app.services.drafts import (discard_draft, read_draft, visit_draft_path, write_draft)
 
 URL = "sqlite:////clinic/clinic.db"
@@ -73,8 +73,8 @@ def test_write_is_synced_then_renamed_over_the_old_draft(tmp_path, monkeypatch):
     write_draft(path, {"a": "old"}, patient_id=1, visit_id=None)
     calls: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(drafts.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
-    monkeypatch.setattr(drafts.os, "replace",
+    monkeypatch.setattr(files.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
+    monkeypatch.setattr(files.os, "replace",
                         lambda a, b: (calls.append("replace"), real_replace(a, b)))
     write_draft(path, {"a": "new"}, patient_id=1, visit_id=None)
     assert calls[:2] == ["fsync", "replace"]
@@ -88,7 +88,7 @@ def test_failed_write_keeps_the_previous_draft(tmp_path, monkeypatch):
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(drafts.os, "fsync", disk_full)
+    monkeypatch.setattr(files.os, "fsync", disk_full)
     with pytest.raises(OSError):
         write_draft(path, {"a": "new"}, patient_id=1, visit_id=None)
     assert read_draft(path).fields == {"a": "old"}
