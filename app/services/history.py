@@ -44,8 +44,8 @@ def patient_id_by_mrn(session: Session, mrn: str) -> int:
     """The id of the live patient with this MRN (as get_patient_by_mrn, without loading it)."""
     from app.domain.limits import normalise_mrn
 
-    patient_id = session.scalar(select(Patient.id).where(Patient.mrn_key == normalise_mrn(mrn),
-                                                         Patient.deleted_at.is_(None)))
+    patient_id = session.connection().execute(_statements()["patient_by_mrn"],
+                                              {"mrn_key": normalise_mrn(mrn)}).scalar()
     if patient_id is None:
         raise NotFound(f"no patient with MRN {mrn!r}")
     return patient_id
@@ -95,6 +95,9 @@ def _statements() -> dict[str, Select]:
     live = (Visit.patient_id == patient_id, Visit.deleted_at.is_(None))
     live_ids = select(Visit.id).where(*live).scalar_subquery()
     return {
+        "patient_by_mrn": select(Patient.__table__.c.id).where(
+            Patient.__table__.c.mrn_key == bindparam("mrn_key"),
+            Patient.__table__.c.deleted_at.is_(None)),
         "patient": select(*_columns(Patient, " ".join(PATIENT_FIELDS) + " deleted_at"))
         .where(Patient.id == patient_id),
         "visits": select(*_columns(Visit, "id visit_date clinician vas next_visit_date notes "
