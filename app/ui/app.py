@@ -58,16 +58,16 @@ def run_gui(db: str | None, demo: bool) -> int:
 
     from app.ui.main_window import create_main_window
 
-    username, passphrase = os_username(), None
+    username, passphrase, database = os_username(), None, None
     if not demo:  # the demo clinic holds synthetic patients only
         from app.ui.login import sign_in_at_start
 
         signed = sign_in_at_start(url, username=username)
         if signed is None:
             return 0
-        username, passphrase = signed.actor.username, signed.passphrase
+        username, passphrase, database = signed.actor.username, signed.passphrase, signed.db
     try:
-        window = create_main_window(url, username, passphrase=passphrase)
+        window = create_main_window(url, username, passphrase=passphrase, database=database)
     except DatabaseError as exc:
         QMessageBox.critical(None, "DFU Monitor", str(exc))
         return 1

@@ -173,6 +173,7 @@ class SignedIn:
 
     actor: Actor
     passphrase: str | None = field(default=None, repr=False)
+    db: Database | None = field(default=None, repr=False)  # opened and checked, for the window
 
 
 def open_database(url: str, parent: QWidget | None = None) -> Database | None:
@@ -259,6 +260,10 @@ def sign_in_at_start(url: str, *, username: str) -> SignedIn | None:
         return None
     try:
         actor = sign_in(db, username=username)
-    finally:
+    except BaseException:
         db.dispose()
-    return None if actor is None else SignedIn(actor, db.passphrase)
+        raise
+    if actor is None:
+        db.dispose()
+        return None
+    return SignedIn(actor, db.passphrase, db)  # the window reuses it: one start-up check

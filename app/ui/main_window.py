@@ -395,7 +395,8 @@ class MainWindow(QMainWindow):
 
 
 def create_main_window(db_url: str, username: str, *, today: dt.date | None = None,
-                       passphrase: str | None = None) -> MainWindow:
+                       passphrase: str | None = None,
+                       database: Database | None = None) -> MainWindow:
     """The main window for an already-authenticated user (PRODUCT.md test surface).
 
     Opens (creating if needed) the database at `db_url` after the start-up check (a damaged
@@ -405,7 +406,8 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     from app.ui.login import actor_for
     from app.ui.safety import install_safety
 
-    db = Database.open(db_url, create=True, check=True, passphrase=passphrase)
+    # `database`: the one the log-in already opened and checked (start-up checks run once).
+    db = database or Database.open(db_url, create=True, check=True, passphrase=passphrase)
     actor = actor_for(db, username)  # "local" only for an OS user without an account
     window = MainWindow(db, actor, today=today, owns_db=True)
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock

@@ -78,3 +78,32 @@ def test_importing_app_ui_keeps_the_interpreter_alive_through_many_signals(tmp_p
         if version("PySide6-Essentials") == "6.12.0":  # the leak this guard exists for
             bare = run_python(script.replace('sys.argv[-1] == "guard"', "False"), tmp_path)
             assert bare.returncode != 0 and "dealloc" in bare.stderr
+
+
+def test_log_in_then_window_runs_the_start_up_check_once(tmp_path):
+    script = """
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        import app.db as db_module
+        import app.ui.login as login
+        from app.services.actor import Actor
+        from app.ui.app import run_gui
+
+        checks = []
+        real_open = db_module.Database.open.__func__
+
+        def counting_open(cls, url, **kwargs):
+            if kwargs.get("check"):
+                checks.append(url)
+            return real_open(cls, url, **kwargs)
+
+        db_module.Database.open = classmethod(counting_open)
+        login.sign_in = lambda db, username: Actor("nurse.ana", "nurse")
+        QTimer.singleShot(300, app.quit)
+        status = run_gui(db=r"%s", demo=False)
+        print(status, len(checks))
+    """ % (tmp_path / "clinic.db")
+    result = run_python(script, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "1"]

@@ -133,3 +133,6 @@ def test_sign_in_at_start_returns_the_account(qtbot, db):
     signed = login.sign_in_at_start(url, username="nurse.ana")
     assert (signed.actor.username, signed.actor.role, signed.passphrase) == (
         "nurse.ana", "nurse", None)
+    # The checked database is handed to the window, so the start-up check runs once.
+    assert signed.db is not None and signed.db.url == url and not signed.db.read_only
+    signed.db.dispose()
