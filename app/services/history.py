@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict, namedtuple
+from typing import Iterable, Sequence
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from app.services.errors import NotFound
 from app.services.records import (AdverseEventRecord, AssessmentRecord, EpisodeView, LabRecord,
                                   PatientHistory, PatientRecord, PerfusionRecord, TreatmentRecord,
                                   VisitRecord)
-from app.services.settings import load_settings
+from app.services.settings import ClinicSettings, load_settings
 
 _NO_RANGE = ReferenceRange(None, None)
 PATIENT_FIELDS = ("id", "mrn", "name", "birth_date", "sex", "diabetes_type",
@@ -131,47 +132,55 @@ def load_history(session: Session, patient_id: int) -> PatientHistory:
     patient = found[0] if found else None
     if patient is None or patient.deleted_at is not None:
         raise NotFound(f"no patient with id {patient_id}")
-    settings = load_settings(session)
+    visits = _rows(session, queries["visits"], patient_id)
+    has_visits = bool(visits)
+
+    def rows(name: str) -> list:
+        return _rows(session, queries[name], patient_id) if has_visits else []
+
+    return assemble_history(
+        patient=patient, settings=load_settings(session), visits=visits,
+        ulcers=_rows(session, queries["ulcers"], patient_id), assessments=rows("assessments"),
+        labs=rows("labs"), perfusion=rows("perfusion"), treatments=rows("treatments"),
+        adverse_events=_rows(session, queries["adverse_events"], patient_id))
+
+
+def assemble_history(*, patient, settings: ClinicSettings, visits: Sequence, ulcers: Sequence,
+                     assessments: Iterable, labs: Iterable, perfusion: Iterable,
+                     treatments: Iterable, adverse_events: Iterable) -> PatientHistory:
+    """Build one patient's PatientHistory from plain rows of each table (live visits only,
+    visits in date order, ulcers in id order, treatments in id order, adverse events in onset
+    order). The one place records and metrics are made: load_history for one patient and
+    app.services.bulk_history for a whole clinic both call it."""
     method = settings.area_method
     ranges = settings.reference_ranges
-
-    visits = _rows(session, queries["visits"], patient_id)
     visit_dates = {v.id: v.visit_date for v in visits}
-    ulcers = _rows(session, queries["ulcers"], patient_id)
     ulcer_by_id = {u.id: u for u in ulcers}
 
     assessments_by_ulcer: dict[int, list[AssessmentRecord]] = defaultdict(list)
+    for row in assessments:
+        assessments_by_ulcer[row.ulcer_id].append(
+            assessment_record(row, site=ulcer_by_id[row.ulcer_id].site,
+                              on=visit_dates[row.visit_id], method=method))
     labs_by_visit: dict[int, dict[str, LabRecord]] = defaultdict(dict)
-    perfusion_by_visit: dict[int, PerfusionRecord] = {}
-    treatments: list[TreatmentRecord] = []
-    if visits:
-        for row in _rows(session, queries["assessments"], patient_id):
-            ulcer = ulcer_by_id[row.ulcer_id]
-            assessments_by_ulcer[row.ulcer_id].append(
-                assessment_record(row, site=ulcer.site, on=visit_dates[row.visit_id],
-                                  method=method))
-        # The most numerous rows: unpacked by position (the columns of queries["labs"]).
-        labs = session.connection().execute(queries["labs"], {"patient_id": patient_id})
-        for visit_id, analyte, value, unit, raw_value, raw_unit, collected_on in labs:
-            labs_by_visit[visit_id][analyte] = LabRecord(
-                analyte=analyte, value=value, unit=unit, raw_value=raw_value,
-                raw_unit=raw_unit, flag=ranges.get(analyte, _NO_RANGE).flag(value),
-                collected_on=collected_on)
-        for p in _rows(session, queries["perfusion"], patient_id):
-            perfusion_by_visit[p.visit_id] = PerfusionRecord(
-                p.doppler_waveform, p.doppler_flow, p.imaging_modality, p.imaging_depth_cm,
-                p.osteomyelitis, p.imaging_findings)
-        for t in _rows(session, queries["treatments"], patient_id):
-            treatments.append(TreatmentRecord(
-                id=t.id, visit_id=t.visit_id, on=visit_dates[t.visit_id], ulcer_id=t.ulcer_id,
-                site=ulcer_by_id[t.ulcer_id].site if t.ulcer_id in ulcer_by_id else None,
-                exosome_product=t.exosome_product, exosome_source=t.exosome_source,
-                exosome_lot=t.exosome_lot, exosome_dose=t.exosome_dose,
-                exosome_dose_unit=t.exosome_dose_unit, exosome_volume_ml=t.exosome_volume_ml,
-                exosome_route=t.exosome_route, msc_cotherapy=t.msc_cotherapy,
-                msc_cells_million=t.msc_cells_million, debridement=t.debridement,
-                dressing=t.dressing, offloading=t.offloading, antibiotics=t.antibiotics))
-    treatments.sort(key=lambda t: (t.on, t.id))
+    for lab in labs:
+        labs_by_visit[lab.visit_id][lab.analyte] = LabRecord(
+            analyte=lab.analyte, value=lab.value, unit=lab.unit, raw_value=lab.raw_value,
+            raw_unit=lab.raw_unit, flag=ranges.get(lab.analyte, _NO_RANGE).flag(lab.value),
+            collected_on=lab.collected_on)
+    perfusion_by_visit = {p.visit_id: PerfusionRecord(
+        p.doppler_waveform, p.doppler_flow, p.imaging_modality, p.imaging_depth_cm,
+        p.osteomyelitis, p.imaging_findings) for p in perfusion}
+    treatment_records = sorted((TreatmentRecord(
+        id=t.id, visit_id=t.visit_id, on=visit_dates[t.visit_id], ulcer_id=t.ulcer_id,
+        site=ulcer_by_id[t.ulcer_id].site if t.ulcer_id in ulcer_by_id else None,
+        exosome_product=t.exosome_product, exosome_source=t.exosome_source,
+        exosome_lot=t.exosome_lot, exosome_dose=t.exosome_dose,
+        exosome_dose_unit=t.exosome_dose_unit, exosome_volume_ml=t.exosome_volume_ml,
+        exosome_route=t.exosome_route, msc_cotherapy=t.msc_cotherapy,
+        msc_cells_million=t.msc_cells_million, debridement=t.debridement,
+        dressing=t.dressing, offloading=t.offloading, antibiotics=t.antibiotics)
+        for t in treatments), key=lambda t: (t.on, t.id))
 
     visit_records = tuple(VisitRecord(
         id=v.id, visit_date=v.visit_date, clinician=v.clinician, vas=v.vas,
@@ -179,16 +188,11 @@ def load_history(session: Session, patient_id: int) -> PatientHistory:
         signed_at=v.signed_at, version=v.version, updated_by=v.updated_by,
         updated_at=v.updated_at, labs=labs_by_visit.get(v.id, {}),
         perfusion=perfusion_by_visit.get(v.id)) for v in visits)
-
-    episodes = build_episode_views(ulcers, assessments_by_ulcer, method=method)
-
-    aes = _rows(session, queries["adverse_events"], patient_id)
     ae_records = tuple(AdverseEventRecord(
         id=a.id, visit_id=a.visit_id, onset_date=a.onset_date, description=a.description,
         ctcae_grade=a.ctcae_grade, serious=a.serious, relatedness=a.relatedness,
-        outcome=a.outcome, resolved_on=a.resolved_on) for a in aes)
+        outcome=a.outcome, resolved_on=a.resolved_on) for a in adverse_events)
 
-    pain = pain_summary([(v.visit_date, v.vas) for v in visit_records])
     series_by_column: dict[str, list] = defaultdict(list)
     for v in visit_records:
         for column, lab in v.labs.items():
@@ -201,10 +205,11 @@ def load_history(session: Session, patient_id: int) -> PatientHistory:
             lab_summaries[column] = summary
 
     return PatientHistory(
-        patient=patient_record(patient), area_method=method,
-        reference_ranges=dict(ranges), visits=visit_records,
-        episodes=episodes, treatments=tuple(treatments), adverse_events=ae_records,
-        pain=pain, labs=lab_summaries)
+        patient=patient_record(patient), area_method=method, reference_ranges=dict(ranges),
+        visits=visit_records,
+        episodes=build_episode_views(ulcers, assessments_by_ulcer, method=method),
+        treatments=tuple(treatment_records), adverse_events=ae_records,
+        pain=pain_summary([(v.visit_date, v.vas) for v in visit_records]), labs=lab_summaries)
 
 
 def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod
