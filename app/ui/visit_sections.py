@@ -82,6 +82,16 @@ class AssessmentSection(QWidget):
         self.slots[field] = slot
         return slot
 
+    def _number_row(self, grid: QGridLayout, row: int,
+                    fields: tuple[tuple[str, str], ...], last: Any) -> None:
+        """One row of number fields, each hinting the ulcer's last recorded value."""
+        for column, (field, caption) in enumerate(fields):
+            previous = getattr(last, field) if last is not None else None
+            placeholder = tr("last {0}").format(format_number(previous)) \
+                if previous is not None else ""
+            editor = number_edit("", placeholder=placeholder)
+            grid.addWidget(labelled(self._slot(field, editor), caption), row, column)
+
     def _build(self, known_sites: tuple[str, ...]) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -106,12 +116,7 @@ class AssessmentSection(QWidget):
         last = self.choice.last if self.choice is not None else None
         sizes = (("length_cm", tr("Length (cm)")), ("width_cm", tr("Width (cm)")),
                  ("depth_cm", tr("Depth (cm)")), ("traced_area_cm2", tr("Traced area (cm²)")))
-        for column, (field, caption) in enumerate(sizes):
-            previous = getattr(last, field) if last is not None else None
-            placeholder = tr("last {0}").format(format_number(previous)) \
-                if previous is not None else ""
-            editor = number_edit("", placeholder=placeholder)
-            grid.addWidget(labelled(self._slot(field, editor), caption), row, column)
+        self._number_row(grid, row, sizes, last)
         row += 1
         method = choice_combo("", _vocab(MEASURING_METHODS))
         grid.addWidget(labelled(self._slot("method", method), tr("Measured by")), row, 0)
@@ -123,12 +128,7 @@ class AssessmentSection(QWidget):
         row += 1
         tissue = (("granulation_pct", tr("Granulation %")), ("epithelial_pct", tr("Epithelial %")),
                   ("slough_pct", tr("Slough %")), ("necrotic_pct", tr("Necrotic/eschar %")))
-        for column, (field, caption) in enumerate(tissue):
-            previous = getattr(last, field) if last is not None else None
-            placeholder = tr("last {0}").format(format_number(previous)) \
-                if previous is not None else ""
-            editor = number_edit("", placeholder=placeholder)
-            grid.addWidget(labelled(self._slot(field, editor), caption), row, column)
+        self._number_row(grid, row, tissue, last)
         row += 1
         exudate = choice_combo("", _vocab(EXUDATE_AMOUNTS))
         grid.addWidget(labelled(self._slot("exudate", exudate), tr("Exudate")), row, 0)
