@@ -25,6 +25,28 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("DFU_MONITOR_DB", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _qt_garbage_on_the_main_thread(request):
+    """During a window test, no cyclic garbage collection (it could run in a worker thread and
+    free Qt objects there, see app/ui/gc_guard.py); afterwards collect on the main thread and
+    let Qt delete what was freed, before the next test paints anything."""
+    if "ui" not in request.node.path.parts:
+        yield
+        return
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        if QCoreApplication.instance() is not None:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        gc.enable()
+
+
 @pytest.fixture
 def db_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'clinic.db'}"

@@ -403,8 +403,11 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     or read-only file opens read-only); the role is the user's account's (app.ui.login);
     the patient list starts loading as soon as the event loop runs, so the window paints first.
     """
+    from app.ui.gc_guard import collect_garbage_on_gui_thread
     from app.ui.login import actor_for
     from app.ui.safety import install_safety
+
+    collect_garbage_on_gui_thread()  # never free Qt objects from a worker thread
 
     # `database`: the one the log-in already opened and checked (start-up checks run once).
     db = database or Database.open(db_url, create=True, check=True, passphrase=passphrase)
