@@ -83,7 +83,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
-    from app.services.visit_sheet import export_visit_sheet
+    from app.services.visit_sheet_export import export_visit_sheet
 
     db = open_db(args)
     with db.read() as session:

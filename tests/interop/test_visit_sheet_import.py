@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.interop.visit_sheet import HEADER, neutralise, read_sheet
-from app.services.visit_sheet import ImportRejected, export_visit_sheet, import_visit_sheet
+from app.services.visit_sheet import ImportRejected, import_visit_sheet
+from app.services.visit_sheet_export import export_visit_sheet
 from tests.conftest import GOLDEN_CSV
 
 TODAY = dt.date(2026, 11, 27)
