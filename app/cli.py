@@ -83,17 +83,15 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
+    from app.services.actor import cli_actor
+    from app.services.audit import record_event
+    from app.services.files import write_text_atomically
     from app.services.visit_sheet_export import export_visit_sheet
 
     db = open_db(args)
     with db.read() as session:
         text = export_visit_sheet(session)
-    from app.services.files import write_text_atomically
-
     write_text_atomically(Path(args.file), text)
-    from app.services.actor import cli_actor
-    from app.services.audit import record_event
-
     rows = text.count(chr(10)) - 1
     with db.write() as session:  # every export is in the audit trail (RELIABILITY.md)
         record_event(session, cli_actor(), "export", f"visit sheet, {rows} rows, to {args.file}")
