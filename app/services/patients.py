@@ -7,9 +7,8 @@ from dataclasses import dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.limits import (ERROR, Finding, check_range, fold_for_search, normalise_mrn,
-                               validate_birth_date, validate_text)
-from app.domain.limits import Limit
+from app.domain.limits import (ERROR, Finding, Limit, check_range, fold_for_search,
+                               normalise_mrn, validate_birth_date, validate_text)
 from app.models import Patient
 from app.models.vocab import ARMS, DIABETES_TYPES, SEXES
 from app.services.actor import Actor

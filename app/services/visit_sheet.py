@@ -292,7 +292,8 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
                 report.visits_created += 1
             else:
                 data = _merge_into_stored(visit, data)
-            write_visit(session, visit, data, actor=actor, ulcer_cache=caches[patient.id])
+            write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges,
+                        ulcer_cache=caches[patient.id])
             report.assessments += len(group.rows)
             touched |= {(patient.id, a.site.strip()) for a in data.assessments}
         for patient_id, site in sorted(touched):
@@ -379,13 +380,11 @@ def _compare_with_stored(group: _VisitGroup, visit: Visit) -> list[SheetProblem]
 
 def _merge_into_stored(visit: Visit, data: VisitInput) -> VisitInput:
     """Keep what the stored visit has and add the sheet's new sites and values."""
-    from app.services.visit_input import LabInput as _Lab
-
     kept = tuple(AssessmentInput(site=a.ulcer.site, **{f: getattr(a, f) for f in (
         "length_cm", "width_cm", "depth_cm", "traced_area_cm2", "closed", "method",
         "granulation_pct", "epithelial_pct", "slough_pct", "necrotic_pct", "exudate",
         "infection_signs", "periwound")}) for a in visit.assessments)
-    labs = {lab.analyte: _Lab(lab.analyte, lab.raw_value, lab.raw_unit if lab.raw_unit != lab.unit
+    labs = {lab.analyte: LabInput(lab.analyte, lab.raw_value, lab.raw_unit if lab.raw_unit != lab.unit
                               else None) for lab in visit.lab_results}
     for lab in data.labs:
         labs.setdefault(lab.analyte, lab)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import fields
+from typing import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.analytes import ANALYTES
+from app.domain.analytes import ANALYTES, ReferenceRange
 from app.domain.limits import Finding
+from app.domain.wound import AreaMethod
 from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
                         Ulcer, Visit)
 from app.models.base import utc_now
@@ -17,7 +19,7 @@ from app.services.audit import act_as
 from app.services.episodes import resync_site
 from app.services.errors import NeedsConfirmation, NotFound, StaleEdit, UserError, ValidationFailed
 from app.services.history import assessment_record
-from app.services.settings import load_settings
+from app.services.settings import ClinicSettings, load_settings
 from app.services.visit_input import (AssessmentInput, PerfusionInput, TreatmentInput, VisitInput,
                                       validate_visit_input)
 
@@ -27,10 +29,9 @@ _ASSESSMENT_FIELDS = ("length_cm", "width_cm", "depth_cm", "traced_area_cm2", "c
 _ULCER_FIELDS = ("onset_date", "etiology", "wagner_grade", "ut_grade", "ut_stage")
 
 
-def previous_areas(session: Session, patient_id: int, before: dt.date,
+def previous_areas(session: Session, patient_id: int, before: dt.date, *, method: AreaMethod,
                    exclude_visit_id: int | None = None) -> dict[str, float | None]:
     """The area of each site at the patient's most recent earlier assessment."""
-    method = load_settings(session).area_method
     rows = session.execute(
         select(Assessment, Ulcer.site, Visit.visit_date)
         .join(Visit, Assessment.visit_id == Visit.id).join(Ulcer, Assessment.ulcer_id == Ulcer.id)
@@ -45,16 +46,19 @@ def previous_areas(session: Session, patient_id: int, before: dt.date,
     return areas
 
 
-def check_visit(session: Session, data: VisitInput, *, today: dt.date) -> list[Finding]:
+def check_visit(session: Session, data: VisitInput, *, today: dt.date,
+                settings: ClinicSettings | None = None) -> list[Finding]:
     """All findings for `data`, including those that need the database (duplicates, history)."""
     patient = session.get(Patient, data.patient_id)
     if patient is None or patient.deleted_at is not None:
         raise NotFound("the patient no longer exists")
-    settings = load_settings(session)
+    settings = settings or load_settings(session)
     findings = validate_visit_input(
         data, birth_date=patient.birth_date, today=today, method=settings.area_method,
         ranges=settings.reference_ranges,
-        previous_areas=previous_areas(session, data.patient_id, data.visit_date, data.visit_id))
+        previous_areas=previous_areas(session, data.patient_id, data.visit_date,
+                                      method=settings.area_method,
+                                      exclude_visit_id=data.visit_id))
     clash = session.scalar(select(Visit).where(
         Visit.patient_id == data.patient_id, Visit.visit_date == data.visit_date,
         Visit.deleted_at.is_(None), Visit.id != (data.visit_id or -1)))
@@ -70,7 +74,8 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
     raise NeedsConfirmation; a concurrent edit raises StaleEdit. Nothing is half-saved."""
     actor.require("record")
     act_as(session, actor, reason=data.reason)
-    findings = check_visit(session, data, today=today or dt.date.today())
+    settings = load_settings(session)
+    findings = check_visit(session, data, today=today or dt.date.today(), settings=settings)
     if any(f.is_error for f in findings):
         raise ValidationFailed(findings)
     warnings = [f for f in findings if not f.is_error]
@@ -94,7 +99,7 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
         if visit.signed_at is not None and not (data.reason and data.reason.strip()):
             raise UserError("this visit is signed: give a reason for the change")
         old_sites = {a.ulcer.site for a in visit.assessments}
-    write_visit(session, visit, data, actor=actor)
+    write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges)
     for site in old_sites | {a.site.strip() for a in data.assessments}:
         resync_site(session, data.patient_id, site)
     return visit
@@ -115,8 +120,10 @@ def _site_ulcer(session: Session, patient_id: int, site: str, cache: dict[str, U
 
 
 def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Actor,
+                ranges: Mapping[str, ReferenceRange],
                 ulcer_cache: dict[str, Ulcer] | None = None) -> Visit:
-    """Apply `data` to `visit` in place: changed values are updated, removed ones deleted.
+    """Apply `data` to `visit` in place: changed values are updated, removed ones deleted;
+    lab flags against the clinic's `ranges`.
 
     Does not validate and does not resync episodes: callers do both.
     """
@@ -159,12 +166,11 @@ def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Acto
         row.unit = info.unit
         row.raw_value = entered.value
         row.raw_unit = info.unit_option(entered.unit).label if entered.unit else info.unit
-        row.ref_low, row.ref_high = info.ref_low, info.ref_high
         row.loinc = info.loinc
         row.collected_on = data.visit_date
         if analyte not in existing_labs:
             visit.lab_results.append(row)
-    _apply_ranges(session, visit)
+    _apply_ranges(visit, ranges)
 
     perfusion = data.perfusion if data.perfusion and not data.perfusion.is_empty() else None
     if perfusion is None:
@@ -210,13 +216,12 @@ def _apply_ulcer_classification(ulcer: Ulcer, entered: AssessmentInput) -> None:
             setattr(ulcer, name, value)
 
 
-def _apply_ranges(session: Session, visit: Visit) -> None:
-    ranges = load_settings(session).reference_ranges
+def _apply_ranges(visit: Visit, ranges: Mapping[str, ReferenceRange]) -> None:
+    """Each lab keeps the range it was judged against, and its flag."""
     for row in visit.lab_results:
-        reference = ranges.get(row.analyte)
-        if reference is not None:
-            row.ref_low, row.ref_high = reference.low, reference.high
-            row.flag = reference.flag(row.value)
+        reference = ranges.get(row.analyte) or ReferenceRange(None, None)
+        row.ref_low, row.ref_high = reference.low, reference.high
+        row.flag = reference.flag(row.value)
 
 
 def delete_visit(session: Session, visit_id: int, *, reason: str, actor: Actor) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
@@ -301,8 +301,9 @@ class VisitDialog(QDialog):
             from app.services.visits import previous_areas
 
             with self.db.read() as session:
-                self._areas_before[day] = previous_areas(session, self.patient_id, day,
-                                                         self.visit_id)
+                self._areas_before[day] = previous_areas(
+                    session, self.patient_id, day, method=self.context.history.area_method,
+                    exclude_visit_id=self.visit_id)
         return self._areas_before[day]
 
     def revalidate(self, findings: list[Finding] | None = None) -> int:
