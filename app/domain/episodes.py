@@ -181,7 +181,11 @@ def episode_metrics(
         line = ols_line(days[tail], [p.area_cm2 for p in points[tail]])
         if line is not None and line[0] < 0:
             slope_per_day, intercept = line
-            projected = baseline.on + timedelta(days=round_half_up(-intercept / slope_per_day))
+            try:
+                projected = baseline.on + timedelta(
+                    days=round_half_up(-intercept / slope_per_day))
+            except (OverflowError, ValueError):
+                projected = None  # a slope that is negative only by float noise: no date
 
     first_closure_date = points[first_closed].on if first_closed is not None else None
     confirmed = False

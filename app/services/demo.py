@@ -165,7 +165,7 @@ def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_
                 epithelial = int(max(0.0, min(60.0, (1 - scale) * 60)))
                 granulation = 100 - slough - necrotic - epithelial
                 values = dict(length_cm=length, width_cm=width,
-                              depth_cm=round(rng.uniform(0.1, 1.0) * max(scale, 0.2), 1),
+                              depth_cm=max(0.1, round(rng.uniform(0.1, 1.0) * max(scale, 0.2), 1)),
                               closed=False, granulation_pct=float(granulation),
                               epithelial_pct=float(epithelial), slough_pct=float(slough),
                               necrotic_pct=float(necrotic),

@@ -82,6 +82,13 @@ def test_projected_closure_rounds_to_nearest_day():
     assert m.projected_closure_date == D0 + dt.timedelta(days=42)
 
 
+def test_a_float_noise_slope_projects_no_date_instead_of_crashing():
+    # Found by hypothesis: equal areas give a slope of about −1e−16, a date beyond year 9999.
+    m = episode_metrics([pt(0, 5.302979846341454), pt(7, 27.509016473749448),
+                         pt(14, 27.509016473749448), pt(21, 5.302979846341454)])
+    assert m.projected_closure_date is None
+
+
 def test_no_projection_when_growing_or_healed():
     assert episode_metrics([pt(0, 2.0), pt(7, 3.0)]).projected_closure_date is None
     assert episode_metrics([pt(0, 2.0), pt(7, 0.0)]).projected_closure_date is None
