@@ -1,5 +1,8 @@
 # DFU Monitor: set-up, run and test. `make run` and `make test` create .venv when it is missing.
-PYTHON ?= python3
+# Python 3.12 or newer: PySide6 6.12.0 returns None/True without a new reference, harmless only
+# where those objects are immortal (PEP 683, Python 3.12). The first interpreter found wins.
+PYTHON ?= $(shell for p in python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3 $$HOME/.pyenv/versions/3.13*/bin/python3 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -10,6 +13,7 @@ ARGS ?=
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "DFU Monitor needs Python 3.12 or newer (python3.12 / python3.13 on PATH)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
