@@ -85,3 +85,60 @@ def demo_db(db):
 
     seed_demo(db, patients=40, seed=7, anchor=dt.date(2026, 11, 27))
     return db
+
+
+# -- PostgreSQL: a throwaway cluster per test process (tests/pg_cluster.py) -------------------
+def pytest_report_header(config):
+    from tests.pg_cluster import find_bin_dir
+
+    found = find_bin_dir()
+    return (f"postgresql: {found} (server tests run on a throwaway cluster)" if found else
+            "postgresql: not installed, the PostgreSQL tests are SKIPPED")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A running cluster of this test process; skips with the reason when there is none."""
+    from tests.pg_cluster import NotAvailable, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except NotAvailable as exc:
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    yield cluster
+    cluster.remove()
+
+
+def _pg_database(cluster, template):
+    name = cluster.create_database(template=template)
+    yield cluster.url(name)
+    cluster.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh PostgreSQL database holding the migrated (empty) schema."""
+    yield from _pg_database(pg_cluster, "dfu_template")
+
+
+@pytest.fixture
+def pg_empty_url(pg_cluster):
+    """A fresh PostgreSQL database with no tables at all."""
+    yield from _pg_database(pg_cluster, None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request, tmp_path):
+    """The URL of a fresh clinic database on each backend (SQLite file, PostgreSQL)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'clinic.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_db(any_db_url):
+    from app.db import Database
+
+    database = Database.open(any_db_url)
+    yield database
+    database.dispose()
