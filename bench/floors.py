@@ -13,7 +13,7 @@ import io
 import sqlite3
 from pathlib import Path
 
-FONT = Path(__file__).resolve().parents[1] / "resources" / "fonts" / "DejaVuSans.ttf"
+from app.resources import font_path
 
 _LIVE_VISITS = "SELECT id FROM visit WHERE patient_id = ? AND deleted_at IS NULL"
 PATIENT_QUERIES = {
@@ -60,7 +60,7 @@ def _register_font() -> str:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
-        pdfmetrics.registerFont(TTFont("BenchFloorSans", str(FONT)))
+        pdfmetrics.registerFont(TTFont("BenchFloorSans", str(font_path("DejaVuSans.ttf"))))
         _registered = True
     return "BenchFloorSans"
 

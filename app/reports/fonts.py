@@ -10,10 +10,9 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+from app.resources import font_path
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -68,9 +67,7 @@ def register_fonts() -> dict[str, frozenset[int]]:
     shapes.STATE_DEFAULTS["fontName"] = REGULAR
     coverage = {}
     for name, filename in FILES.items():
-        path = FONT_DIR / filename
-        if not path.exists():
-            raise FileNotFoundError(f"report font missing: {path}")
+        path = font_path(filename)  # package data (app/resources/fonts); raises when missing
         font = TTFont(name, str(path), shapable=False)
         pdfmetrics.registerFont(font)
         coverage[name] = frozenset(font.face.charToGlyph)
