@@ -262,9 +262,6 @@ def main() -> None:
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.refcounts import keep_singletons_alive
-
-    patched = keep_singletons_alive()  # the application's own guard (app/ui/refcounts.py)
     app = QApplication([])
     window, list_seconds = open_window(app, args.db)
     patients = window.patient_model.rowCount()
@@ -288,7 +285,7 @@ def main() -> None:
         small_other = small.patient_model.row_at(1).id
     metrics.append(scaling_metric(app, window, small, patients, small.patient_model.rowCount(),
                                   args.scale_patient, small_other, args.runs))
-    report(metrics, list_seconds=list_seconds, singleton_workaround=patched)
+    report(metrics, list_seconds=list_seconds)
 
 
 if __name__ == "__main__":

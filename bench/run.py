@@ -166,7 +166,6 @@ def main(argv: list[str] | None = None) -> int:
                            "--runs", str(runs))
             metrics += [metric_from(m) for m in result["metrics"]]
             extra["patient_list_load_s"] = round(result["list_seconds"], 3)
-            extra["singleton_refcount_workaround"] = result["singleton_workaround"]
         if "batch" in groups:
             log("batch PDFs through the CLI ...")
             metrics.append(batch_metric(work, big, BATCH_RUNS))

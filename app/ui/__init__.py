@@ -1,10 +1,6 @@
 """The Qt window: PySide6 and pyqtgraph are imported only under this package.
 
-Importing it applies `keep_singletons_alive()`: PySide6 6.12.0 on CPython 3.11 drops a
-reference to None/True on every void call and signal emit, and the interpreter aborts after a
-few thousand (see app/ui/refcounts.py). Doing it here covers every way in: the GUI, the
-screenshots, the tests, the benchmark and any tool that embeds `create_main_window`.
+Features live in sub-packages (patients, chart, visit, cohort, printing, security); the main
+window composes them (app/ui/main_window.py); every database access goes through the
+database-operation runner (app/ui/dbops.py).
 """
-from app.ui.refcounts import keep_singletons_alive
-
-keep_singletons_alive()

@@ -3,7 +3,7 @@
 `python main.py` opens the clinic database (`--db`, $DFU_MONITOR_DB, or the user data folder);
 `python main.py --demo` opens a demo clinic in the user data folder, seeded with 300 synthetic
 patients on first use. The real clinic asks for its passphrase when encrypted, then shows the
-first-run wizard or the log-in dialog (app.ui.login); the demo clinic opens for the
+first-run wizard or the log-in dialog (app.ui.security.login); the demo clinic opens for the
 operating-system user.
 """
 from __future__ import annotations
@@ -48,9 +48,6 @@ def run_gui(db: str | None, demo: bool) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.db import DatabaseError, resolve_db_url
-    from app.ui.refcounts import keep_singletons_alive
-
-    keep_singletons_alive()  # PySide6 6.12.0 on Python 3.11 leaks references to None/True
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DFU Monitor")
     app.setApplicationDisplayName("DFU Monitor")
@@ -60,7 +57,7 @@ def run_gui(db: str | None, demo: bool) -> int:
 
     username, passphrase, database = os_username(), None, None
     if not demo:  # the demo clinic holds synthetic patients only
-        from app.ui.login import sign_in_at_start
+        from app.ui.security.login import sign_in_at_start
 
         signed = sign_in_at_start(url, username=username)
         if signed is None:

@@ -22,10 +22,10 @@ from app.db import Database
 from app.services.actor import Actor
 from app.services.patient_chart import PatientChart, load_patient_chart
 from app.services.patient_list import PatientListRow, load_patient_list, load_patient_row
-from app.ui.batch_print import add_batch_print_action
-from app.ui.chart_tabs import PatientChartTabs
-from app.ui.cohort_view import add_cohort_action
-from app.ui.patient_table import PatientFilterProxy, PatientTableModel
+from app.ui.printing.batch import add_batch_print_action
+from app.ui.chart.tabs import PatientChartTabs
+from app.ui.cohort.view import add_cohort_action
+from app.ui.patients.table import PatientFilterProxy, PatientTableModel
 from app.ui.workers import BackgroundRunner
 
 log = logging.getLogger("dfu_monitor.ui")
@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
 
     # -- dialogs of other features ---------------------------------------------------------
     def open_new_patient(self) -> None:
-        from app.ui.new_patient import NewPatientDialog
+        from app.ui.patients.new_patient import NewPatientDialog
 
         dialog = NewPatientDialog(db=self.db, actor=self.actor, today=self.today, parent=self)
         if _accepted(dialog.exec()) and dialog.created_patient_id is not None:
@@ -360,14 +360,14 @@ class MainWindow(QMainWindow):
             self._reload_row(dialog.created_patient_id, select=True)
 
     def open_visit_form(self, visit_id: int | None = None) -> None:
-        """The visit form (app.ui.visit_form.VisitDialog) for a new or an existing visit."""
+        """The visit form (app.ui.visit.form.VisitDialog) for a new or an existing visit."""
         if self.current_patient_id is None:
             return
-        if importlib.util.find_spec("app.ui.visit_form") is None:
+        if importlib.util.find_spec("app.ui.visit.form") is None:
             QMessageBox.information(self, self.tr("Visit form"),
                                     self.tr("The visit form is not part of this build yet."))
             return
-        from app.ui.visit_form import VisitDialog
+        from app.ui.visit.form import VisitDialog
 
         dialog = VisitDialog(db=self.db, actor=self.actor, patient_id=self.current_patient_id,
                              visit_id=visit_id, parent=self)
@@ -375,14 +375,14 @@ class MainWindow(QMainWindow):
             self.refresh_patient()
 
     def open_report(self) -> None:
-        """The follow-up summary preview (app.ui.report_preview)."""
+        """The follow-up summary preview (app.ui.printing.preview)."""
         if self.current_patient_id is None:
             return
-        if importlib.util.find_spec("app.ui.report_preview") is None:
+        if importlib.util.find_spec("app.ui.printing.preview") is None:
             QMessageBox.information(self, self.tr("Report"),
                                     self.tr("Report printing is not part of this build yet."))
             return
-        from app.ui.report_preview import open_report_preview
+        from app.ui.printing.preview import open_report_preview
 
         open_report_preview(self, self.db, self.actor, self.current_patient_id)
 
@@ -400,12 +400,12 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     """The main window for an already-authenticated user (PRODUCT.md test surface).
 
     Opens (creating if needed) the database at `db_url` after the start-up check (a damaged
-    or read-only file opens read-only); the role is the user's account's (app.ui.login);
+    or read-only file opens read-only); the role is the user's account's (app.ui.security.login);
     the patient list starts loading as soon as the event loop runs, so the window paints first.
     """
     from app.ui.gc_guard import collect_garbage_on_gui_thread
-    from app.ui.login import actor_for
-    from app.ui.safety import install_safety
+    from app.ui.security.login import actor_for
+    from app.ui.security.safety import install_safety
 
     collect_garbage_on_gui_thread()  # never free Qt objects from a worker thread
 

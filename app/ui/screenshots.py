@@ -54,9 +54,6 @@ def render(out_dir: Path) -> list[Path]:
 
     from app.db import Database
     from app.services.demo import seed_demo
-    from app.ui.refcounts import keep_singletons_alive
-
-    keep_singletons_alive()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="dfu-screenshots-"))
@@ -122,9 +119,9 @@ def _visit_form(window, out_dir: Path, settle) -> list[Path]:
     """The visit form for the same patient, when this build has it."""
     import importlib.util
 
-    if importlib.util.find_spec("app.ui.visit_form") is None:
+    if importlib.util.find_spec("app.ui.visit.form") is None:
         return []
-    from app.ui.visit_form import VisitDialog
+    from app.ui.visit.form import VisitDialog
 
     dialog = VisitDialog(db=window.db, actor=window.actor, patient_id=window.current_patient_id,
                          visit_id=None, parent=window, today=ANCHOR)

@@ -3,9 +3,8 @@
 - Each task runs in a QThreadPool, leaves its result (or exception) in a mailbox and emits a
   payload-free signal on a QObject living in the GUI thread; Qt queues that call into the GUI
   thread, which collects the result.
-- Tasks are owned by Python (autoDelete off) and dropped in the GUI thread. Letting Qt delete
-  a Python QRunnable in its worker thread cost many references to None with PySide6 6.12.0 on
-  Python 3.11 (see app.ui.refcounts) and made the exit crash in our tests.
+- Tasks are owned by Python (autoDelete off) and dropped in the GUI thread, so no Python
+  object is ever freed by Qt in a worker thread.
 - A task carries a channel and a generation number: a newer task on the same channel makes
   the older one stale; a stale task skips its work if it has not started, and its result is
   dropped unseen (clicking quickly through patients shows only the last one).

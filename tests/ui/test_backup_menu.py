@@ -50,7 +50,7 @@ def messages(monkeypatch):
 
 def test_backup_from_the_file_menu(qtbot, admin_window, tmp_path, monkeypatch):
     target = tmp_path / "friday.db"
-    monkeypatch.setattr("app.ui.backup_menu.choose_backup_target", lambda parent, url: target)
+    monkeypatch.setattr("app.ui.security.backup.choose_backup_target", lambda parent, url: target)
     action = admin_window.backup_actions.action_backup
     assert action in admin_window.menu_file.actions() and action.isEnabled()
     action.trigger()
@@ -70,7 +70,7 @@ def test_restore_from_the_file_menu_replaces_the_records_and_reloads(
     with db.write() as session:
         create_patient(session, PatientInput(mrn="LATE-1", name="Added Later"),
                        actor=Actor("nurse.ana", "nurse"))
-    monkeypatch.setattr("app.ui.backup_menu.choose_backup_file", lambda parent, url: backup)
+    monkeypatch.setattr("app.ui.security.backup.choose_backup_file", lambda parent, url: backup)
     with qtbot.waitSignal(admin_window.patients_loaded, timeout=20_000):
         admin_window.backup_actions.action_restore.trigger()
     assert [kind for kind, _ in messages] == ["question", "information"]
@@ -84,7 +84,7 @@ def test_junk_restore_is_refused_in_words_and_changes_nothing(qtbot, admin_windo
     junk = tmp_path / "holiday-photos.db"
     junk.write_bytes(b"\x89PNG" + b"\x00" * 5000)
     before = content_hashes(admin_window.db)
-    monkeypatch.setattr("app.ui.backup_menu.choose_backup_file", lambda parent, url: junk)
+    monkeypatch.setattr("app.ui.security.backup.choose_backup_file", lambda parent, url: junk)
     admin_window.backup_actions.action_restore.trigger()
     assert messages[-1][0] == "warning"
     assert "not restored, the current data is untouched" in messages[-1][1]
@@ -108,7 +108,7 @@ def test_a_nurse_cannot_back_up_or_restore(qtbot, golden_db):
 
 
 def test_a_damaged_database_opens_read_only_and_says_so(qtbot, golden_db, tmp_path):
-    from app.ui.new_patient import NewPatientDialog
+    from app.ui.patients.new_patient import NewPatientDialog
 
     damaged = golden_db.backup_to(tmp_path / "damaged.db")
     flip_bytes(damaged, offset=4096 * 40)
@@ -132,7 +132,7 @@ def test_a_damaged_database_opens_read_only_and_says_so(qtbot, golden_db, tmp_pa
 def test_disk_full_while_saving_says_so_and_keeps_what_was_typed(qtbot, golden_db):
     from sqlalchemy import event
 
-    from app.ui.new_patient import NewPatientDialog
+    from app.ui.patients.new_patient import NewPatientDialog
 
     window = open_window(qtbot, golden_db, "nurse.test")
     window.runner.wait()

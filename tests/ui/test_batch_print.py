@@ -17,7 +17,7 @@ def _seen_between(start: str, end: str) -> set[str]:
 @pytest.fixture
 def batch(qtbot, golden_db):
     from app.services.actor import Actor
-    from app.ui.batch_print import BatchPrintDialog
+    from app.ui.printing.batch import BatchPrintDialog
 
     dialog = BatchPrintDialog(golden_db, Actor("reception.test", "staff"))
     qtbot.addWidget(dialog)

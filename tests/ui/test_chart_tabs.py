@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 27)
 @pytest.fixture
 def tabs(qtbot, golden_copy):
     """The chart tabs, shown, for whichever golden patient a test loads with `show`."""
-    from app.ui.chart_tabs import PatientChartTabs
+    from app.ui.chart.tabs import PatientChartTabs
 
     widget = PatientChartTabs()
     qtbot.addWidget(widget)
@@ -117,7 +117,7 @@ def test_x_axis_switch_first_dose_and_calendar(tabs):
     chart = tabs.show_mrn("H-01002")
     tabs.setCurrentWidget(tabs.healing_page)
     healing = tabs.healing_chart
-    from app.ui.healing_chart import XAxis
+    from app.ui.chart.healing import XAxis
 
     first_dose = chart.history.exosome_doses[0].on
     healing.set_x_axis(XAxis.FIRST_DOSE)
@@ -212,7 +212,7 @@ def test_tables_list_visits_treatments_and_events(tabs):
 @pytest.mark.parametrize("value, text", [(5e9, "5 × 10⁹"), (1e10, "1 × 10¹⁰"),
                                          (2.5e6, "2.5 × 10⁶"), (250.0, "250"), (0.5, "0.5")])
 def test_doses_are_written_as_clinicians_write_them(value, text):
-    from app.ui.record_tables import scientific
+    from app.ui.chart.tables import scientific
 
     assert scientific(value) == text
 

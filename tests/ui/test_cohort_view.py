@@ -11,7 +11,7 @@ from app.models.vocab import ARM_LABELS, ARMS
 from app.services.actor import Actor
 from app.services.audit import list_audit
 from app.services.cohort import AT_RISK_DAYS, CohortFilter, cohort_statistics
-from app.ui.cohort_view import CohortView
+from app.ui.cohort.view import CohortView
 
 NURSE = Actor("nurse.test", "nurse")
 
@@ -75,7 +75,7 @@ def test_curves_bands_and_numbers_at_risk(view, demo_db):
 def test_screenshot_shows_each_arm_in_its_colour(view, tmp_path):
     from PySide6.QtGui import QColor
 
-    from app.ui.cohort_charts import ARM_COLOURS
+    from app.ui.cohort.charts import ARM_COLOURS
 
     path = tmp_path / "cohort.png"
     assert view.grab().save(str(path))

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from app.services.actor import Actor
 from app.services.settings import update_setting
 from app.services.users import LOGIN_FAILED
-from app.ui.idle_lock import install_idle_lock
+from app.ui.security.idle_lock import install_idle_lock
 from tests.ui.safety_support import PASSWORDS, add_accounts, close_window, open_window
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.models import Patient, User
 from app.services.users import LOGIN_FAILED, MAX_FAILURES, role_of
-from app.ui.login import FirstRunDialog, LoginDialog
+from app.ui.security.login import FirstRunDialog, LoginDialog
 from tests.ui.safety_support import PASSWORDS, add_accounts, close_window, open_window
 
 
@@ -92,7 +92,7 @@ def test_the_window_takes_the_role_from_the_account(qtbot, accounts_db):
 
 
 def test_a_staff_account_cannot_add_a_patient_through_the_window(qtbot, accounts_db):
-    from app.ui.new_patient import NewPatientDialog
+    from app.ui.patients.new_patient import NewPatientDialog
 
     window = open_window(qtbot, accounts_db, "staff.di")
     dialog = NewPatientDialog(db=window.db, actor=window.actor, today=window.today,

@@ -150,7 +150,7 @@ def test_new_visit_and_double_click_open_the_visit_form(qtbot, window, monkeypat
         def exec(self):
             return QDialog.DialogCode.Accepted
 
-    install_fake_module(monkeypatch, "app.ui.visit_form", VisitDialog=FakeVisitDialog)
+    install_fake_module(monkeypatch, "app.ui.visit.form", VisitDialog=FakeVisitDialog)
     chart = open_chart(qtbot, window, "H-01001")
     with qtbot.waitSignal(window.chart_loaded, timeout=10_000):  # Accepted: chart reloads
         qtbot.mouseClick(window.new_visit_button, Qt.MouseButton.LeftButton)
@@ -169,7 +169,7 @@ def test_new_visit_and_double_click_open_the_visit_form(qtbot, window, monkeypat
 
 def test_print_report_calls_the_report_preview(qtbot, window, monkeypatch):
     calls = []
-    install_fake_module(monkeypatch, "app.ui.report_preview",
+    install_fake_module(monkeypatch, "app.ui.printing.preview",
                         open_report_preview=lambda *args: calls.append(args))
     chart = open_chart(qtbot, window, "H-01003")
     qtbot.mouseClick(window.print_report_button, Qt.MouseButton.LeftButton)

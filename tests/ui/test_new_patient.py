@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy import func, select
 
 from app.models import Patient
-from app.ui.new_patient import NewPatientDialog
+from app.ui.patients.new_patient import NewPatientDialog
 from tests.ui.golden_support import golden_copy, golden_template  # noqa: F401 (fixtures)
 
 TODAY = dt.date(2026, 11, 27)

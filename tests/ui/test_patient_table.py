@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTableView
 
 from app.domain.limits import fold_for_search
 from app.services.patient_list import PatientListRow
-from app.ui.patient_table import PATIENT_ID_ROLE, PatientFilterProxy, PatientTableModel
+from app.ui.patients.table import PATIENT_ID_ROLE, PatientFilterProxy, PatientTableModel
 
 NAMES = ["Zoë Tanaka", "José García", "Søren Nielsen", "Ngozi Okafor", "Chloé Dubois",
          "Zoe Tannen", "Björn Øster"]

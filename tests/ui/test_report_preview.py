@@ -26,7 +26,7 @@ def _audit(db) -> list[str]:
 
 @pytest.fixture
 def preview(qtbot, golden_db, actor):
-    from app.ui.report_preview import open_report_preview
+    from app.ui.printing.preview import open_report_preview
 
     with golden_db.read() as session:
         patient_id = get_patient_by_mrn(session, "H-01000").id
@@ -84,7 +84,7 @@ def test_save_as_writes_the_pdf_and_audits_it(preview, qtbot, golden_db, tmp_pat
 
 def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_path,
                                                monkeypatch):
-    import app.ui.report_preview as module
+    import app.ui.printing.preview as module
 
     printed = tmp_path / "printed.pdf"
 
@@ -111,7 +111,7 @@ def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_pa
 
 
 def test_a_print_dialog_cancelled_prints_nothing(preview, qtbot, golden_db, monkeypatch):
-    import app.ui.report_preview as module
+    import app.ui.printing.preview as module
 
     class PrintDialogCancelled:
         def __init__(self, printer, parent=None):
@@ -134,9 +134,9 @@ def test_print_report_button_and_file_menu_open_the_report_dialogs(qtbot, golden
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from app.ui.batch_print import BatchPrintDialog
+    from app.ui.printing.batch import BatchPrintDialog
     from app.ui.main_window import create_main_window
-    from app.ui.report_preview import ReportPreviewDialog
+    from app.ui.printing.preview import ReportPreviewDialog
 
     window = create_main_window(golden_db.url, "reception.test", today=dt.date(2026, 11, 27))
     qtbot.addWidget(window, before_close_func=lambda w: w.runner.wait())

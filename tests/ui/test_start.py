@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.db import Database
-from app.ui import login
+from app.ui.security import login
 from tests.db.helpers import file_digest, flip_bytes
 from tests.ui.safety_support import PASSWORDS, add_accounts
 

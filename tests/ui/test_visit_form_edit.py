@@ -113,7 +113,7 @@ def test_stale_edit_is_refused_and_the_typing_kept(qtbot, db, actor, clinic, mon
 def test_a_visit_deleted_elsewhere_is_explained_not_opened(qtbot, db, actor, clinic,
                                                            monkeypatch):
     from app.services.visits import delete_visit
-    from app.ui.visit_form import VisitDialog
+    from app.ui.visit.form import VisitDialog
 
     last = visit_on(db, clinic, LAST)
     with db.write() as session:

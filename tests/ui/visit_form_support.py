@@ -100,7 +100,7 @@ def history(db, pid):
 
 
 def open_form(qtbot, db, actor, pid, visit_id=None):
-    from app.ui.visit_form import VisitDialog
+    from app.ui.visit.form import VisitDialog
 
     dialog = VisitDialog(db=db, actor=actor, patient_id=pid, visit_id=visit_id, today=TODAY)
     # At teardown close without the "not saved" question, which would wait for an answer.

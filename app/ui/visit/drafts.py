@@ -12,10 +12,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from app.services import drafts
-from app.ui.visit_fields import hint_label, set_widget_value, widget_value
+from app.ui.visit.fields import hint_label, set_widget_value, widget_value
 
 if TYPE_CHECKING:
-    from app.ui.visit_form import VisitDialog
+    from app.ui.visit.form import VisitDialog
 
 UI_STATE_KEYS = ("visit:ulcer",)  # remembered in a draft, but not a change to the visit
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from app.services.audit import AuditRecord, list_audit
-from app.ui.chart_tabs import record_table
-from app.ui.record_tables import Column, RecordTableModel
+from app.ui.chart.tabs import record_table
+from app.ui.chart.tables import Column, RecordTableModel
 
 AUDIT_COLUMN_WIDTHS = (125, 80, 55, 105, 100, 80, 80)
 

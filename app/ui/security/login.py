@@ -218,7 +218,7 @@ def offer_restore(parent: QWidget | None, url: str, problem: str,
     box.exec()
     if box.clickedButton() is not restore:
         return False
-    from app.ui.backup_menu import choose_backup_file, restore_with_messages
+    from app.ui.security.backup import choose_backup_file, restore_with_messages
 
     source = choose_backup_file(parent, url)
     if source is None:

@@ -19,17 +19,17 @@ from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
 from app.domain.limits import Finding
 from app.services.errors import NotFound
 from app.services.visit_input import VisitInput, validate_visit_input
-from app.ui.visit_context import load_visit_form_context
-from app.ui.visit_drafts import DraftKeeper, form_values
-from app.ui.visit_feedback import FeedbackMap, show_findings
-from app.ui.visit_fields import (ERROR, FEEDBACK_STYLE, FieldSlot, connect_changed, format_number,
+from app.ui.visit.context import load_visit_form_context
+from app.ui.visit.drafts import DraftKeeper, form_values
+from app.ui.visit.feedback import FeedbackMap, show_findings
+from app.ui.visit.fields import (ERROR, FEEDBACK_STYLE, FieldSlot, connect_changed, format_number,
                                  from_qdate, labelled, parse_number, parse_optional_date,
                                  text_edit, to_qdate)
-from app.ui.visit_groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
-from app.ui.visit_header import VisitHeader
-from app.ui.visit_labs import AnalyteGroup
-from app.ui.visit_saving import save_visit_form
-from app.ui.visit_sections import AssessmentSection
+from app.ui.visit.groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
+from app.ui.visit.header import VisitHeader
+from app.ui.visit.labs import AnalyteGroup
+from app.ui.visit.saving import save_visit_form
+from app.ui.visit.sections import AssessmentSection
 
 
 class VisitDialog(QDialog):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from app.domain.limits import Finding
 
 if TYPE_CHECKING:
-    from app.ui.visit_form import VisitDialog
+    from app.ui.visit.form import VisitDialog
 
 
 def tr(text: str) -> str:

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from app.domain.episodes import WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY
 from app.services.patient_chart import PatientChart
 from app.services.records import EpisodeView, TreatmentRecord
-from app.ui.chart_common import (DOSE_COLOUR, colour, configure, date_seconds, episode_colour,
+from app.ui.chart.common import (DOSE_COLOUR, colour, configure, date_seconds, episode_colour,
                                  label_axis, set_date_axis)
-from app.ui.record_tables import dose_text
+from app.ui.chart.tables import dose_text
 
 
 def _escape(text: str) -> str:

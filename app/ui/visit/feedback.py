@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from app.domain.limits import Finding, validate_text
-from app.ui.visit_fields import ERROR, WARNING, FieldSlot, tr
+from app.ui.visit.fields import ERROR, WARNING, FieldSlot, tr
 
 if TYPE_CHECKING:
-    from app.ui.visit_sections import AssessmentSection
+    from app.ui.visit.sections import AssessmentSection
 
 TREATMENT_FIELDS = frozenset({"site", "exosome_product", "exosome_source", "exosome_lot",
                               "exosome_dose", "exosome_volume_ml", "exosome_route",

@@ -11,8 +11,8 @@ from app.domain.wound import AreaMethod
 from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PERIWOUND_STATES
 from app.services.records import AssessmentRecord
 from app.services.visit_input import AssessmentInput
-from app.ui.visit_context import UlcerChoice
-from app.ui.visit_fields import (FieldSlot, choice_combo, connect_changed, format_number,
+from app.ui.visit.context import UlcerChoice
+from app.ui.visit.fields import (FieldSlot, choice_combo, connect_changed, format_number,
                                  hint_label, labelled, number_edit, parse_number,
                                  parse_optional_date, set_widget_value, text_edit, tr,
                                  widget_value)

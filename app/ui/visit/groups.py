@@ -1,6 +1,6 @@
 """The visit form's patient-level groups: Doppler and imaging, treatment, adverse event.
 
-The lab and perfusion values have their own module, app.ui.visit_labs."""
+The lab and perfusion values have their own module, app.ui.visit.labs."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -14,7 +14,7 @@ from app.models.vocab import (AE_OUTCOMES, AE_RELATEDNESS, DOPPLER_WAVEFORMS, EX
                               EXOSOME_SOURCES, OSTEOMYELITIS)
 from app.services.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.services.visit_input import AdverseEventInput, PerfusionInput, TreatmentInput
-from app.ui.visit_fields import (FieldSlot, choice_combo, connect_changed, format_number,
+from app.ui.visit.fields import (FieldSlot, choice_combo, connect_changed, format_number,
                                  hint_label, labelled, number_edit, parse_number,
                                  parse_optional_date, set_widget_value, text_edit, tr,
                                  widget_value)

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 def install_safety(window: QMainWindow) -> None:
     """Plug the safety features into a window built by app.ui.main_window."""
-    from app.ui.audit_tab import install_audit_tab
-    from app.ui.backup_menu import BackupActions
-    from app.ui.idle_lock import install_idle_lock
+    from app.ui.chart.audit import install_audit_tab
+    from app.ui.security.backup import BackupActions
+    from app.ui.security.idle_lock import install_idle_lock
 
     install_audit_tab(window)
     window.backup_actions = BackupActions(window)

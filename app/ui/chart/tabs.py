@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableView, QTabW
                                QVBoxLayout, QWidget)
 
 from app.services.patient_chart import PatientChart
-from app.ui.overview_tab import OverviewTab
-from app.ui.record_tables import (RECORD_ID_ROLE, SORT_ROLE, RecordTableModel,
+from app.ui.chart.overview import OverviewTab
+from app.ui.chart.tables import (RECORD_ID_ROLE, SORT_ROLE, RecordTableModel,
                                   adverse_event_columns, treatment_columns, visit_columns,
                                   visit_rows)
 
@@ -125,19 +125,19 @@ class PatientChartTabs(QTabWidget):
 
     # -- chart widgets, built on first show ------------------------------------------------
     def _build_healing(self) -> QWidget:
-        from app.ui.healing_chart import HealingChart
+        from app.ui.chart.healing import HealingChart
 
         self.healing_chart = HealingChart()
         return self.healing_chart
 
     def _build_pain(self) -> QWidget:
-        from app.ui.trend_charts import PainChart
+        from app.ui.chart.trends import PainChart
 
         self.pain_chart = PainChart()
         return self.pain_chart
 
     def _build_labs(self) -> QWidget:
-        from app.ui.trend_charts import LabChart
+        from app.ui.chart.trends import LabChart
 
         self.lab_chart = LabChart()
         return self.lab_chart

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayo
 from app.domain.analytes import ANALYTE_LIST, ANALYTES, ReferenceRange
 from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
 from app.services.patient_chart import PatientChart
-from app.ui.chart_common import (BAND_BRUSH, HIGH_COLOUR, LOW_COLOUR, configure, date_seconds,
+from app.ui.chart.common import (BAND_BRUSH, HIGH_COLOUR, LOW_COLOUR, configure, date_seconds,
                                  label_axis, set_date_axis, text_symbol)
 
 DEFAULT_ANALYTES = ("crp_mg_l", "esr_mm_h", "il6_pg_ml", "tnf_alpha_pg_ml", "il10_pg_ml")

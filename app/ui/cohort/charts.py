@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from app.domain.episodes import WEEK4_ON_TRACK_PAR
 from app.domain.survival import KaplanMeier
 from app.models.vocab import ARM_LABELS, ARMS
-from app.ui.chart_common import colour, configure, label_axis
+from app.ui.chart.common import colour, configure, label_axis
 
 ARM_COLOURS = {"exosome": "#1f77b4", "exosome+msc": "#2ca02c", "standard": "#ff7f0e"}
 BAND_ALPHA = 45

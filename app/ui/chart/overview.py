@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScroll
 from app.domain.alerts import Alert
 from app.services.patient_chart import PatientChart
 from app.services.records import EpisodeView
-from app.ui.record_tables import date_text, fmt
+from app.ui.chart.tables import date_text, fmt
 
 CARD_STYLE = """
 QFrame#episodeCard { background: #ffffff; border: 1px solid #c9d1d9; border-radius: 6px; }

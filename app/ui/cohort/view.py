@@ -21,7 +21,7 @@ from app.db import Database
 from app.models.vocab import ETIOLOGIES
 from app.services.actor import Actor
 from app.services.cohort import AREA_BANDS, CohortFilter, CohortStatistics, cohort_statistics
-from app.ui.cohort_tables import ArmSummaryModel, AtRiskModel, fit_height, read_only_table
+from app.ui.cohort.tables import ArmSummaryModel, AtRiskModel, fit_height, read_only_table
 from app.ui.workers import BackgroundRunner
 
 ETIOLOGY_LABELS = {"neuropathic": "Neuropathic", "ischemic": "Ischaemic",
@@ -38,7 +38,7 @@ class CohortView(QDialog):
 
     def __init__(self, *, db: Database, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
-        from app.ui.cohort_charts import ParHistogram, SurvivalChart
+        from app.ui.cohort.charts import ParHistogram, SurvivalChart
 
         self.db, self.actor = db, actor
         self.statistics: CohortStatistics | None = None

@@ -1,0 +1,1 @@
+"""Printing: the report preview and batch printing."""

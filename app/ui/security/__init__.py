@@ -1,0 +1,1 @@
+"""Safety of records in the window: sign-in, the idle lock, backup and restore, the Audit tab."""

@@ -1,0 +1,1 @@
+"""The visit form: recording and editing one follow-up visit, its drafts and its saving."""
