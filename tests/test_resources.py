@@ -40,7 +40,7 @@ def test_icon_svg_and_unknown_size():
     assert svg.suffix == ".svg" and "<svg" in svg.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="no 20px icon"):
         resources.icon_path(20)
-    assert [p.name for p in resources.icon_paths()][0] == "dfu-monitor-16.png"
+    assert resources.icon_paths()[0].name == "dfu-monitor-16.png"
 
 
 def test_licence_texts_come_from_the_bundled_files():

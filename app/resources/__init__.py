@@ -18,11 +18,13 @@ from pathlib import Path
 APP_ID = "dfu-monitor"
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
 
-# Licence files shipped beside the fonts, with what each one covers (fonts/README.md).
+# Licence files shipped beside the fonts: the font, what it covers, its licence (fonts/README.md).
 FONT_LICENCES = {
-    "LICENSE-DejaVu.txt": "DejaVu Sans (report text and headings)",
-    "LICENSE-DroidSansFallback.txt": "Droid Sans Fallback (Chinese, Japanese and Korean)",
-    "LICENSE-NotoEmoji-OFL.txt": "Noto Emoji (emoji)",
+    "LICENSE-DejaVu.txt": "DejaVu Sans (report text and headings): Bitstream Vera licence, "
+                          "DejaVu changes in the public domain",
+    "LICENSE-DroidSansFallback.txt": "Droid Sans Fallback (Chinese, Japanese, Korean): "
+                                     "Apache-2.0",
+    "LICENSE-NotoEmoji-OFL.txt": "Noto Emoji (emoji): SIL Open Font License 1.1",
 }
 
 
