@@ -14,10 +14,11 @@ FIXTURE_0001 = ROOT / "tests" / "data" / "schema_0001.db"
 
 def content_hashes(db, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     """SHA-256 of every table's rows (in primary-key order): equal hashes, equal content."""
+    from sqlalchemy import inspect
+
     hashes = {}
     with db.engine.connect() as connection:
-        tables = [r[0] for r in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = sorted(inspect(connection).get_table_names())  # SQLite and PostgreSQL
         for table in tables:
             if table in skip:
                 continue
