@@ -4,12 +4,12 @@ right (PRODUCT.md "Screens"; object names of the "Test surface").
 For the features that plug in: `window.db`, `window.actor`, `window.chart_tabs`,
 `window.current_patient_id`, `window.refresh_patient()`, `window.menu_file`,
 `window.menu_clinic`, and the signals `patient_changed(object)`, `chart_loaded(int)`,
-`patients_loaded(int)`. Loads run off the GUI thread (app.ui.workers); the window paints first.
+`patients_loaded(int)`. Every database access runs on the window's runner (app.ui.dbops);
+the window paints first, and views refresh from the `Changes` the runner announces.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import logging
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
@@ -26,7 +26,7 @@ from app.ui.printing.batch import add_batch_print_action
 from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.view import add_cohort_action
 from app.ui.patients.table import PatientFilterProxy, PatientTableModel
-from app.ui.workers import BackgroundRunner
+from app.ui.dbops import DatabaseRunner
 
 log = logging.getLogger("dfu_monitor.ui")
 PATIENT_COLUMN_WIDTHS = (64, 104, 30, 78, 38, 78, 78, 100)
@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.current_patient_id: int | None = None
         self.current_chart: PatientChart | None = None
         self.patients_ready = False
-        self.runner = BackgroundRunner(self)
+        self.runner = DatabaseRunner(db, self)
         self.setWindowTitle(self.tr("DFU Monitor — {0}").format(actor.username))
         self._build_list()
         self._build_chart()
@@ -200,13 +200,9 @@ class MainWindow(QMainWindow):
     def reload_patients(self) -> None:
         """Load every patient's list row off the GUI thread."""
         self.list_status.setText(self.tr("Loading patients…"))
-        db, today = self.db, self.today
-
-        def load() -> tuple[PatientListRow, ...]:
-            with db.read() as session:
-                return load_patient_list(session, today=today)
-
-        self.runner.submit("patients", load, self._patients_loaded, self._load_failed)
+        today = self.today
+        self.runner.read("patients", lambda session: load_patient_list(session, today=today),
+                         self._patients_loaded, on_error=self._load_failed)
 
     def _patients_loaded(self, rows: tuple[PatientListRow, ...]) -> None:
         self.patient_model.set_rows(rows)
@@ -299,13 +295,10 @@ class MainWindow(QMainWindow):
         self._load_chart(patient_id)
 
     def _load_chart(self, patient_id: int) -> None:
-        db, today = self.db, self.today
-
-        def load() -> PatientChart:
-            with db.read() as session:
-                return load_patient_chart(session, patient_id, today=today)
-
-        self.runner.submit("chart", load, self._chart_ready, self._load_failed)
+        today = self.today
+        self.runner.read("chart",
+                         lambda session: load_patient_chart(session, patient_id, today=today),
+                         self._chart_ready, on_error=self._load_failed)
 
     def _chart_ready(self, chart: PatientChart) -> None:
         patient = chart.history.patient
@@ -325,11 +318,7 @@ class MainWindow(QMainWindow):
         self._reload_row(patient_id)
 
     def _reload_row(self, patient_id: int, *, select: bool = False) -> None:
-        db, today = self.db, self.today
-
-        def load() -> PatientListRow | None:
-            with db.read() as session:
-                return load_patient_row(session, patient_id, today=today)
+        today = self.today
 
         def done(row: PatientListRow | None) -> None:
             if row is not None:
@@ -338,7 +327,9 @@ class MainWindow(QMainWindow):
                 if select:
                     self.select_patient(row.id)
 
-        self.runner.submit(f"row-{patient_id}", load, done, self._load_failed)
+        self.runner.read(f"row-{patient_id}",
+                         lambda session: load_patient_row(session, patient_id, today=today),
+                         done, on_error=self._load_failed)
 
     def _set_patient_actions_enabled(self, on: bool) -> None:
         for widget in (self.new_visit_button, self.print_report_button):
@@ -363,10 +354,6 @@ class MainWindow(QMainWindow):
         """The visit form (app.ui.visit.form.VisitDialog) for a new or an existing visit."""
         if self.current_patient_id is None:
             return
-        if importlib.util.find_spec("app.ui.visit.form") is None:
-            QMessageBox.information(self, self.tr("Visit form"),
-                                    self.tr("The visit form is not part of this build yet."))
-            return
         from app.ui.visit.form import VisitDialog
 
         dialog = VisitDialog(db=self.db, actor=self.actor, patient_id=self.current_patient_id,
@@ -377,10 +364,6 @@ class MainWindow(QMainWindow):
     def open_report(self) -> None:
         """The follow-up summary preview (app.ui.printing.preview)."""
         if self.current_patient_id is None:
-            return
-        if importlib.util.find_spec("app.ui.printing.preview") is None:
-            QMessageBox.information(self, self.tr("Report"),
-                                    self.tr("Report printing is not part of this build yet."))
             return
         from app.ui.printing.preview import open_report_preview
 

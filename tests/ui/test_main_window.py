@@ -176,16 +176,6 @@ def test_print_report_calls_the_report_preview(qtbot, window, monkeypatch):
     assert calls == [(window, window.db, window.actor, chart.history.patient.id)]
 
 
-def test_a_missing_visit_form_is_explained(qtbot, window, monkeypatch):
-    messages = []
-    monkeypatch.setattr("app.ui.main_window.importlib.util.find_spec", lambda name: None)
-    monkeypatch.setattr("app.ui.main_window.QMessageBox.information",
-                        lambda parent, title, text: messages.append(text))
-    open_chart(qtbot, window, "H-01003")
-    qtbot.mouseClick(window.new_visit_button, Qt.MouseButton.LeftButton)
-    assert messages == ["The visit form is not part of this build yet."]
-
-
 def test_refresh_patient_shows_a_new_visit(qtbot, window, golden_copy):
     from app.services.actor import Actor
     from app.services.visit_input import AssessmentInput, VisitInput
