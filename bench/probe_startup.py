@@ -51,7 +51,7 @@ def bare() -> None:
 
 
 def application(path: str) -> None:
-    from app.cli import build_parser  # main.py's own first import
+    from app.cli.parser import build_parser  # what main.py runs first
 
     build_parser()
     from PySide6.QtWidgets import QApplication

@@ -34,7 +34,7 @@ def test_non_ui_modules_do_not_load_qt():
 
 
 def test_startup_modules_do_not_import_heavy_libraries():
-    code = ("import sys\nimport app.cli\napp.cli.build_parser()\n"
+    code = ("import sys\nimport app.cli.parser\napp.cli.parser.build_parser()\n"
             "print(','.join(sorted(m for m in ('reportlab', 'numpy', 'pyqtgraph', 'pandas')"
             " if m in sys.modules)))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.cli_cohort import AREA_BAND_CHOICES
+from app.cli.cohort import AREA_BAND_CHOICES
 from app.services.cohort import AREA_BANDS
 from tests.cli.helpers import run_cli
 

@@ -194,12 +194,12 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path, empty_template):
 
 
 def test_check_passes_after_the_crashes(tmp_path, empty_template, capsys):
-    from app.cli_safety import check_database
+    from app.cli.clinic import cmd_check
 
     path = tmp_path / "clinic.db"
     shutil.copy(empty_template, path)
     url = f"sqlite:///{path}"
     kill_at_random(start_child("save", url, "C", "500"), random.Random(5), acks_first=3,
                    run_for=0.02)
-    assert check_database(argparse.Namespace(db=str(path))) == 0
+    assert cmd_check(argparse.Namespace(db=str(path))) == 0
     assert "check passed" in capsys.readouterr().out.splitlines()[-1]

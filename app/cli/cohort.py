@@ -1,4 +1,4 @@
-"""Command line: `cohort` statistics, and the `export-research` and `export-fhir` exports."""
+"""Research: `cohort` statistics, and the `export-research` and `export-fhir` exports."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Callable
 
+from app.cli.common import add_command, command_actor, iso_date, open_db
 from app.models.vocab import ARM_LABELS, ETIOLOGIES
-from app.cli import iso_date
 
 AREA_BAND_CHOICES = ("<1", "1-5", ">5")  # app.services.cohort.AREA_BANDS, without importing it
 
@@ -19,7 +19,6 @@ def _wagner(text: str) -> int:
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:
-    from app.cli import open_db
     from app.services.cohort import CohortFilter, cohort_json, cohort_statistics
 
     filters = CohortFilter(baseline_from=args.since, baseline_to=args.until,
@@ -57,10 +56,8 @@ def cohort_text(data: dict) -> str:
 
 
 def _export(args: argparse.Namespace, run: Callable, what: str) -> int:
-    from app.cli import open_db
-    from app.services.actor import cli_actor
-
-    result = run(open_db(args), Path(args.file), actor=cli_actor())
+    db = open_db(args)
+    result = run(db, Path(args.file), actor=command_actor(args, db))
     mode = "pseudonymised" if result.pseudonymised else "identified"
     print(f"exported {result.records} {what} of {result.patients} patients ({mode}) "
           f"to {args.file}")
@@ -81,9 +78,9 @@ def cmd_export_fhir(args: argparse.Namespace) -> int:
         db, path, actor=actor, pseudonymous=args.pseudonymous), "resources")
 
 
-def register(add) -> None:
-    sub = add("cohort", cmd_cohort,
-              "time to closure and recurrence by treatment arm (Kaplan–Meier, log-rank)")
+def register(commands: argparse._SubParsersAction) -> None:
+    sub = add_command(commands, "cohort", cmd_cohort,
+                      "time to closure and recurrence by treatment arm (Kaplan–Meier, log-rank)")
     sub.add_argument("--json", action="store_true", help="print the statistics as JSON")
     sub.add_argument("--since", type=iso_date, metavar="DATE",
                      help="only episodes whose baseline is on or after DATE")
@@ -93,12 +90,13 @@ def register(add) -> None:
     sub.add_argument("--wagner", type=_wagner, metavar="GRADE", help="Wagner grade 0–5")
     sub.add_argument("--area-band", choices=AREA_BAND_CHOICES,
                      help="baseline area band in cm²")
-    sub = add("export-research", cmd_export_research,
-              "one CSV row per assessment with every metric; pseudonymised unless --identified")
+    sub = add_command(commands, "export-research", cmd_export_research,
+                      "one CSV row per assessment with every metric; pseudonymised unless --identified")
     sub.add_argument("file")
     sub.add_argument("--identified", action="store_true",
                      help="keep MRN, name and birth date instead of pseudonyms")
-    sub = add("export-fhir", cmd_export_fhir, "a FHIR R4 Bundle of every patient (JSON)")
+    sub = add_command(commands, "export-fhir", cmd_export_fhir,
+                      "a FHIR R4 Bundle of every patient (JSON)")
     sub.add_argument("file")
     sub.add_argument("--pseudonymous", action="store_true",
                      help="replace MRN and name by the research pseudonym; birth year only")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
-from app.cli import iso_date
+
+from app.cli.common import CliError, add_command, command_actor, iso_date, open_db
 
 AUDIENCES = ("clinician", "patient")
 
@@ -21,25 +21,22 @@ def _jobs(text: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from app.cli import CliError, open_db
-    from app.services.actor import cli_actor
-
     out = Path(args.output).expanduser()
     db = open_db(args)
-    actor = cli_actor()
+    actor = command_actor(args, db)
     if args.mrn is not None:
-        return _one_report(db, args, out, actor, CliError)
-    return _batch(db, args, out, actor, CliError)
+        return _one_report(db, args, out, actor)
+    return _batch(db, args, out, actor)
 
 
-def _one_report(db, args, out: Path, actor, cli_error: Callable[[str], Exception]) -> int:
+def _one_report(db, args: argparse.Namespace, out: Path, actor) -> int:
     from app.services.history import get_patient_by_mrn
     from app.services.report_jobs import write_report
 
     if out.is_dir():
-        raise cli_error(f"{out} is a folder; give a file name such as {out / 'report.pdf'}")
+        raise CliError(f"{out} is a folder; give a file name such as {out / 'report.pdf'}")
     if not out.parent.is_dir():
-        raise cli_error(f"folder {out.parent} does not exist")
+        raise CliError(f"folder {out.parent} does not exist")
     with db.read() as session:
         patient_id = get_patient_by_mrn(session, args.mrn).id
     write_report(db, patient_id, out, audience=args.audience, actor=actor)
@@ -47,15 +44,15 @@ def _one_report(db, args, out: Path, actor, cli_error: Callable[[str], Exception
     return 0
 
 
-def _batch(db, args, out: Path, actor, cli_error: Callable[[str], Exception]) -> int:
+def _batch(db, args: argparse.Namespace, out: Path, actor) -> int:
     from app.services.report_jobs import BatchProgress, patients_seen, write_batch
 
     if out.exists() and not out.is_dir():
-        raise cli_error(f"{out} is a file; give a folder for the reports")
+        raise CliError(f"{out} is a file; give a folder for the reports")
     if not out.parent.is_dir():
-        raise cli_error(f"folder {out.parent} does not exist")
+        raise CliError(f"folder {out.parent} does not exist")
     if args.until is not None and args.until < args.seen_since:
-        raise cli_error("--until must not be before --seen-since")
+        raise CliError("--until must not be before --seen-since")
     out.mkdir(exist_ok=True)
     with db.read() as session:
         patients = patients_seen(session, since=args.seen_since, until=args.until)
@@ -74,13 +71,14 @@ def _batch(db, args, out: Path, actor, cli_error: Callable[[str], Exception]) ->
     if result.failed:
         for mrn, why in result.failed:
             print(f"failed: {mrn}: {why}", file=sys.stderr)
-        raise cli_error(f"{len(result.failed)} report(s) could not be written")
+        raise CliError(f"{len(result.failed)} report(s) could not be written")
     return 0
 
 
-def register(add) -> None:
-    sub = add("report", cmd_report, "write the follow-up summary PDF for one patient, or one "
-                                     "PDF per patient seen since a date")
+def register(commands: argparse._SubParsersAction) -> None:
+    sub = add_command(commands, "report", cmd_report,
+                      "write the follow-up summary PDF for one patient, or one PDF per "
+                      "patient seen since a date")
     which = sub.add_mutually_exclusive_group(required=True)
     which.add_argument("--mrn", help="the patient's MRN")
     which.add_argument("--seen-since", type=iso_date, metavar="DATE",
