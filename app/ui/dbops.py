@@ -35,9 +35,10 @@ ChangesOf = Changes | Callable[[Any], Changes]
 
 
 class _Relay(QObject):
-    """Lives in the GUI thread; signals emitted from the worker are queued into it."""
+    """Lives in the GUI thread; signals emitted from other threads are queued into it."""
 
     done = Signal(int)
+    arrived = Signal(object)  # Changes from the change feed's thread
 
 
 class _Job(QRunnable):
@@ -84,6 +85,8 @@ class DatabaseRunner(QObject):
         self._background_pool.setMaxThreadCount(1)
         self.relay = _Relay(self)
         self.relay.done.connect(self._deliver)
+        self.relay.arrived.connect(self.announce)
+        self._feed: Any = None
         self.lock = threading.Lock()
         self.mailbox: dict[int, tuple[bool, Any]] = {}
         self._pending: dict[int, _Pending] = {}
@@ -139,6 +142,19 @@ class DatabaseRunner(QObject):
         """Tell every view what changed (from a write here or from another workstation)."""
         if not changes.is_empty():
             self.changed.emit(changes)
+
+    def follow_other_workstations(self) -> None:
+        """Feed what other windows, processes and workstations commit into `changed`
+        (LISTEN/NOTIFY on a server, `PRAGMA data_version` on an SQLite file)."""
+        from app.services.change_feed import ChangeFeed
+
+        if self._feed is None:
+            self._feed = ChangeFeed.for_database(self.db).start(self.relay.arrived.emit)
+
+    def stop_following(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed = None
 
     # -- state -----------------------------------------------------------------------------
     def is_stale(self, ticket: int) -> bool:

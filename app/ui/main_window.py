@@ -12,24 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
 
 from app.db import Database
 from app.services.actor import Actor
+from app.services.changes import Changes
 from app.services.patient_chart import PatientChart, load_patient_chart
 from app.services.patient_list import PatientListRow, load_patient_list, load_patient_row
 from app.ui.printing.batch import add_batch_print_action
 from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.view import add_cohort_action
-from app.ui.patients.table import PatientFilterProxy, PatientTableModel
+from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.dbops import DatabaseRunner
 
 log = logging.getLogger("dfu_monitor.ui")
-PATIENT_COLUMN_WIDTHS = (64, 104, 30, 78, 38, 78, 78, 100)
 
 
 def _accepted(result: object) -> bool:
@@ -55,6 +54,7 @@ class MainWindow(QMainWindow):
         self.current_chart: PatientChart | None = None
         self.patients_ready = False
         self.runner = DatabaseRunner(db, self)
+        self.runner.changed.connect(self.apply_changes)
         self.setWindowTitle(self.tr("DFU Monitor — {0}").format(actor.username))
         self._build_list()
         self._build_chart()
@@ -77,61 +77,16 @@ class MainWindow(QMainWindow):
 
     # -- layout -------------------------------------------------------------------------
     def _build_list(self) -> None:
-        self.patient_search = QLineEdit()
-        self.patient_search.setObjectName("patientSearch")
-        self.patient_search.setPlaceholderText(self.tr("Search MRN or name (Ctrl+F)"))
-        self.patient_search.setClearButtonEnabled(True)
-        self.patient_search.textChanged.connect(self._search_changed)
-        self.patient_search.returnPressed.connect(self._open_first_match)
-        self.patient_search.installEventFilter(self)
-        self.overdue_filter = QCheckBox(self.tr("Overdue follow-ups only"))
-        self.overdue_filter.setObjectName("overdueFilter")
-        self.overdue_filter.toggled.connect(self._overdue_toggled)
-
-        self.patient_model = PatientTableModel(self)
-        self.patient_proxy = PatientFilterProxy(self)
-        self.patient_proxy.setSourceModel(self.patient_model)
-        self.patient_proxy.modelReset.connect(self._restore_selection)
-        table = QTableView()
-        table.setObjectName("patientTable")
-        table.setModel(self.patient_proxy)
-        table.setSortingEnabled(True)
-        table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(24)
-        header = table.horizontalHeader()
-        for column, width in enumerate(PATIENT_COLUMN_WIDTHS):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        table.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        table.activated.connect(lambda _index: self.chart_tabs.setFocus())
-        self.patient_table = table
-
-        self.new_patient_button = QPushButton(self.tr("New patient…"))
-        self.new_patient_button.setObjectName("newPatientButton")
-        self.new_patient_button.clicked.connect(self.open_new_patient)
-        self.list_status = QLabel(self.tr("Loading patients…"))
-        self.list_status.setObjectName("patientListStatus")
-
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(6, 6, 0, 6)
-        layout.addWidget(self.patient_search)
-        row = QHBoxLayout()
-        row.addWidget(self.overdue_filter)
-        row.addStretch(1)
-        row.addWidget(self.new_patient_button)
-        layout.addLayout(row)
-        layout.addWidget(table, 1)
-        layout.addWidget(self.list_status)
+        panel = PatientListPanel(self)
+        panel.new_patient_button.clicked.connect(self.open_new_patient)
+        panel.patient_chosen.connect(self._patient_chosen)
+        panel.table.activated.connect(lambda _index: self.chart_tabs.setFocus())
         self.list_panel = panel
+        # The names features and tests use (PRODUCT.md test surface).
+        self.patient_search, self.overdue_filter = panel.search, panel.overdue_filter
+        self.patient_model, self.patient_proxy = panel.model, panel.proxy
+        self.patient_table, self.list_status = panel.table, panel.status
+        self.new_patient_button = panel.new_patient_button
 
     def _build_chart(self) -> None:
         self.patient_header = QLabel(self.tr("No patient selected"))
@@ -206,6 +161,7 @@ class MainWindow(QMainWindow):
 
     def _patients_loaded(self, rows: tuple[PatientListRow, ...]) -> None:
         self.patient_model.set_rows(rows)
+        self.list_panel.select_row(self.current_patient_id, scroll=False)
         self.patients_ready = True
         self._update_list_status()
         self.patients_loaded.emit(len(rows))
@@ -216,37 +172,10 @@ class MainWindow(QMainWindow):
                             self.tr("Loading failed: {0}").format(error))
 
     def _update_list_status(self) -> None:
-        shown, total = self.patient_proxy.rowCount(), self.patient_model.total_count
-        text = (self.tr("{0} patients").format(total) if shown == total
-                else self.tr("{0} of {1} patients").format(shown, total))
-        self.list_status.setText(text)
-
-    def _search_changed(self, text: str) -> None:
-        self.patient_proxy.set_search(text)
-        self._update_list_status()
-
-    def _overdue_toggled(self, on: bool) -> None:
-        self.patient_proxy.set_overdue_only(on)
-        self._update_list_status()
+        self.list_panel.update_status()
 
     def focus_search(self) -> None:
-        self.patient_search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.patient_search.selectAll()
-
-    def _open_first_match(self) -> None:
-        if self.patient_proxy.rowCount():
-            self.patient_table.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.patient_table.selectRow(0)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.patient_search and event.type() == QEvent.Type.KeyPress:
-            if event.key() == Qt.Key.Key_Down:
-                self._open_first_match()
-                return True
-            if event.key() == Qt.Key.Key_Escape and self.patient_search.text():
-                self.patient_search.clear()
-                return True
-        return super().eventFilter(watched, event)
+        self.list_panel.focus_search()
 
     def select_patient(self, patient_id: int) -> bool:
         """Select the patient's row (if the filter shows it) and open their chart."""
@@ -256,36 +185,17 @@ class MainWindow(QMainWindow):
         return False
 
     def _select_row(self, patient_id: int, *, scroll: bool = True) -> bool:
-        source_row = self.patient_model.row_of(patient_id)
-        if source_row is None:
-            return False
-        proxy_index = self.patient_proxy.mapFromSource(self.patient_model.index(source_row, 0))
-        if not proxy_index.isValid():
-            return False
-        self.patient_table.selectionModel().setCurrentIndex(
-            proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        if scroll:
-            self.patient_table.scrollTo(proxy_index)
-        return True
+        return self.list_panel.select_row(patient_id, scroll=scroll)
 
-    def _restore_selection(self) -> None:
-        """After the list was re-filtered or reloaded: the open patient stays selected when
-        shown (their chart stays open either way)."""
-        if self.current_patient_id is not None:
-            self._select_row(self.current_patient_id, scroll=False)
-
-    def _current_row_changed(self, current, _previous) -> None:
-        if not current.isValid():
-            return
-        patient_id = self.patient_proxy.patient_id(current.row())
-        if patient_id is not None and patient_id != self.current_patient_id:
+    def _patient_chosen(self, patient_id: int) -> None:
+        if patient_id != self.current_patient_id:
             self.open_patient(patient_id)
 
     # -- chart --------------------------------------------------------------------------
     def open_patient(self, patient_id: int) -> None:
         """Show `patient_id`'s chart; its data loads off the GUI thread."""
         self.current_patient_id = patient_id
+        self.list_panel.chosen_patient_id = patient_id
         row = self.patient_model.row_of(patient_id)
         if row is not None:
             r = self.patient_model.row_at(row)
@@ -308,6 +218,18 @@ class MainWindow(QMainWindow):
         self.patient_header.setText(f"{patient.name} · {patient.mrn}")
         self.chart_tabs.show_chart(chart)
         self.chart_loaded.emit(patient.id)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Reload what `changes` touches: the list rows of those patients (or the whole list),
+        and the open chart when it shows one of them. Open forms keep what was typed."""
+        if changes.everything or changes.settings:
+            self.reload_patients()
+        else:
+            for patient_id in sorted(changes.patients):
+                self._reload_row(patient_id)
+        patient_id = self.current_patient_id
+        if patient_id is not None and (changes.touches_patient(patient_id) or changes.settings):
+            self._load_chart(patient_id)
 
     def refresh_patient(self) -> None:
         """Reload the current patient's chart and list row after a change (off the GUI thread)."""
@@ -371,6 +293,7 @@ class MainWindow(QMainWindow):
 
     # -- lifetime -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.runner.stop_following()
         self.runner.wait()
         super().closeEvent(event)
         if event.isAccepted() and self._owns_db:
@@ -398,5 +321,6 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     window = MainWindow(db, actor, today=today, owns_db=True)
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
     QTimer.singleShot(0, window.reload_patients)
+    QTimer.singleShot(0, window.runner.follow_other_workstations)  # live updates
     return window
 
