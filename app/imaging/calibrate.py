@@ -1,0 +1,151 @@
+"""From image pixels to millimetres on the skin: the calibration card, or two points on a ruler.
+
+The card lies on the skin beside the wound, so card and wound share one plane. The homography
+from image pixels to card millimetres (fitted to every detected marker corner) therefore maps
+the wound outline to true lengths whatever the tilt, rotation and distance of the camera.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.domain.wound_geometry import Matrix3, invert_3x3, local_scale_and_tilt
+from app.imaging.card import CARD_HEIGHT_MM, CARD_WIDTH_MM, MARKERS
+
+if TYPE_CHECKING:
+    import numpy as np
+
+RANSAC_THRESHOLD_MM = 1.0  # a corner further than this from the fit is a false detection
+MIN_RULER_PX = 10.0
+
+
+class CalibrationError(ValueError):
+    """A calibration that cannot be made; str(error) is a message for the nurse."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How image pixels map to the skin plane.
+
+    image_to_plane maps upright full-resolution image px to plane mm (card coordinates).
+    px_per_cm is the image scale on the plane at the card (card) or along the ruler (ruler);
+    tilt_deg is the camera's tilt from straight above at the card (0 for a ruler).
+    """
+
+    method: str  # "card" or "ruler"
+    image_to_plane: Matrix3
+    px_per_cm: float
+    tilt_deg: float
+    markers_found: int = 0
+    residual_mm: float | None = None  # RMS distance of marker corners from the fit
+
+    def as_json(self) -> dict:
+        """Plain values for storage and the audit trail."""
+        return {"method": self.method, "image_to_plane": [list(r) for r in self.image_to_plane],
+                "px_per_cm": self.px_per_cm, "tilt_deg": self.tilt_deg,
+                "markers_found": self.markers_found, "residual_mm": self.residual_mm}
+
+    @classmethod
+    def from_json(cls, value: dict) -> Calibration:
+        rows = value["image_to_plane"]
+        return cls(method=value["method"],
+                   image_to_plane=tuple(tuple(float(v) for v in r) for r in rows),  # type: ignore[arg-type]
+                   px_per_cm=float(value["px_per_cm"]), tilt_deg=float(value["tilt_deg"]),
+                   markers_found=int(value.get("markers_found", 0)),
+                   residual_mm=value.get("residual_mm"))
+
+
+@functools.lru_cache(maxsize=1)
+def _detector():
+    import cv2
+
+    from app.imaging.card import ARUCO_DICTIONARY
+
+    parameters = cv2.aruco.DetectorParameters()
+    parameters.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    parameters.cornerRefinementWinSize = 4
+    dictionary = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, ARUCO_DICTIONARY))
+    return cv2.aruco.ArucoDetector(dictionary, parameters)
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def detect_marker_corners(image: np.ndarray, *, pixel_scale: float = 1.0
+                          ) -> tuple[list[tuple[float, float]], list[tuple[float, float]], int]:
+    """Matched (image px, card mm) corner pairs of the card's markers found in `image`.
+
+    `image` may be a reduced copy: pixel_scale (full px per image px) maps its corners back to
+    full-resolution coordinates (pixel centres at integers). Returns also the marker count.
+    """
+    corners, ids, _ = _detector().detectMarkers(_gray(image))
+    if ids is None:
+        return [], [], 0
+    by_id = {m.marker_id: m for m in MARKERS}
+    seen: dict[int, list] = {}
+    for quad, marker_id in zip(corners, ids.ravel()):
+        seen.setdefault(int(marker_id), []).append(quad.reshape(4, 2))
+    image_pts: list[tuple[float, float]] = []
+    card_pts: list[tuple[float, float]] = []
+    found = 0
+    for marker_id, quads in seen.items():
+        if marker_id not in by_id or len(quads) != 1:
+            continue  # another dictionary id, or an ambiguous duplicate
+        found += 1
+        for (x, y), mm in zip(quads[0], by_id[marker_id].corners_mm()):
+            image_pts.append(((x + 0.5) * pixel_scale - 0.5, (y + 0.5) * pixel_scale - 0.5))
+            card_pts.append(mm)
+    return image_pts, card_pts, found
+
+
+def find_card(image: np.ndarray, *, pixel_scale: float = 1.0) -> Calibration | None:
+    """Calibrate from the card in an RGB or grey image; None when no card marker is found."""
+    import cv2
+    import numpy as np
+
+    image_pts, card_pts, found = detect_marker_corners(image, pixel_scale=pixel_scale)
+    if found == 0:
+        return None
+    src = np.asarray(image_pts, np.float64)
+    dst = np.asarray(card_pts, np.float64)
+    if found == 1:
+        matrix, inliers = cv2.findHomography(src, dst, 0)
+    else:
+        matrix, inliers = cv2.findHomography(src, dst, cv2.RANSAC, RANSAC_THRESHOLD_MM)
+    if matrix is None:
+        return None
+    keep = inliers.ravel().astype(bool) if inliers is not None else np.ones(len(src), bool)
+    projected = cv2.perspectiveTransform(src[keep].reshape(-1, 1, 2), matrix).reshape(-1, 2)
+    residual = float(np.sqrt(np.mean(np.sum((projected - dst[keep]) ** 2, axis=1))))
+    image_to_plane: Matrix3 = tuple(tuple(float(v) for v in row) for row in matrix)  # type: ignore[assignment]
+    scale_px_per_mm, tilt = local_scale_and_tilt(
+        invert_3x3(image_to_plane), (CARD_WIDTH_MM / 2, CARD_HEIGHT_MM / 2))
+    return Calibration(method="card", image_to_plane=image_to_plane,
+                       px_per_cm=scale_px_per_mm * 10.0, tilt_deg=tilt, markers_found=found,
+                       residual_mm=residual)
+
+
+def ruler_calibration(first: tuple[float, float], second: tuple[float, float],
+                      distance_cm: float) -> Calibration:
+    """Calibrate from two image points on a ruler and the distance typed between them.
+
+    Assumes the ruler lies flat beside the wound and the camera looks straight down; a tilted
+    view makes every measure wrong by the tilt's foreshortening, which the card would correct.
+    """
+    if not (isinstance(distance_cm, (int, float)) and math.isfinite(distance_cm)
+            and distance_cm > 0):
+        raise CalibrationError("Type the distance between the two ruler points, in cm (above 0).")
+    pixels = math.dist(first, second)
+    if pixels < MIN_RULER_PX:
+        raise CalibrationError("The two ruler points are too close together; click two marks "
+                               "further apart.")
+    mm_per_px = distance_cm * 10.0 / pixels
+    return Calibration(method="ruler",
+                       image_to_plane=((mm_per_px, 0.0, 0.0), (0.0, mm_per_px, 0.0),
+                                       (0.0, 0.0, 1.0)),
+                       px_per_cm=pixels / distance_cm, tilt_deg=0.0)
