@@ -1,10 +1,11 @@
 """Controlled vocabularies stored in the database (the values CHECK constraints allow)."""
 from __future__ import annotations
 
+from app.domain.labels import ARM_LABELS as ARM_LABELS  # re-exported: one source of labels
+
 SEXES = ("F", "M", "X")
 DIABETES_TYPES = ("1", "2", "other")
 ARMS = ("exosome", "exosome+msc", "standard")
-ARM_LABELS = {"exosome": "Exosome", "exosome+msc": "Exosome + MSC", "standard": "Standard care"}
 ETIOLOGIES = ("neuropathic", "ischemic", "neuro-ischemic")
 CLINICIAN_STATUSES = ("amputated", "lost")
 MEASURING_METHODS = ("ruler", "tracing", "photo")

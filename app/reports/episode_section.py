@@ -95,7 +95,7 @@ def episode_section(view: EpisodeView, history: PatientHistory, styles: Styles, 
     heading = rich(f"Ulcer {markup(view.label, base=styles.h2.fontName)} "
                    f"<font size='9'>({status})</font>", styles.h2)
     story: list[Flowable] = [KeepTogether([heading, facts_table([
-        ("Site", view.site), ("Etiology", t.word(view.etiology)),
+        ("Site", t.site(view.site)), ("Etiology", t.word(view.etiology, t.ETIOLOGY_WORDS)),
         ("Wagner grade", t.word(view.wagner_grade)),
         ("UT class", t.ut_class(view.ut_grade, view.ut_stage)),
         ("Onset", t.date(view.onset_date)), ("Recurrence", _recurrence(view)),

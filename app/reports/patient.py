@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, KeepInFrame, ListFlowable, ListItem
 
+from app.domain.labels import site_label
 from app.reports import text as t
 from app.reports.charts import trend_chart
 from app.reports.clinician import page_header
@@ -42,7 +43,7 @@ def current_episodes(history: PatientHistory) -> list[EpisodeView]:
 
 def wound_sentence(view: EpisodeView) -> str:
     """Markup for one wound in plain words, e.g. "… is 45% smaller than when treatment began"."""
-    site = markup(view.site)
+    site = markup(site_label(view.site))
     m = view.metrics
     if m is None:
         return f"Your wound on <b>{site}</b>: its size was {t.NOT_RECORDED}."
@@ -68,7 +69,7 @@ def healing_picture(view: EpisodeView, *, width: float) -> Flowable | None:
         return None
     return trend_chart(days=list(m.days), values=[a.area_cm2 for a in view.assessments],
                        width=width, height=200,
-                       title=f"How your wound on {view.site} has changed",
+                       title=f"How your wound on {site_label(view.site)} has changed",
                        y_label="wound size (cm²)", x_label="days since treatment began",
                        font_size=10)
 

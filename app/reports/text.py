@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.domain.labels import (CTCAE_LABELS, DIABETES_LABELS, ETIOLOGY_LABELS, OUTCOME_LABELS,
+                               ROUTE_LABELS, SEX_LABELS, SOURCE_LABELS, site_label)
+
 NOT_RECORDED = "not recorded"
 
 AREA_DECIMALS = 2  # cm²
@@ -16,17 +19,14 @@ SLOPE_DECIMALS = 2  # cm²/week
 GILMAN_DECIMALS = 3  # cm/week
 VAS_DECIMALS = 1
 
-SEX_WORDS = {"F": "female", "M": "male", "X": "other / not specified"}
-DIABETES_WORDS = {"1": "type 1", "2": "type 2", "other": "other type"}
-SOURCE_WORDS = {"bone_marrow": "bone-marrow MSC", "adipose": "adipose MSC",
-                "umbilical_cord": "umbilical-cord MSC"}
-ROUTE_WORDS = {"topical": "topical", "perilesional": "perilesional injection",
-               "intralesional": "intralesional injection", "iv": "intravenous"}
-OUTCOME_WORDS = {"recovered": "recovered", "recovering": "recovering",
-                 "not_recovered": "not recovered",
-                 "recovered_with_sequelae": "recovered with sequelae", "fatal": "fatal",
-                 "unknown": "unknown"}
-CTCAE_WORDS = {1: "mild", 2: "moderate", 3: "severe", 4: "life-threatening", 5: "death"}
+# The words for stored values live in one place, shared with the window (app.domain.labels).
+SEX_WORDS = SEX_LABELS
+DIABETES_WORDS = DIABETES_LABELS
+SOURCE_WORDS = SOURCE_LABELS
+ROUTE_WORDS = ROUTE_LABELS
+OUTCOME_WORDS = OUTCOME_LABELS
+CTCAE_WORDS = CTCAE_LABELS
+ETIOLOGY_WORDS = {key: label.lower() for key, label in ETIOLOGY_LABELS.items()}
 UT_GRADES = {0: "0", 1: "I", 2: "II", 3: "III"}
 
 
@@ -70,6 +70,15 @@ def word(value: object | None, words: dict | None = None) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return NOT_RECORDED
     return words.get(value, str(value)) if words else str(value)
+
+
+def site(code: str | None) -> str:
+    """An ulcer site for the clinician: plain words, with the clinic's code when they differ
+    ("right big toe, sole (R-hallux-plantar)")."""
+    if code is None or not code.strip():
+        return NOT_RECORDED
+    words = site_label(code)
+    return words if words == code.strip() else f"{words} ({code.strip()})"
 
 
 def yes_no(value: bool | None) -> str:

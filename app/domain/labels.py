@@ -1,0 +1,102 @@
+"""The words a person reads for the values the database stores: one source for the window,
+the reports and the command line (issue 10: no label dictionary kept twice).
+
+Pure Python (no Qt): the window passes these through `tr()` where it translates. Ulcer sites
+are free labels (docs/product.md, "Ulcer"); `site_label` reads the clinic's usual shorthand
+("R-hallux-plantar" → "right big toe, sole") and returns anything it does not understand as
+it was typed.
+"""
+from __future__ import annotations
+
+import re
+
+SEX_LABELS = {"F": "female", "M": "male", "X": "other / not specified"}
+DIABETES_LABELS = {"1": "type 1", "2": "type 2", "other": "other type"}
+ARM_LABELS = {"exosome": "Exosome", "exosome+msc": "Exosome + MSC", "standard": "Standard care"}
+ETIOLOGY_LABELS = {"neuropathic": "Neuropathic", "ischemic": "Ischemic",
+                   "neuro-ischemic": "Neuro-ischemic"}
+SOURCE_LABELS = {"bone_marrow": "bone-marrow MSC", "adipose": "adipose MSC",
+                 "umbilical_cord": "umbilical-cord MSC"}
+ROUTE_LABELS = {"topical": "topical", "perilesional": "perilesional injection",
+                "intralesional": "intralesional injection", "iv": "intravenous"}
+OUTCOME_LABELS = {"recovered": "recovered", "recovering": "recovering",
+                  "not_recovered": "not recovered",
+                  "recovered_with_sequelae": "recovered with sequelae", "fatal": "fatal",
+                  "unknown": "unknown"}
+CTCAE_LABELS = {1: "mild", 2: "moderate", 3: "severe", 4: "life-threatening", 5: "death"}
+TISSUE_LABELS = {"granulation_pct": "granulation", "epithelial_pct": "epithelial tissue",
+                 "slough_pct": "slough", "necrotic_pct": "necrotic tissue"}
+METHOD_LABELS = {"ruler": "ruler", "tracing": "tracing", "photo": "photo"}
+
+# -- ulcer sites -------------------------------------------------------------------------------
+SIDES = {"r": "right", "l": "left", "right": "right", "left": "left", "b": "both",
+         "bilateral": "both"}
+_ORDINALS = {"1": "first", "2": "second", "3": "third", "4": "fourth", "5": "fifth"}
+_TOES = {"1": "big toe", "2": "second toe", "3": "third toe", "4": "fourth toe",
+         "5": "little toe"}
+PLACES = {
+    "hallux": "big toe", "heel": "heel", "calcaneus": "heel", "dorsum": "top of the foot",
+    "midfoot": "midfoot", "forefoot": "forefoot", "arch": "arch", "ankle": "ankle",
+    "malleolus": "ankle bone", "toe": "toe", "toes": "toes", "stump": "stump",
+    "shin": "shin", "leg": "leg", "foot": "foot", "sole": "sole",
+}
+ASPECTS = {"plantar": "sole", "dorsal": "top", "medial": "inner side", "lateral": "outer side",
+           "tip": "tip", "apex": "tip", "posterior": "back", "interdigital": "between the toes",
+           "nail": "nail bed"}
+_METATARSAL = re.compile(r"^(?:mth|mt|met|mtp)(\d)$")
+_NUMBERED_TOE = re.compile(r"^(\d)(?:st|nd|rd|th)?$")
+_MALLEOLUS = {"medial-malleolus": "inner ankle bone", "lateral-malleolus": "outer ankle bone"}
+
+
+def _place(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """The place named by the first tokens, and the tokens left over."""
+    if not tokens:
+        return None, tokens
+    first = tokens[0]
+    if len(tokens) > 1 and f"{first}-{tokens[1]}" in _MALLEOLUS:
+        return _MALLEOLUS[f"{first}-{tokens[1]}"], tokens[2:]
+    metatarsal = _METATARSAL.match(first)
+    if metatarsal and metatarsal.group(1) in _ORDINALS:
+        return f"{_ORDINALS[metatarsal.group(1)]} metatarsal head", tokens[1:]
+    toe = _NUMBERED_TOE.match(first)
+    if toe and len(tokens) > 1 and tokens[1] == "toe" and toe.group(1) in _TOES:
+        return _TOES[toe.group(1)], tokens[2:]
+    if first in PLACES:
+        return PLACES[first], tokens[1:]
+    return None, tokens
+
+
+def site_label(site: str | None) -> str:
+    """An ulcer site in plain words: "R-hallux-plantar" → "right big toe, sole",
+    "L-MTH1-plantar" → "left first metatarsal head, sole", "R-heel" → "right heel".
+    A label that does not follow the shorthand comes back as it was typed (stripped)."""
+    if site is None:
+        return ""
+    text = site.strip()
+    tokens = [t for t in re.split(r"[-_\s]+", text.lower()) if t]
+    if not tokens:
+        return text
+    side = SIDES.get(tokens[0])
+    rest = tokens[1:] if side else tokens
+    place, rest = _place(rest)
+    if place is None or any(t not in ASPECTS for t in rest):
+        return text
+    words = f"{side} {place}" if side and side != "both" else place
+    if side == "both":
+        words = f"{place}, both feet"
+    aspects = [ASPECTS[t] for t in rest]
+    return ", ".join([words, *aspects])
+
+
+# -- statistics --------------------------------------------------------------------------------
+P_FLOOR = 0.001
+
+
+def format_p_value(p: float | None) -> str:
+    """A p-value as a reader expects it: "p < 0.001" below 0.001, else "p = 0.012"
+    (three decimals); "p not computed" when missing."""
+    if p is None or p != p:  # None or NaN
+        return "p not computed"
+    if p < P_FLOOR:
+        return "p < 0.001"
+    return f"p = {min(p, 1.0):.3f}"

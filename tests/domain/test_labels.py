@@ -1,0 +1,59 @@
+"""The shared labels: ulcer sites in plain words and p-values as a reader expects them."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.domain.labels import ETIOLOGY_LABELS, format_p_value, site_label
+from app.models.vocab import ETIOLOGIES
+
+
+@pytest.mark.parametrize("code, words", [
+    ("R-hallux-plantar", "right big toe, sole"),
+    ("L-hallux-plantar", "left big toe, sole"),
+    ("L-MTH1-plantar", "left first metatarsal head, sole"),
+    ("R-MTH5-plantar", "right fifth metatarsal head, sole"),
+    ("R-heel", "right heel"),
+    ("L-heel", "left heel"),
+    ("R-dorsum", "right top of the foot"),
+    ("L-2nd-toe", "left second toe"),
+    ("R-lateral-malleolus", "right outer ankle bone"),
+    ("  l-heel-posterior ", "left heel, back"),
+])
+def test_the_demo_sites_read_as_plain_words(code, words):
+    assert site_label(code) == words
+
+
+@pytest.mark.parametrize("label", ["left forefoot wound", "R-stump-xyz", "Fersenulkus links",
+                                   "", "R", "R-7th-toe"])
+def test_a_label_outside_the_shorthand_comes_back_as_typed(label):
+    assert site_label(label) == label.strip()
+
+
+@given(st.text(max_size=40))
+def test_site_label_never_fails_and_never_invents_an_empty_label(text):
+    words = site_label(text)
+    assert isinstance(words, str)
+    assert bool(words) == bool(text.strip())
+
+
+def test_every_etiology_has_one_label_in_the_product_spelling():
+    assert set(ETIOLOGY_LABELS) == set(ETIOLOGIES)
+    assert all("ischaem" not in label.lower() for label in ETIOLOGY_LABELS.values())
+
+
+@pytest.mark.parametrize("p, text", [
+    (1.88e-11, "p < 0.001"), (0.0, "p < 0.001"), (0.000999, "p < 0.001"),
+    (0.001, "p = 0.001"), (0.0123, "p = 0.012"), (0.05, "p = 0.050"), (1.0, "p = 1.000"),
+    (None, "p not computed"), (float("nan"), "p not computed"),
+])
+def test_p_values(p, text):
+    assert format_p_value(p) == text
+
+
+@given(st.floats(min_value=0.0, max_value=1.0))
+def test_a_p_value_never_reads_in_scientific_notation(p):
+    text = format_p_value(p)
+    assert "e" not in text.replace("p ", "")
+    assert text == "p < 0.001" if p < 0.001 else text.startswith("p = 0.") or text == "p = 1.000"
