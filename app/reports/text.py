@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.domain.labels import (CTCAE_LABELS, DIABETES_LABELS, ETIOLOGY_LABELS, OUTCOME_LABELS,
-                               ROUTE_LABELS, SEX_LABELS, SOURCE_LABELS, site_label)
+from app.domain.labels import (
+    CTCAE_LABELS,
+    DIABETES_LABELS,
+    ETIOLOGY_LABELS,
+    OUTCOME_LABELS,
+    ROUTE_LABELS,
+    SEX_LABELS,
+    SOURCE_LABELS,
+    site_label,
+)
 
 NOT_RECORDED = "not recorded"
 
