@@ -9,6 +9,7 @@ operating-system user.
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -42,15 +43,36 @@ def seed_demo_if_empty(db) -> int:
     return seed_demo(db, patients=DEMO_PATIENTS).patients
 
 
+def configure_application(app) -> None:
+    """The names and icon the desktop shows for the window and the taskbar."""
+    from PySide6.QtGui import QIcon
+
+    from app.resources import icon_paths
+
+    app.setApplicationName("DFU Monitor")
+    app.setApplicationDisplayName("DFU Monitor")
+    app.setDesktopFileName("dfu-monitor")
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    app.setWindowIcon(icon)
+
+
 def run_gui(db: str | None, demo: bool) -> int:
     """Open the window and run the event loop; returns the exit status."""
     from PySide6.QtCore import QCoreApplication, QEvent, Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.db import DatabaseError, resolve_db_url
+    from app.ui.crash import install_crash_handler
+
+    if os.environ.get("DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT") == "1":  # packaging smoke check
+        from app.ui.smoke import arm_paint_check
+
+        arm_paint_check()
     app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("DFU Monitor")
-    app.setApplicationDisplayName("DFU Monitor")
+    configure_application(app)
+    install_crash_handler()  # an unhandled error writes a log and says where, nothing more
     url = resolve_db_url(str(demo_db_path())) if demo else resolve_db_url(db)
 
     from app.ui.main_window import create_main_window
@@ -85,7 +107,7 @@ def run_gui(db: str | None, demo: bool) -> int:
 
         database = window.db
         window.runner.submit("seed-demo", lambda: seed_demo_if_empty(database), seeded)
-    status = app.exec()
+    status = app.exec()  # the smoke check, when armed, ends the loop with its verdict
     del window
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     return status

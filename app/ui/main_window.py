@@ -27,6 +27,7 @@ from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.view import add_cohort_action
 from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.dbops import DatabaseRunner
+from app.ui.help.about import add_help_menu
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.action_refresh = action(self.menu_clinic, self.tr("&Refresh list"),
                                      self.reload_patients, QKeySequence("F5"))
         self.action_cohort = add_cohort_action(self)
+        self.action_about = add_help_menu(self, self.db.url)
 
     # -- patient list -------------------------------------------------------------------
     def reload_patients(self) -> None:

@@ -1,0 +1,1 @@
+"""Help: the About box (version, database location, components and licences)."""

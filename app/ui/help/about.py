@@ -1,0 +1,45 @@
+"""Help ▸ About: the version, where the database is (never its password) and the licences.
+
+The text itself is Qt-free (app/about.py) so that `--version` and the About box agree.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QFont, QFontDatabase
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMainWindow, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
+
+from app.about import about_text, app_version
+
+
+class AboutDialog(QDialog):
+    """Version and database on top; components and full licence texts scrollable below."""
+
+    def __init__(self, db_location: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("aboutDialog")
+        self.setWindowTitle(self.tr("About DFU Monitor"))
+        title = QLabel(self.tr("<b>DFU Monitor</b> {0}").format(app_version()))
+        title.setObjectName("aboutTitle")
+        self.text = QPlainTextEdit(about_text(db_location))
+        self.text.setObjectName("aboutText")
+        self.text.setReadOnly(True)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
+        font.setStyleHint(QFont.StyleHint.SansSerif)
+        self.text.setFont(font)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 520)
+
+
+def add_help_menu(window: QMainWindow, db_location: str) -> QAction:
+    """Help ▸ About DFU Monitor on `window`'s menu bar; returns the action."""
+    menu = window.menuBar().addMenu(window.tr("&Help"))
+    action = QAction(window.tr("&About DFU Monitor"), window)
+    action.setObjectName("aboutAction")
+    action.triggered.connect(lambda: AboutDialog(db_location, window).exec())
+    menu.addAction(action)
+    return action
