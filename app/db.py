@@ -19,7 +19,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import db_files
+from app import db_files, db_server
 
 ENV_VAR = "DFU_MONITOR_DB"
 PASSPHRASE_ENV_VAR = "DFU_MONITOR_PASSPHRASE"
@@ -50,6 +50,14 @@ class WrongPassphrase(DatabaseError):
 
 class NetworkFileSystem(DatabaseError):
     """The database path is on a network file system, where SQLite corrupts."""
+
+
+class ServerUnavailable(DatabaseError):
+    """The database server went away (network, restart): rolled back, nothing was saved."""
+
+
+class ServerBusy(DatabaseError):
+    """Another workstation held the writer lock too long: nothing was saved."""
 
 
 DISK_FULL_MESSAGE = ("the disk holding the database is full: nothing was saved. Free some space "
@@ -127,8 +135,10 @@ class Database:
         """
         path = sqlite_path(url)
         if path is None:
-            return cls._opened(cls(url=url, engine=create_engine(url, hide_parameters=True)),
-                               migrate)
+            server = make_url(url).get_backend_name() == "postgresql"
+            engine = (db_server.server_engine(url) if server
+                      else create_engine(url, hide_parameters=True))
+            return cls._opened(cls(url=url, engine=engine), migrate)
         kind = db_files.network_filesystem(path)
         if kind is not None:
             raise NetworkFileSystem(db_files.NETWORK_EXPLANATION.format(path=path, kind=kind))
@@ -212,9 +222,19 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work (deferred BEGIN): never commits."""
-        with self._readers() as session:
-            yield session
-            session.rollback()
+        try:
+            with self._readers() as session:
+                yield session
+                session.rollback()
+        except sa_exc.OperationalError as exc:
+            self._raise_server_error(exc)
+            raise
+
+    def _raise_server_error(self, exc: sa_exc.OperationalError) -> None:
+        """A lost or busy server as the DatabaseError the user reads (a no-op for SQLite)."""
+        if self.engine.dialect.name == "postgresql":
+            kind, message = db_server.describe_operational_error(exc)
+            raise (ServerBusy if kind == "busy" else ServerUnavailable)(message) from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -229,6 +249,7 @@ class Database:
             with self._writers() as session, session.begin():
                 yield session
         except sa_exc.OperationalError as exc:
+            self._raise_server_error(exc)
             message = str(exc.orig).lower()
             if "full" in message:
                 raise DiskFull(DISK_FULL_MESSAGE) from exc
@@ -270,10 +291,14 @@ class Database:
         head = self.head_revision()
         if current == head:
             return False
-        if current is not None and self.path is not None:
+        if current is not None:
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
-            self.backup_to(backup_folder(self.path) /
-                           f"{self.path.stem}-before-{head}-{stamp}.db")
+            if self.path is not None:
+                self.backup_to(backup_folder(self.path) /
+                               f"{self.path.stem}-before-{head}-{stamp}.db")
+            else:  # a server: pg_dump into this computer's backups folder first
+                self.backup_to(server_backup_folder() /
+                               f"{self.server_name}-before-{head}-{stamp}.dump")
         from alembic import command
 
         command.upgrade(self.alembic_config(), "head")
@@ -281,11 +306,17 @@ class Database:
 
     # -- backup and restore (SQLite) ------------------------------------------------------
     def backup_to(self, target: Path, *, pages: int = -1, progress=None) -> Path:
-        """An online backup (SQLite's backup API, never a file copy of a live database)."""
-        if self.path is None:
-            raise DatabaseError("backups of a database server are made with its own tools "
-                                "(pg_dump)")
+        """An online backup (SQLite's backup API, never a file copy of a live database);
+        of a server, pg_dump's custom format."""
         target = Path(target)
+        if self.path is None:
+            if self.engine.dialect.name != "postgresql":
+                raise DatabaseError("backups of this database server are made with its own "
+                                    "tools")
+            try:
+                return db_server.dump(self.engine.url, target)
+            except (db_server.ToolFailed, OSError) as exc:
+                raise DatabaseError(f"the backup to {target} failed: {exc}") from exc
         target.parent.mkdir(parents=True, exist_ok=True)
         with self.engine.connect() as connection:
             source = connection.connection.dbapi_connection
@@ -322,6 +353,30 @@ class Database:
         with self.engine.connect() as connection:
             rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         return [f"{table} row {rowid} refers to a missing {parent}" for table, rowid, parent, _ in rows]
+
+    def verified_checks(self) -> tuple[list[str], list[str]]:
+        """(problems, what was verified, in words) for `check`: SQLite's integrity_check and
+        foreign_key_check; on a server, every foreign key by a query and the constraints'
+        validation, while storage integrity is the server's own (not claimed here)."""
+        if self.engine.dialect.name != "postgresql":
+            problems = [f"integrity: {p}" for p in self.integrity_problems()]
+            if problems:
+                return problems, []
+            problems = [f"foreign key: {p}" for p in self.foreign_key_problems()]
+            return problems, ([] if problems else ["integrity ok", "foreign keys ok"])
+        with self.engine.connect() as connection:
+            checked, missing = db_server.foreign_key_problems(connection)
+            problems = [f"foreign key: {p}" for p in missing]
+            problems += db_server.unvalidated_constraints(connection)
+        verified = [f"foreign keys ok ({checked} checked by query on the server)",
+                    "constraints validated by the server",
+                    "storage integrity: the server's own (not checkable from here)"]
+        return problems, ([] if problems else verified)
+
+    @property
+    def server_name(self) -> str:
+        """The database name of a server URL (for backup file names); never the password."""
+        return make_url(self.url).database or "clinic"
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -414,6 +469,18 @@ def _memoised(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any] | No
 def backup_folder(db_path: Path) -> Path:
     """Where automatic and pre-upgrade backups of a database file go: beside it."""
     return db_path.parent / "backups"
+
+
+def server_backup_folder() -> Path:
+    """Where this computer keeps its pg_dump backups of a server: the user data folder."""
+    return default_db_path().parent / "backups"
+
+
+def serialise_writers(connection: Connection) -> None:
+    """Hold the clinic's writer lock until this transaction ends: on a server a
+    transaction-level advisory lock (pg_advisory_xact_lock); SQLite's BEGIN IMMEDIATE
+    already holds its own. The audit trail takes it before it reads the chain's last row."""
+    db_server.take_write_lock(connection)
 
 
 def _sqlite_engine(url: str, path: Path, *, passphrase: str | None,

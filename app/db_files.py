@@ -123,6 +123,12 @@ def connect(path: Path, *, passphrase: str | None = None, read_only: bool = Fals
     return connection
 
 
+def data_version(connection) -> int:
+    """PRAGMA data_version: moves whenever another connection commits to the file (the
+    change feed polls it, app.services.change_feed)."""
+    return connection.execute("PRAGMA data_version").fetchone()[0]
+
+
 def probe(connection) -> None:
     """Read the schema once: raises FileProblem for junk, a wrong key or a corrupt header."""
     try:

@@ -18,6 +18,7 @@ from sqlalchemy import Float, event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.util import identity_key
 
+from app.db import serialise_writers
 from app.models import AuditEntry, Base, Patient, Visit
 from app.models.base import utc_now
 from app.services.actor import Actor
@@ -29,7 +30,7 @@ UNATTRIBUTED = "unknown"
 # Tables whose rows are audited, and the permission a change to them needs. Users are checked
 # by app.services.users itself (a log-in updates its own lockout bookkeeping).
 AUDITED: dict[str, str | None] = {
-    "patient": "record", "ulcer": "record", "visit": "record", "assessment": "record",
+    "patient": "register", "ulcer": "record", "visit": "record", "assessment": "record",
     "lab_result": "record", "perfusion_imaging": "record", "treatment": "record",
     "adverse_event": "record", "setting": "settings", "reference_range": "settings",
     "app_user": None,
@@ -94,6 +95,9 @@ def install() -> None:
     Mapper events see every row the flush writes, orphans removed by a cascade included;
     `after_flush` then writes the collected rows while attribute history is still there.
     """
+    from app.services.change_feed import install_publisher
+
+    install_publisher()  # other workstations hear of what this session commits
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Base, "after_insert", _row_inserted, propagate=True)
@@ -118,11 +122,18 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 
 def _check_permission(actor: Actor | None, obj: Any) -> None:
-    """Refuse, before anything is written, a change the acting role may not make."""
+    """Refuse, before anything is written, a change the acting role may not make, and any
+    change of such records that nobody is acting for (fail closed: no actor, no change)."""
     permission = AUDITED.get(getattr(obj, "__tablename__", ""))
-    if actor is not None and permission and not actor.can(permission):
+    if not permission:
+        return
+    table = obj.__tablename__.replace("_", " ")
+    if actor is None:
+        raise PermissionDenied(f"a change to {table} records needs a signed-in user "
+                               "(the service did not say who is acting); nothing was saved")
+    if not actor.can(permission):
         raise PermissionDenied(f"{actor.username} ({actor.role}) may not change "
-                               f"{obj.__tablename__.replace('_', ' ')} records")
+                               f"{table} records")
 
 
 def _row_written(action: str, target: Any) -> None:
@@ -258,9 +269,11 @@ def entry_hash(row: dict[str, Any] | AuditEntry) -> str:
 
 
 def _append(session: Session, entries: list[dict[str, Any]]) -> None:
-    """Chain and insert rows inside the caller's write transaction (BEGIN IMMEDIATE, so no
-    other writer can take the same place in the chain)."""
+    """Chain and insert rows inside the caller's write transaction: BEGIN IMMEDIATE on
+    SQLite, the writer lock on a server (app.db.serialise_writers), so no other writer can
+    take the same place in the chain."""
     connection = session.connection()
+    serialise_writers(connection)
     last = connection.execute(select(AuditEntry.id, AuditEntry.hash)
                               .order_by(AuditEntry.id.desc()).limit(1)).first()
     next_id, previous = (last.id + 1, last.hash) if last else (1, GENESIS)

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.db import Database, bulk_insert
+from app.db_server import advance_sequences
 from app.domain.episodes import AssessmentPoint, split_episodes
 from app.domain.limits import fold_for_search, normalise_mrn
 from app.domain.analytes import ANALYTES
 from app.models import (AdverseEvent, Assessment, LabResult, Patient, Treatment, Ulcer, Visit)
+from app.services.change_feed import note_changes
+from app.services.changes import Changes
 
 FIRST = ["Wei", "Priya", "Kwame", "Zoë", "Hiroshi", "Olga", "José", "Amélie", "Søren", "Fatima",
          "Ngozi", "Dmitri", "Aroha", "Mei", "Chloé", "Björn", "Ayşe", "Raúl", "Leilani", "Omar",
@@ -88,6 +91,10 @@ def seed_demo(db: Database, *, patients: int, seed: int = 1,
                              ("assessment", Assessment), ("lab", LabResult),
                              ("treatment", Treatment), ("ae", AdverseEvent)):
             bulk_insert(connection, model.__table__, rows[table])
+        # Explicit ids: a server's id sequences move past them, so later inserts still work.
+        advance_sequences(connection, [m.__tablename__ for m in (
+            Patient, Ulcer, Visit, Assessment, LabResult, Treatment, AdverseEvent)])
+        note_changes(session, Changes.all())
     return SeedResult(len(rows["patient"]), len(rows["visit"]), len(rows["assessment"]),
                       len(rows["lab"]))
 

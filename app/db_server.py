@@ -1,0 +1,223 @@
+"""A PostgreSQL clinic server: engine, writer lock, notifications, pg_dump and pg_restore.
+
+The companion of app/db.py for a database server, as app/db_files.py is for an SQLite file:
+the only other place that speaks PostgreSQL's own SQL (docs/reliability.md, "Storage").
+
+- Writers are serialised as SQLite's BEGIN IMMEDIATE serialises them: every write
+  transaction first takes one transaction-level advisory lock (`pg_advisory_xact_lock`),
+  released by the server at COMMIT or ROLLBACK, or when a killed client's connection drops.
+  So the audit hash chain stays one chain, and an edit reads the version the last writer left.
+- Change notifications: `pg_notify` inside the writing transaction, delivered by the server
+  only if that transaction commits (app/services/change_feed.py listens).
+- Backups: pg_dump's custom format; restores with pg_restore into an empty database. The
+  password travels in the tool's environment (PGPASSWORD), never on its command line.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+
+WRITE_LOCK_KEY = 0x44465530  # "DFU0": the clinic's one writer lock
+CHANNEL = "dfu_changes"
+LOCK_TIMEOUT = "60s"  # a writer waits this long for another workstation's save
+CONNECT_TIMEOUT = 10  # seconds
+# libpq's environment variable for each connection keyword the URL may carry.
+_LIBPQ_ENV = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+              "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT",
+              "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY", "sslcrl": "PGSSLCRL",
+              "connect_timeout": "PGCONNECT_TIMEOUT", "application_name": "PGAPPNAME",
+              "options": "PGOPTIONS", "target_session_attrs": "PGTARGETSESSIONATTRS",
+              "service": "PGSERVICE", "passfile": "PGPASSFILE"}
+
+
+class ToolFailed(Exception):
+    """pg_dump or pg_restore is missing or failed; the message is for the user."""
+
+
+def is_server(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+def server_engine(url: str) -> Engine:
+    """The engine for a server: a ping before each checkout, so a restarted server or a
+    dropped network is reconnected by itself; the writer lock at each write BEGIN."""
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                           connect_args={"connect_timeout": CONNECT_TIMEOUT,
+                                         "application_name": "dfu-monitor"})
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if connection.get_execution_options().get("dfu_write", False):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            take_write_lock(connection)
+
+    return engine
+
+
+def take_write_lock(connection: Connection) -> None:
+    """The clinic's writer lock until this transaction ends (re-entrant, PostgreSQL only)."""
+    if is_server(connection):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+def notify(connection: Connection, payload: str) -> None:
+    """Queue a notification on CHANNEL: delivered to listeners when this transaction commits."""
+    if is_server(connection):
+        connection.execute(text("SELECT pg_notify(:channel, :payload)"),
+                           {"channel": CHANNEL, "payload": payload})
+
+
+def listen(dbapi_connection) -> None:
+    """LISTEN on CHANNEL with an autocommit psycopg connection (app.services.change_feed)."""
+    dbapi_connection.execute(f"LISTEN {CHANNEL}")
+
+
+def connect_parameters(url: str | URL) -> dict[str, object]:
+    """psycopg's connection keywords for `url` (password included: keep it in memory)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+    _args, params = PGDialect_psycopg().create_connect_args(parsed)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def libpq_environment(url: str | URL) -> dict[str, str]:
+    """The environment that points libpq tools (pg_dump, pg_restore, psql) at `url`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    for key, value in connect_parameters(url).items():
+        name = _LIBPQ_ENV.get(key)
+        if name is None:
+            raise ToolFailed(f"the connection setting {key!r} cannot be passed to pg_dump")
+        env[name] = str(value)
+    return env
+
+
+def find_tool(name: str) -> Path:
+    """pg_dump / pg_restore: the newest in /usr/lib/postgresql/*/bin, else on PATH."""
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+                   key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    if found:
+        return Path(found[-1])
+    on_path = shutil.which(name)
+    if on_path is None:
+        raise ToolFailed(f"{name} is not installed: install the PostgreSQL client tools "
+                         "(Debian/Ubuntu: apt install postgresql-client)")
+    return Path(on_path)
+
+
+def _run(tool: str, args: Iterable[str], url: str | URL) -> None:
+    command = [str(find_tool(tool)), *args]
+    try:
+        done = subprocess.run(command, env=libpq_environment(url), capture_output=True,
+                              text=True, check=False, timeout=3600)
+    except OSError as exc:
+        raise ToolFailed(f"{tool} could not run: {exc.strerror}") from exc
+    if done.returncode:
+        detail = " ".join(done.stderr.split())[:400]
+        raise ToolFailed(f"{tool} failed: {detail}")
+
+
+def dump(url: str | URL, target: Path) -> Path:
+    """pg_dump's custom format (-Fc) of the whole database into `target`, written to
+    `target.part` first: a failure leaves no half backup under the final name."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    try:
+        _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges",
+                         f"--file={part}"], url)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    os.replace(part, target)
+    return target
+
+
+def restore(url: str | URL, source: Path) -> None:
+    """pg_restore `source` into the (empty) database of `url`, in one transaction: a failed
+    restore leaves the database as empty as it was."""
+    _run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error",
+                        "--single-transaction", f"--dbname={_dbname(url)}", str(source)], url)
+
+
+def _dbname(url: str | URL) -> str:
+    return str(connect_parameters(url).get("dbname", ""))
+
+
+def list_dump(source: Path) -> str:
+    """pg_restore --list of a custom-format file (raises ToolFailed for anything else)."""
+    command = [str(find_tool("pg_restore")), "--list", str(source)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    if done.returncode:
+        raise ToolFailed(f"{source} is not a pg_dump custom-format backup: "
+                         + " ".join(done.stderr.split())[:200])
+    return done.stdout
+
+
+# -- state of a database ----------------------------------------------------------------------
+def user_tables(connection: Connection) -> list[str]:
+    """The tables of the current schema (an empty list: an empty database)."""
+    return sorted(inspect(connection).get_table_names())
+
+
+def advance_sequences(connection: Connection, tables: Iterable[str]) -> None:
+    """Move each table's id sequence past its largest id (after rows written with explicit
+    ids: a demo clinic, a copied clinic, a restore), so the next insert gets a fresh id."""
+    if not is_server(connection):
+        return
+    for table in tables:
+        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                                      {"t": table}).scalar()
+        if sequence is None:
+            continue
+        connection.execute(text(
+            f'SELECT setval(:s, coalesce((SELECT max(id) FROM "{table}"), 0) + 1, false)'),
+            {"s": sequence})
+
+
+def foreign_key_problems(connection: Connection) -> tuple[int, list[str]]:
+    """Every foreign key checked by a query (the server enforces them; this proves it):
+    (constraints checked, rows whose parent is missing)."""
+    inspector = inspect(connection)
+    checked, problems = 0, []
+    for table in inspector.get_table_names():
+        for fk in inspector.get_foreign_keys(table):
+            checked += 1
+            parent = fk["referred_table"]
+            joins = " AND ".join(f'p."{r}" = c."{c}"' for c, r in
+                                 zip(fk["constrained_columns"], fk["referred_columns"]))
+            present = " AND ".join(f'c."{c}" IS NOT NULL' for c in fk["constrained_columns"])
+            missing = connection.exec_driver_sql(
+                f'SELECT count(*) FROM "{table}" c WHERE {present} AND NOT EXISTS '
+                f'(SELECT 1 FROM "{parent}" p WHERE {joins})').scalar()
+            if missing:
+                problems.append(f"{missing} row(s) of {table} refer to a missing {parent}")
+    return checked, problems
+
+
+def unvalidated_constraints(connection: Connection) -> list[str]:
+    """Constraints the server has not validated (NOT VALID): not guaranteed to hold."""
+    rows = connection.exec_driver_sql(
+        "SELECT conrelid::regclass::text, conname FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace "
+        "WHERE n.nspname = current_schema() AND NOT c.convalidated").fetchall()
+    return [f"constraint {name} on {table} is not validated" for table, name in rows]
+
+
+def describe_operational_error(exc: BaseException) -> tuple[str, str]:
+    """("busy" | "lost", message) for a psycopg OperationalError, in the user's words."""
+    orig = getattr(exc, "orig", exc)
+    if type(orig).__name__ in ("LockNotAvailable", "QueryCanceled"):
+        return "busy", ("another workstation kept the clinic database busy for too long: "
+                        "nothing was saved. Save again in a moment (what you typed is kept).")
+    return "lost", ("the connection to the clinic database server was lost: nothing was "
+                    "saved, the server rolled the change back. Check the network; DFU "
+                    "Monitor reconnects by itself, then save again (what you typed is kept).")

@@ -1,0 +1,217 @@
+"""Live updates between workstations: who changed what, delivered to every open window.
+
+Publishing (a server): every write transaction that changed clinical rows, settings or users
+sends one NOTIFY on app.db_server.CHANNEL with a compact `Changes` payload, inside the same
+transaction, so the server delivers it only if the transaction commits. The Session hooks
+collect ids at each flush and send at `before_commit`; bulk writers (the demo seeder) call
+`note_changes`. SQLite sends nothing: its listeners poll `PRAGMA data_version`, which moves
+whenever another connection (window, process, command line) commits.
+
+Listening: `ChangeFeed(db).start(callback)` runs a daemon thread: on a server its own
+psycopg connection LISTENs (`notifies()` with a timeout, reconnecting by itself, and then
+reporting "everything" as notifications may have been missed); on SQLite it polls
+data_version every half second. The callback runs on that thread with a `Changes` value:
+a Qt caller hands it to the GUI thread (a queued signal) and reloads the views it touches.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app import db_files, db_server
+from app.services.changes import Changes
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+RECONNECT_SECONDS = 1.0
+_KEY = "dfu_changes"
+_PATIENT_TABLES = frozenset({"ulcer", "adverse_event", "patient_note"})
+_SETTINGS_TABLES = frozenset({"setting", "reference_range"})
+
+
+# -- publishing -------------------------------------------------------------------------------
+def install_publisher() -> None:
+    """Register the Session hooks once per process (idempotent)."""
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _forget)
+
+
+def note_changes(session: Session, changes: Changes) -> None:
+    """Add what a bulk write changed (rows written without the ORM) to this transaction's
+    notification."""
+    install_publisher()
+    session.info[_KEY] = session.info.get(_KEY, Changes()).merge(changes)
+
+
+def _after_flush(session: Session, _context) -> None:
+    if not db_server.is_server(session.get_bind()):
+        return
+    found: dict[str, set[int]] = {"p": set(), "v": set(), "ph": set()}
+    flags = {"settings": False, "users": False}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _classify(session, obj, found, flags)
+    changes = Changes.of(patients=found["p"], visits=found["v"], photos=found["ph"], **flags)
+    if not changes.is_empty():
+        session.info[_KEY] = session.info.get(_KEY, Changes()).merge(changes)
+
+
+def _classify(session: Session, obj: Any, found: dict[str, set[int]],
+              flags: dict[str, bool]) -> None:
+    table = getattr(obj, "__tablename__", "")
+    values = inspect(obj).dict
+    if table == "patient":
+        found["p"].add(values.get("id"))
+    elif table == "visit":
+        found["v"].add(values.get("id"))
+        found["p"].add(values.get("patient_id"))
+    elif table in _SETTINGS_TABLES:
+        flags["settings"] = True
+    elif table == "app_user":
+        flags["users"] = True
+    elif "photo" in table:
+        found["ph"].add(values.get("id"))
+        found["p"].add(values.get("patient_id"))
+        found["v"].add(values.get("visit_id"))
+    elif table in _PATIENT_TABLES or "patient_id" in values:
+        found["p"].add(values.get("patient_id"))
+    elif values.get("visit_id") is not None:
+        found["v"].add(values["visit_id"])
+        found["p"].add(_visit_patient(session, values["visit_id"]))
+    for ids in found.values():
+        ids.discard(None)
+
+
+def _visit_patient(session: Session, visit_id: int) -> int | None:
+    from app.models import Visit
+
+    known = session.identity_map.get((Visit, (visit_id,), None))
+    if known is not None:
+        return known.patient_id
+    return session.connection().execute(
+        select(Visit.patient_id).where(Visit.id == visit_id)).scalar()
+
+
+def _before_commit(session: Session) -> None:
+    changes: Changes | None = session.info.pop(_KEY, None)
+    if changes is None or changes.is_empty():
+        return
+    connection = session.connection()
+    db_server.notify(connection, changes.to_payload())
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+# -- listening --------------------------------------------------------------------------------
+class ChangeFeed:
+    """Tells `callback` what other connections committed: LISTEN/NOTIFY on a server,
+    `PRAGMA data_version` polling on an SQLite file. `start` once, `stop` to end."""
+
+    def __init__(self, url: str, *, passphrase: str | None = None,
+                 poll_seconds: float = POLL_SECONDS):
+        self.url = url
+        self._passphrase = passphrase
+        self._poll = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._callback: Callable[[Changes], object] | None = None
+        self.ready = threading.Event()  # set once the feed listens (tests wait for it)
+
+    @classmethod
+    def for_database(cls, db, **kwargs) -> ChangeFeed:
+        return cls(db.url, passphrase=db.passphrase, **kwargs)
+
+    @property
+    def is_server(self) -> bool:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).get_backend_name() == "postgresql"
+
+    def start(self, callback: Callable[[Changes], object]) -> ChangeFeed:
+        if self._thread is not None:
+            raise RuntimeError("the change feed is already started")
+        self._callback = callback
+        target = self._listen if self.is_server else self._watch_file
+        self._thread = threading.Thread(target=target, name="dfu-change-feed", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _deliver(self, changes: Changes) -> None:
+        if changes.is_empty() or self._stop.is_set():
+            return
+        try:
+            self._callback(changes)
+        except Exception:  # a failing receiver must not end the feed
+            log.exception("change feed callback failed")
+
+    # -- PostgreSQL ---------------------------------------------------------------------------
+    def _listen(self) -> None:
+        first = True
+        while not self._stop.is_set():
+            try:
+                connection = self._connect()
+            except Exception as exc:  # server down: try again shortly
+                log.info("change feed: cannot reach the server (%s)", type(exc).__name__)
+                self._stop.wait(RECONNECT_SECONDS)
+                continue
+            if not first:  # notifications sent while disconnected are lost: reload all
+                self._deliver(Changes.all())
+            first = False
+            self.ready.set()
+            try:
+                self._receive(connection)
+            except Exception as exc:  # connection lost
+                log.info("change feed: connection lost (%s)", type(exc).__name__)
+            finally:
+                connection.close()
+
+    def _connect(self):
+        import psycopg
+
+        params = db_server.connect_parameters(self.url)
+        connection = psycopg.connect(**params, autocommit=True)
+        db_server.listen(connection)
+        return connection
+
+    def _receive(self, connection) -> None:
+        while not self._stop.is_set():
+            batch = [Changes.from_payload(n.payload)
+                     for n in connection.notifies(timeout=self._poll)]
+            if batch:
+                self._deliver(Changes.merge_all(batch))
+            else:
+                connection.execute("SELECT 1")  # notices a dropped server while idle
+
+    # -- SQLite -------------------------------------------------------------------------------
+    def _watch_file(self) -> None:
+        from app.db import sqlite_path
+
+        path = sqlite_path(self.url)
+        if path is None:
+            raise ValueError(f"no change feed for {self.url}")
+        connection = db_files.connect(path, passphrase=self._passphrase)
+        try:
+            version = db_files.data_version(connection)
+            self.ready.set()
+            while not self._stop.wait(self._poll):
+                now = db_files.data_version(connection)
+                if now != version:
+                    version = now
+                    self._deliver(Changes.all())
+        finally:
+            connection.close()
+
