@@ -162,6 +162,97 @@ def list_dump(source: Path) -> str:
     return done.stdout
 
 
+# -- roles and grants: the server guards the data, whoever connects --------------------------
+APP_ROLE = "dfu_app"
+
+
+def secure_server(connection: Connection) -> list[str]:
+    """Make the server itself enforce what the program promises; what was done, in words.
+
+    The design (README, "Clinic server"): the tables belong to the administrator's role that
+    runs `init` and the migrations. Workstations never connect as that role: each connects
+    with a login role that is a member of the application role `dfu_app` (one per
+    workstation or per person: CREATE ROLE nurse_station LOGIN PASSWORD '...' IN ROLE
+    dfu_app). `dfu_app` may read and write the clinical tables, and may only read and
+    append to the audit trail:
+
+    - audit_log: UPDATE, DELETE and TRUNCATE revoked from PUBLIC and from dfu_app; only
+      SELECT and INSERT granted. Triggers refuse UPDATE and DELETE (row level, migration
+      0002) and TRUNCATE (statement level) for everyone, the owner included;
+    - every other table: SELECT, INSERT, UPDATE, DELETE; the id sequences: USAGE, SELECT;
+      tables created by later migrations get the same by default privileges;
+    - dfu_app owns nothing, so it cannot drop or disable a trigger, nor grant itself more.
+
+    The role is created when absent and the migrating role may create roles; otherwise the
+    grants wait for an administrator (the triggers and revokes are made regardless).
+    """
+    done = _guard_audit_truncate(connection)
+    connection.exec_driver_sql("REVOKE ALL ON audit_log FROM PUBLIC")
+    done.append("audit_log: nothing granted to PUBLIC")
+    if not _ensure_app_role(connection):
+        done.append(f"role {APP_ROLE} absent and not creatable by this role: no grants made")
+        return done
+    run = connection.exec_driver_sql
+    run(f"GRANT USAGE ON SCHEMA {_schema(connection)} TO {APP_ROLE}")
+    run(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+        f"{_schema(connection)} TO {APP_ROLE}")
+    run(f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log FROM {APP_ROLE}")
+    run(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {APP_ROLE}")
+    run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_schema(connection)} TO {APP_ROLE}")
+    run(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {_schema(connection)} GRANT SELECT, INSERT, "
+        f"UPDATE, DELETE ON TABLES TO {APP_ROLE}")
+    run(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {_schema(connection)} GRANT USAGE, SELECT ON "
+        f"SEQUENCES TO {APP_ROLE}")
+    done.append(f"{APP_ROLE}: read and write the clinical tables; audit_log SELECT and "
+                "INSERT only")
+    return done
+
+
+def _schema(connection: Connection) -> str:
+    return connection.exec_driver_sql("SELECT quote_ident(current_schema())").scalar()
+
+
+def _guard_audit_truncate(connection: Connection) -> list[str]:
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_log_no_truncate' "
+        "AND tgrelid = 'audit_log'::regclass").scalar()
+    if not exists:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()")
+    return ["audit_log: UPDATE, DELETE and TRUNCATE refused by triggers"]
+
+
+def _ensure_app_role(connection: Connection) -> bool:
+    """True when the application role exists (created here if this role may)."""
+    if connection.exec_driver_sql(
+            f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'").scalar():
+        return True
+    may = connection.exec_driver_sql(
+        "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
+    if not may:
+        return False
+    connection.exec_driver_sql(f"CREATE ROLE {APP_ROLE} NOLOGIN")
+    return True
+
+
+def unsecure_server(connection: Connection) -> None:
+    """Undo `secure_server` in this database (the role stays: other databases may use it)."""
+    connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
+    if connection.exec_driver_sql(
+            f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'").scalar():
+        schema = _schema(connection)
+        connection.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} REVOKE ALL "
+                                   f"ON TABLES FROM {APP_ROLE}")
+        connection.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} REVOKE ALL "
+                                   f"ON SEQUENCES FROM {APP_ROLE}")
+        connection.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM "
+                                   f"{APP_ROLE}")
+        connection.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM "
+                                   f"{APP_ROLE}")
+        connection.exec_driver_sql(f"REVOKE ALL ON SCHEMA {schema} FROM {APP_ROLE}")
+
+
 # -- state of a database ----------------------------------------------------------------------
 def user_tables(connection: Connection) -> list[str]:
     """The tables of the current schema (an empty list: an empty database)."""

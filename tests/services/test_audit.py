@@ -24,6 +24,12 @@ NURSE = Actor("nurse.ana", "nurse")
 DOCTOR = Actor("dr.bo", "doctor")
 
 
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
 def new_rows(db, after: int) -> list:
     with db.read() as session:
         return [r for r in list_audit(session) if r.id > after]
@@ -208,16 +214,27 @@ def test_update_and_delete_on_the_audit_table_are_refused(visit_db):
     with pytest.raises(Exception, match="append-only"):
         with visit_db.write() as session:  # through the ORM too
             session.scalar(select(AuditEntry).where(AuditEntry.id == 2)).new = "forged"
-    raw = sqlite3.connect(visit_db.path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute("DELETE FROM audit_log")
-    raw.close()
+    if visit_db.path is not None:  # the file, bypassing the program
+        raw = sqlite3.connect(visit_db.path)
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute("DELETE FROM audit_log")
+        raw.close()
+    else:  # the server refuses TRUNCATE too, even to its owner
+        with pytest.raises(Exception, match="append-only"):
+            with visit_db.db.engine.begin() as connection:
+                connection.exec_driver_sql("TRUNCATE audit_log")
     with visit_db.read() as session:
         assert verify_chain(session).ok
 
 
 def tamper(db, statement: str) -> None:
-    """What someone with the file and an SQLite shell could do: drop the guard, then edit."""
+    """What someone with the file and an SQLite shell could do: drop the guard, then edit
+    (on a server: its superuser disabling the trigger)."""
+    if db.path is None:
+        with db.db.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+            connection.exec_driver_sql(statement)
+        return
     raw = sqlite3.connect(db.path)
     raw.execute("DROP TRIGGER audit_log_no_update")
     raw.execute("DROP TRIGGER audit_log_no_delete")
