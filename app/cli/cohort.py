@@ -91,7 +91,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--area-band", choices=AREA_BAND_CHOICES,
                      help="baseline area band in cm²")
     sub = add_command(commands, "export-research", cmd_export_research,
-                      "one CSV row per assessment with every metric; pseudonymised unless --identified")
+                      "one CSV row per assessment with every metric; pseudonymised unless "
+                      "--identified")
     sub.add_argument("file")
     sub.add_argument("--identified", action="store_true",
                      help="keep MRN, name and birth date instead of pseudonyms")

@@ -99,14 +99,25 @@ def open_database(url: str, *, create: bool = False, **options) -> Database:
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
-    """The database of `--db`, with the command's user signed in (see command_actor)."""
+    """The database of `--db`, with the command's user signed in (see command_actor); the
+    parser closes it when the command ends (close_databases)."""
     db = open_database(resolve_db_url(args.db), create=create)
     try:
         command_actor(args, db)
     except BaseException:
         db.dispose()
         raise
+    vars(args).setdefault("open_databases", []).append(db)
     return db
+
+
+def close_databases(args: argparse.Namespace) -> None:
+    """Dispose of what open_db opened for this command (an SQLite file is checkpointed)."""
+    for db in vars(args).pop("open_databases", []):
+        try:
+            db.dispose()
+        except Exception:  # the command has finished: its result and message stand
+            pass
 
 
 def read_new_password(prompt: str = "Password") -> str:

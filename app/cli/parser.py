@@ -11,7 +11,7 @@ import sys
 from typing import Sequence
 
 from app.cli import registry
-from app.cli.common import USER_ENV_VAR, CliError, refuse_unsigned_server
+from app.cli.common import USER_ENV_VAR, CliError, close_databases, refuse_unsigned_server
 
 
 def program_version() -> str:
@@ -96,6 +96,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         first_line = (str(exc).splitlines() or [""])[0][:300]
         print(f"error: unexpected {exc.__class__.__name__}: {first_line}", file=sys.stderr)
         return 1
+    finally:
+        close_databases(args)
 
 
 def open_window(args: argparse.Namespace | None = None) -> int:

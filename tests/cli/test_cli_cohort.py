@@ -8,13 +8,13 @@ import pytest
 
 from app.cli.cohort import AREA_BAND_CHOICES
 from app.services.cohort import AREA_BANDS
-from tests.cli.helpers import run_cli
+from tests.cli.helpers import call_cli
 
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("cohort") / "demo.db"
-    result = run_cli("--db", str(path), "seed-demo", "--patients", "45", "--seed", "5")
+    result = call_cli("--db", str(path), "seed-demo", "--patients", "45", "--seed", "5")
     assert result.returncode == 0, result.stderr
     return path
 
@@ -24,7 +24,7 @@ def _number_or_null(value) -> bool:
 
 
 def test_cohort_json_schema(demo_file):
-    result = run_cli("--db", str(demo_file), "cohort", "--json")
+    result = call_cli("--db", str(demo_file), "cohort", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["groups"]) == {"exosome", "exosome+msc", "standard"}
@@ -53,18 +53,18 @@ def test_cohort_json_schema(demo_file):
 
 
 def test_cohort_filters_and_text(demo_file):
-    everything = json.loads(run_cli("--db", str(demo_file), "cohort", "--json").stdout)
-    result = run_cli("--db", str(demo_file), "cohort", "--json", "--etiology", "ischemic",
-                     "--area-band", "1-5", "--since", "2020-01-01")
+    everything = json.loads(call_cli("--db", str(demo_file), "cohort", "--json").stdout)
+    result = call_cli("--db", str(demo_file), "cohort", "--json", "--etiology", "ischemic",
+                      "--area-band", "1-5", "--since", "2020-01-01")
     assert result.returncode == 0, result.stderr
     narrowed = json.loads(result.stdout)
     assert narrowed["filters"]["etiology"] == "ischemic"
     assert sum(g["episodes"] for g in narrowed["groups"].values()) < \
         sum(g["episodes"] for g in everything["groups"].values())
-    text = run_cli("--db", str(demo_file), "cohort")
+    text = call_cli("--db", str(demo_file), "cohort")
     assert text.returncode == 0 and "Exosome + MSC" in text.stdout and "log-rank" in text.stdout
-    bad = run_cli("--db", str(demo_file), "cohort", "--since", "2026-12-01",
-                  "--until", "2026-01-01")
+    bad = call_cli("--db", str(demo_file), "cohort", "--since", "2026-12-01",
+                   "--until", "2026-01-01")
     assert bad.returncode == 1 and bad.stderr.startswith("error: ")
     assert len(bad.stderr.strip().splitlines()) == 1
     assert AREA_BAND_CHOICES == tuple(AREA_BANDS)
@@ -72,15 +72,15 @@ def test_cohort_filters_and_text(demo_file):
 
 def test_export_commands(demo_file, tmp_path):
     research = tmp_path / "research.csv"
-    result = run_cli("--db", str(demo_file), "export-research", str(research))
+    result = call_cli("--db", str(demo_file), "export-research", str(research))
     assert result.returncode == 0, result.stderr
     assert "pseudonymised" in result.stdout and "45 patients" in result.stdout
     with open(research, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and "mrn" not in rows[0] and rows[0]["subject_id"].startswith("S-")
     bundle = tmp_path / "bundle.json"
-    result = run_cli("--db", str(demo_file), "export-fhir", str(bundle))
+    result = call_cli("--db", str(demo_file), "export-fhir", str(bundle))
     assert result.returncode == 0, result.stderr
     assert json.loads(bundle.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
-    missing = run_cli("--db", str(demo_file), "export-fhir", str(tmp_path / "no" / "b.json"))
+    missing = call_cli("--db", str(demo_file), "export-fhir", str(tmp_path / "no" / "b.json"))
     assert missing.returncode == 1 and "does not exist" in missing.stderr

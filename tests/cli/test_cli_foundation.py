@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.cli.helpers import run_cli
+from tests.cli.helpers import call_cli, run_cli
 from tests.conftest import GOLDEN_CSV, GOLDEN_JSON
 from tests.services.test_golden import assert_matches, by_site_and_episode
 
@@ -13,8 +13,8 @@ from tests.services.test_golden import assert_matches, by_site_and_episode
 @pytest.fixture(scope="module")
 def golden_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "golden.db"
-    assert run_cli("--db", str(path), "init").returncode == 0
-    result = run_cli("--db", str(path), "import-csv", str(GOLDEN_CSV))
+    assert call_cli("--db", str(path), "init").returncode == 0
+    result = call_cli("--db", str(path), "import-csv", str(GOLDEN_CSV))
     assert result.returncode == 0, result.stderr
     assert "imported 158 rows" in result.stdout
     return path
@@ -23,7 +23,7 @@ def golden_file(tmp_path_factory):
 def test_summary_json_for_every_golden_patient(golden_file):
     expected = json.loads(GOLDEN_JSON.read_text(encoding="utf-8"))
     for mrn, summary in expected.items():
-        result = run_cli("--db", str(golden_file), "summary", "--mrn", mrn, "--json")
+        result = call_cli("--db", str(golden_file), "summary", "--mrn", mrn, "--json")
         assert result.returncode == 0, result.stderr
         actual = json.loads(result.stdout)
         assert set(by_site_and_episode(actual)) == set(by_site_and_episode(summary))
@@ -34,11 +34,11 @@ def test_summary_json_for_every_golden_patient(golden_file):
 
 
 def test_env_var_selects_the_database(golden_file):
-    result = run_cli("summary", "--mrn", "H-01001", "--json",
-                     env={"DFU_MONITOR_DB": str(golden_file)})
+    result = call_cli("summary", "--mrn", "H-01001", "--json",
+                      env={"DFU_MONITOR_DB": str(golden_file)})
     assert result.returncode == 0 and json.loads(result.stdout)["mrn"] == "H-01001"
     url = f"sqlite:///{golden_file}"
-    assert run_cli("summary", "--mrn", "H-01001", env={"DFU_MONITOR_DB": url}).returncode == 0
+    assert call_cli("summary", "--mrn", "H-01001", env={"DFU_MONITOR_DB": url}).returncode == 0
 
 
 @pytest.mark.parametrize("args,message", [
@@ -47,7 +47,7 @@ def test_env_var_selects_the_database(golden_file):
     (("seed-demo", "--patients", "0"), "at least 1"),
 ])
 def test_user_errors_exit_1_with_one_line(golden_file, args, message):
-    result = run_cli("--db", str(golden_file), *args)
+    result = call_cli("--db", str(golden_file), *args)
     assert result.returncode in (1, 2)
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -83,12 +83,12 @@ def test_init_check_export_and_seed_are_deterministic(tmp_path):
     outputs = []
     for name in ("a", "b"):
         db = str(tmp_path / f"{name}.db")
-        assert "created" in run_cli("--db", db, "init").stdout
-        assert "up to date" in run_cli("--db", db, "init").stdout
-        assert run_cli("--db", db, "seed-demo", "--patients", "12", "--seed", "5").returncode == 0
-        check = run_cli("--db", db, "check")
+        assert "created" in call_cli("--db", db, "init").stdout
+        assert "up to date" in call_cli("--db", db, "init").stdout
+        assert call_cli("--db", db, "seed-demo", "--patients", "12", "--seed", "5").returncode == 0
+        check = call_cli("--db", db, "check")
         assert check.returncode == 0 and "check passed" in check.stdout
         out = tmp_path / f"{name}.csv"
-        assert run_cli("--db", db, "export-csv", str(out)).returncode == 0
+        assert call_cli("--db", db, "export-csv", str(out)).returncode == 0
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] and outputs[0].count("\n") > 12
