@@ -17,7 +17,11 @@ NURSE = Actor("nurse.test", "nurse")
 
 
 def open_view(qtbot, db, actor=NURSE) -> CohortView:
-    view = CohortView(db=db, actor=actor)
+    from app.ui.dbops import DatabaseRunner
+
+    runner = DatabaseRunner(db)
+    view = CohortView(runner=runner, actor=actor)
+    view.owned_runner = runner  # kept alive with the view
     qtbot.addWidget(view, before_close_func=lambda w: w.runner.wait())
     with qtbot.waitSignal(view.statistics_ready, timeout=30_000):
         view.show()
@@ -107,7 +111,12 @@ def test_par4_distribution_recurrence_and_summary(view, demo_db):
     assert [summary.headerData(c, Qt.Orientation.Horizontal)
             for c in range(summary.columnCount())] == [ARM_LABELS[a] for a in ARMS]
     assert summary.index(0, 0).data() == str(stats.arms["exosome"].closure.subjects)
-    assert "Log-rank" in view.logrank_label.text() and "p = " in view.logrank_label.text()
+    text = view.logrank_label.text()
+    assert "Log-rank" in text
+    p = stats.logrank_closure.p
+    # One p-value format for window, reports and CLI (app.domain.labels.format_p_value).
+    assert ("p < 0.001" in text) if p < 0.001 else (f"p = {p:.3f}" in text)
+    assert "e-" not in text
     assert "index episodes" in view.status.text()
 
 
@@ -167,3 +176,50 @@ def test_the_clinic_menu_opens_the_view(qtbot, golden_db):
     assert sum(s.closure.subjects for s in view.statistics.arms.values()) > 0
     view.runner.wait()
     view.close()
+
+
+def test_the_figure_is_saved_as_png_and_pdf(qtbot, view, tmp_path, monkeypatch):
+    from PySide6.QtGui import QImage
+
+    assert view.save_figure_button.isEnabled() and view.print_figure_button.isEnabled()
+    answers = iter([(str(tmp_path / "cohort"), "PNG image (*.png)"),
+                    (str(tmp_path / "cohort-figure"), "PDF (*.pdf)")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kwargs: next(answers)))
+    qtbot.mouseClick(view.save_figure_button, Qt.MouseButton.LeftButton)
+    png = tmp_path / "cohort.png"
+    image = QImage(str(png))
+    assert not image.isNull()
+    assert image.width() >= 2 * view.figure.width()  # rendered at twice the screen size
+    assert view.status.text() == f"Figure saved to {png}"
+    qtbot.mouseClick(view.save_figure_button, Qt.MouseButton.LeftButton)
+    pdf = tmp_path / "cohort-figure.pdf"
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 5_000
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert box.width > box.height  # landscape
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Cohort: time to closure by treatment arm" in text and "Log-rank" in text
+
+
+def test_the_figure_prints_on_one_page(qtbot, view, tmp_path, monkeypatch):
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QDialog
+
+    out = tmp_path / "printed.pdf"
+
+    def accept(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(out))
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    qtbot.mouseClick(view.print_figure_button, Qt.MouseButton.LeftButton)
+    assert view.status.text() == "Figure sent to the printer."
+    from pypdf import PdfReader
+
+    assert len(PdfReader(str(out)).pages) == 1

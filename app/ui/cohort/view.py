@@ -3,8 +3,9 @@
 Kaplan–Meier curves of time to closure by arm with their 95% bands and the number at risk
 beneath; the distribution of PAR at week 4 with the 50% line; recurrence-free curves; a summary
 table with medians and the log-rank test; filters by baseline date, etiology, Wagner grade and
-baseline area. Statistics are computed off the GUI thread (app.ui.workers) and arrive by signal.
-The research exports run from here too, off the GUI thread, audited by the service.
+baseline area. Statistics are read on the window's database runner (app.ui.dbops) and arrive by
+signal. The research exports run from here too, on the runner, audited by the service. The
+figure can be saved (PNG, PDF) and printed (app.ui.cohort.figure).
 """
 from __future__ import annotations
 
@@ -14,18 +15,29 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
 
-from app.db import Database
+from app.domain.labels import ETIOLOGY_LABELS, format_p_value
 from app.models.vocab import ETIOLOGIES
 from app.services.actor import Actor
 from app.services.cohort import AREA_BANDS, CohortFilter, CohortStatistics, cohort_statistics
 from app.ui.cohort.tables import ArmSummaryModel, AtRiskModel, fit_height, read_only_table
-from app.ui.workers import BackgroundRunner
+from app.ui.dbops import DatabaseRunner
 
-ETIOLOGY_LABELS = {"neuropathic": "Neuropathic", "ischemic": "Ischaemic",
-                   "neuro-ischemic": "Neuro-ischaemic"}
 AREA_BAND_LABELS = {"<1": "< 1 cm²", "1-5": "1–5 cm²", ">5": "> 5 cm²"}
 
 
@@ -36,13 +48,12 @@ class CohortView(QDialog):
     statistics_failed = Signal(str)  # why the statistics could not be computed
     export_finished = Signal(object)  # ExportResult or Exception
 
-    def __init__(self, *, db: Database, actor: Actor, parent: QWidget | None = None):
+    def __init__(self, *, runner: DatabaseRunner, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         from app.ui.cohort.charts import ParHistogram, SurvivalChart
 
-        self.db, self.actor = db, actor
+        self.runner, self.db, self.actor = runner, runner.db, actor
         self.statistics: CohortStatistics | None = None
-        self.runner = BackgroundRunner(self, threads=1)
         self.setObjectName("cohortView")
         self.setWindowTitle(self.tr("Cohort: time to closure by treatment arm"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -86,9 +97,23 @@ class CohortView(QDialog):
         grid.setRowStretch(1, 2)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 4)
-        layout.addLayout(grid, 1)
+        self.figure = QWidget()
+        self.figure.setObjectName("cohortFigure")
+        self.figure.setLayout(grid)
+        layout.addWidget(self.figure, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        self.save_figure_button = QPushButton(self.tr("Save figure…"))
+        self.save_figure_button.setObjectName("saveFigureButton")
+        self.save_figure_button.setToolTip(self.tr("Save the curves and the summary as PNG or "
+                                                   "PDF"))
+        self.save_figure_button.clicked.connect(self.save_figure)
+        self.print_figure_button = QPushButton(self.tr("Print figure…"))
+        self.print_figure_button.setObjectName("printFigureButton")
+        self.print_figure_button.clicked.connect(self.print_figure)
+        for button in (self.save_figure_button, self.print_figure_button):
+            button.setEnabled(False)  # until the statistics are shown
+            bottom.addWidget(button)
         self.export_csv_button = QPushButton(self.tr("Export research CSV…"))
         self.export_csv_button.setObjectName("exportResearchButton")
         self.export_csv_button.clicked.connect(self.export_research)
@@ -136,7 +161,7 @@ class CohortView(QDialog):
         self.since_check.toggled.connect(self.since_edit.setEnabled)
         self.until_check.toggled.connect(self.until_edit.setEnabled)
         self.etiology_filter = self._choices("etiologyFilter", [
-            (None, self.tr("Any etiology"))] + [(e, self.tr(ETIOLOGY_LABELS[e]))
+            (None, self.tr("Any etiology"))] + [(e, ETIOLOGY_LABELS[e])
                                                 for e in ETIOLOGIES])
         self.wagner_filter = self._choices("wagnerFilter", [(None, self.tr("Any Wagner grade"))]
                                            + [(g, self.tr("Wagner {0}").format(g))
@@ -180,17 +205,19 @@ class CohortView(QDialog):
         """Recompute for the current filters in the background; a newer request wins."""
         if not hasattr(self, "area_filter"):
             return  # still building the filters
-        filters, db = self.filters(), self.db
+        filters = self.filters()
         self.status.setText(self.tr("Computing…"))
+        self.runner.read("cohort", lambda session: cohort_statistics(session, filters),
+                         self._computed, on_error=self._failed, parent=self)
 
-        def compute() -> CohortStatistics:
-            with db.read() as session:
-                return cohort_statistics(session, filters)
-
-        self.runner.submit("cohort", compute, self.show_statistics, self._failed)
+    def _computed(self, stats: CohortStatistics) -> None:
+        if isValid(self):  # the view may have been closed and deleted meanwhile
+            self.show_statistics(stats)
 
     def show_statistics(self, stats: CohortStatistics) -> None:
         self.statistics = stats
+        for button in (self.save_figure_button, self.print_figure_button):
+            button.setEnabled(True)
         self.closure_chart.show_curves({a: s.closure for a, s in stats.arms.items()})
         self.recurrence_chart.show_curves({a: s.recurrence for a, s in stats.arms.items()})
         self.par_chart.show_values({a: s.par_week4_values for a, s in stats.arms.items()})
@@ -204,7 +231,7 @@ class CohortView(QDialog):
         else:
             self.logrank_label.setText(self.tr(
                 "Log-rank test of time to closure across arms: χ² = {0:.2f}, df = {1}, "
-                "p = {2:.3g}.").format(test.chi2, test.df, test.p))
+                "{2}.").format(test.chi2, test.df, format_p_value(test.p)))
         self.logrank_label.setText(self.logrank_label.text() + " " + self.tr(
             "NR: not reached (the curve has not fallen to 0.5)."))
         total = sum(s.closure.subjects for s in stats.arms.values())
@@ -216,6 +243,8 @@ class CohortView(QDialog):
         self.statistics_ready.emit(stats)
 
     def _failed(self, error: Exception) -> None:
+        if not isValid(self):
+            return
         self.status.setText(self.tr("Could not compute: {0}").format(error))
         self.statistics_failed.emit(str(error))
 
@@ -239,29 +268,81 @@ class CohortView(QDialog):
             return
         db, actor = self.db, self.actor
         self.status.setText(self.tr("Exporting to {0}…").format(path))
-        self.runner.submit("export", lambda: run(db, Path(path), actor=actor),
-                           self._exported, self._export_failed)
+        self.runner.call("cohort-export", lambda: run(db, Path(path), actor=actor),
+                         self._exported, on_error=self._export_failed, parent=self)
 
     def _exported(self, result) -> None:
+        if not isValid(self):
+            return
         mode = self.tr("pseudonymised") if result.pseudonymised else self.tr("identified")
         self.status.setText(self.tr("Exported {0} records of {1} patients ({2}) to {3}").format(
             result.records, result.patients, mode, result.path))
         self.export_finished.emit(result)
 
     def _export_failed(self, error: Exception) -> None:
+        if not isValid(self):
+            return
         self.status.setText(self.tr("Export failed: {0}").format(error))
         self.export_finished.emit(error)
 
-    def done(self, result: int) -> None:
-        self.runner.wait()
-        super().done(result)
+    # -- the figure on paper ----------------------------------------------------------------
+    def figure_title(self) -> str:
+        """What the figure counts, printed above it."""
+        stats = self.statistics
+        total = sum(s.closure.subjects for s in stats.arms.values()) if stats else 0
+        parts = [self.tr("Cohort: time to closure by treatment arm"),
+                 self.tr("{0} index episodes").format(total)]
+        filters = self.filters()
+        if filters.baseline_from or filters.baseline_to:
+            parts.append(self.tr("baseline {0} to {1}").format(
+                filters.baseline_from or "…", filters.baseline_to or "…"))
+        for combo in (self.etiology_filter, self.wagner_filter, self.area_filter):
+            if combo.currentData() is not None:
+                parts.append(combo.currentText())
+        parts.append(self.tr("printed {0}").format(dt.date.today().isoformat()))
+        return " · ".join(parts)
+
+    def save_figure(self) -> None:
+        from app.ui.cohort.figure import save_figure
+
+        default = str(Path.home() / f"cohort-{dt.date.today().isoformat()}.png")
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Save cohort figure"), default,
+                                                   self.tr("PNG image (*.png);;PDF (*.pdf)"))
+        if not path:
+            return
+        target = Path(path)
+        if not target.suffix and "pdf" in (chosen or "").lower():
+            target = target.with_name(target.name + ".pdf")
+        try:
+            written = save_figure(self.figure, self.figure_title(), target)
+        except OSError as exc:
+            self.status.setText(self.tr("The figure could not be saved: {0}").format(exc))
+            return
+        self.status.setText(self.tr("Figure saved to {0}").format(str(written)))
+
+    def print_figure(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from app.ui.cohort.figure import print_figure
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName("cohort")
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(self.tr("Print cohort figure"))
+        result = dialog.exec()
+        if getattr(result, "value", result) != QDialog.DialogCode.Accepted.value:
+            return
+        if print_figure(self.figure, self.figure_title(), printer):
+            self.status.setText(self.tr("Figure sent to the printer."))
+        else:
+            self.status.setText(self.tr("The printer could not be started."))
 
 
-def open_cohort_view(window: QWidget, db: Database, actor: Actor) -> CohortView:
+def open_cohort_view(window: QWidget, runner: DatabaseRunner, actor: Actor) -> CohortView:
     """Show the window's cohort view (one per main window), creating it on first use."""
     view = getattr(window, "cohort_view", None)
     if view is None:
-        view = CohortView(db=db, actor=actor, parent=window)
+        view = CohortView(runner=runner, actor=actor, parent=window)
         window.cohort_view = view
     else:
         view.refresh()
@@ -275,6 +356,6 @@ def add_cohort_action(window) -> QAction:
     """Add "Cohort view…" to the main window's Clinic menu."""
     action = QAction(window.tr("&Cohort view…"), window)
     action.setObjectName("cohortViewAction")
-    action.triggered.connect(lambda: open_cohort_view(window, window.db, window.actor))
+    action.triggered.connect(lambda: open_cohort_view(window, window.runner, window.actor))
     window.menu_clinic.addAction(action)
     return action
