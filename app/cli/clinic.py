@@ -6,9 +6,18 @@ import argparse
 import os
 import sys
 
-from app.cli.common import (CliError, add_command, command_actor, is_local_clinic,
-                            open_database, open_db, positive_int, read_new_password, shown_url,
-                            user_name)
+from app.cli.common import (
+    CliError,
+    add_command,
+    command_actor,
+    is_local_clinic,
+    open_database,
+    open_db,
+    positive_int,
+    read_new_password,
+    shown_url,
+    user_name,
+)
 from app.db import resolve_db_url
 
 

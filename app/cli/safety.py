@@ -10,8 +10,14 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli.common import (add_command, command_actor, open_db, read_new_password, shown_url,
-                            sign_in)
+from app.cli.common import (
+    add_command,
+    command_actor,
+    open_db,
+    read_new_password,
+    shown_url,
+    sign_in,
+)
 from app.db import resolve_db_url
 from app.services.actor import ROLES
 

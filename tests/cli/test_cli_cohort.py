@@ -28,7 +28,7 @@ def test_cohort_json_schema(demo_file):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["groups"]) == {"exosome", "exosome+msc", "standard"}
-    for arm, group in data["groups"].items():
+    for group in data["groups"].values():
         assert isinstance(group["episodes"], int) and isinstance(group["closed"], int)
         assert 0 <= group["closed"] <= group["episodes"]
         assert _number_or_null(group["median_days_to_closure"])
