@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-PROPOSAL_SIDE = 360  # px: long side of the crop GrabCut works on
-GRABCUT_ITERATIONS = 5
+PROPOSAL_SIDE = 300  # px: long side of the crop GrabCut works on
+GRABCUT_ITERATIONS = 4
 CONTOUR_UPSAMPLE = 4
 EDGE_SIGMA = 3.0  # px: neighbourhood of the local wound and skin colours at the edge
 OUTLINE_TOLERANCE_PX = 0.5  # polygon simplification, in image px

@@ -24,6 +24,7 @@ AREA_RANGE_CM2 = (0.2, 40.0)
 TILT_RANGE_DEG = (0.0, 45.0)
 JPEG_QUALITY_RANGE = (60, 95)
 DRAPE_RGB = (58, 108, 118)
+MAX_TEXTURE_PIXELS = 16e6  # the plane's texture (generation time and memory)
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,12 @@ def _skin(rng: np.random.Generator, shape: tuple[int, int], ppm: int) -> np.ndar
     tone = rng.uniform(0, 1)
     base = (1 - tone) * np.array([226.0, 184, 160]) + tone * np.array([120.0, 78, 56])
     shade = 1 + 0.05 * _noise(rng, shape, 25 * ppm) + 0.025 * _noise(rng, shape, 0.7 * ppm)
-    return base.astype(np.float32)[None, None, :] * shade[:, :, None]
+    return base.astype(np.float32)[None, None, :] * shade[:, :, None]  # float32 like shade
 
 
 def _wound_colour(rng: np.random.Generator, shape: tuple[int, int], ppm: int
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Wound bed colours and a label map (0 red, 1 yellow, 2 black) over the whole texture."""
+    """Wound bed colours and a label map (0 red, 1 yellow, 2 black) over a region."""
     import numpy as np
 
     red = np.array([rng.uniform(150, 190), rng.uniform(25, 55), rng.uniform(30, 60)])
@@ -126,28 +127,51 @@ def _wound_colour(rng: np.random.Generator, shape: tuple[int, int], ppm: int
 
 def _coverage(outline_mm, origin: tuple[float, float], ppm: int, shape: tuple[int, int],
               supersample: int = 4) -> np.ndarray:
-    """Exact-ish area coverage (0-255) of the outline in each texture pixel: the polygon filled
-    on a 4x finer grid and averaged (OpenCV's anti-aliased fill would grow it by half a pixel)."""
+    """Area coverage (0-1) of the outline in each pixel of a texture region whose first pixel
+    starts at `origin` (mm): the polygon filled on a 4x finer grid and averaged (OpenCV's
+    anti-aliased fill would grow it by half a pixel)."""
     import cv2
     import numpy as np
 
-    pts = np.array([((x - origin[0]) * ppm, (y - origin[1]) * ppm) for x, y in outline_mm])
-    u0, v0 = (np.floor(pts.min(axis=0)) - 2).astype(int)
-    u1, v1 = (np.ceil(pts.max(axis=0)) + 2).astype(int)
     k = supersample
-    fine = np.zeros(((v1 - v0) * k, (u1 - u0) * k), np.uint8)
-    poly = np.round(((pts - (u0, v0)) * k - 0.5) * 16).astype(np.int32)
-    cv2.fillPoly(fine, [poly], 255, cv2.LINE_8, shift=4)
-    patch = cv2.resize(fine, (u1 - u0, v1 - v0), interpolation=cv2.INTER_AREA)
-    alpha = np.zeros(shape, np.uint8)
-    alpha[v0:v1, u0:u1] = patch
-    return alpha
+    pts = np.array([((x - origin[0]) * ppm, (y - origin[1]) * ppm) for x, y in outline_mm])
+    fine = np.zeros((shape[0] * k, shape[1] * k), np.uint8)
+    cv2.fillPoly(fine, [np.round((pts * k - 0.5) * 16).astype(np.int32)], 255, cv2.LINE_8,
+                 shift=4)
+    return cv2.resize(fine, (shape[1], shape[0]), interpolation=cv2.INTER_AREA
+                      ).astype(np.float32) / 255
+
+
+def _paint_wound(rng: np.random.Generator, texture: np.ndarray, outline_mm,
+                 origin: tuple[float, float], ppm: int) -> dict[str, float]:
+    """Paint the wound and a faint reddened rim into the texture, in the region around the
+    wound only; returns the true tissue shares (%)."""
+    import cv2
+    import numpy as np
+
+    reach = 10 * ppm  # the rim's blur reaches a few sigma (2.5 mm) beyond the edge
+    xs = [(x - origin[0]) * ppm for x, _ in outline_mm]
+    ys = [(y - origin[1]) * ppm for _, y in outline_mm]
+    u0, v0 = max(0, math.floor(min(xs)) - reach), max(0, math.floor(min(ys)) - reach)
+    u1 = min(texture.shape[1], math.ceil(max(xs)) + reach)
+    v1 = min(texture.shape[0], math.ceil(max(ys)) + reach)
+    shape = (v1 - v0, u1 - u0)
+    alpha = _coverage(outline_mm, (origin[0] + u0 / ppm, origin[1] + v0 / ppm), ppm, shape)
+    bed, labels = _wound_colour(rng, shape, ppm)
+    inside = alpha > 0.5
+    counts = np.bincount(labels[inside], minlength=3) / max(int(inside.sum()), 1) * 100
+    rim = cv2.GaussianBlur(alpha, (0, 0), 2.5 * ppm)
+    blush = (rng.uniform(0.0, 0.25) * np.clip(rim * 2, 0, 1))[:, :, None]
+    region = texture[v0:v1, u0:u1]
+    region = region * (1 - blush) + np.array([205.0, 95, 95], np.float32) * blush
+    a = alpha[:, :, None]
+    texture[v0:v1, u0:u1] = region * (1 - a) + bed * a
+    return {"red": float(counts[0]), "yellow": float(counts[1]), "black": float(counts[2])}
 
 
 def _texture(rng: np.random.Generator, outline_mm, card_origin_mm, plane_box, ppm: int
              ) -> tuple[np.ndarray, dict[str, float]]:
-    """The plane as an RGB float texture at `ppm` px/mm, with the true tissue shares."""
-    import cv2
+    """The plane as an RGB uint8 texture at `ppm` px/mm, with the true tissue shares."""
     import numpy as np
 
     from app.imaging.card import render_card
@@ -155,21 +179,13 @@ def _texture(rng: np.random.Generator, outline_mm, card_origin_mm, plane_box, pp
     x0, y0, x1, y1 = plane_box
     shape = (round((y1 - y0) * ppm), round((x1 - x0) * ppm))
     texture = _skin(rng, shape, ppm)
-    bed, labels = _wound_colour(rng, shape, ppm)
-    alpha = _coverage(outline_mm, (x0, y0), ppm, shape)
-    inside = alpha > 127
-    counts = np.bincount(labels[inside], minlength=3) / max(int(inside.sum()), 1) * 100
-    rim = cv2.GaussianBlur(alpha.astype(np.float32) / 255, (0, 0), 2.5 * ppm)
-    blush = rng.uniform(0.0, 0.25) * np.clip(rim * 2, 0, 1)
-    texture = texture * (1 - blush[:, :, None]) + np.array([205.0, 95, 95]) * blush[:, :, None]
-    a = (alpha.astype(np.float32) / 255)[:, :, None]
-    texture = texture * (1 - a) + bed * a
-    card = render_card(ppm * 25.4).astype(np.float32) * rng.uniform(0.85, 0.95) + 12
+    tissue = _paint_wound(rng, texture, outline_mm, (x0, y0), ppm)
+    card = render_card(ppm * 25.4).astype(np.float32) * np.float32(rng.uniform(0.85, 0.95)) + 12
     u0 = round((card_origin_mm[0] - x0) * ppm)
     v0 = round((card_origin_mm[1] - y0) * ppm)
     texture[v0:v0 + card.shape[0], u0:u0 + card.shape[1]] = card
-    tissue = {"red": float(counts[0]), "yellow": float(counts[1]), "black": float(counts[2])}
-    return np.clip(texture, 0, 255).astype(np.uint8), tissue
+    np.clip(texture, 0, 255, out=texture)
+    return texture.astype(np.uint8), tissue
 
 
 def _layout(rng: np.random.Generator, outline_mm):
@@ -211,14 +227,15 @@ def _finish(rng: np.random.Generator, image: np.ndarray, quality: int) -> bytes:
 
     h, w = image.shape[:2]
     beta = rng.uniform(0, 2 * math.pi)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    ramp = ((xx - w / 2) * math.cos(beta) + (yy - h / 2) * math.sin(beta)) / math.hypot(w, h)
+    xx = (np.arange(w, dtype=np.float32) - w / 2)[None, :]
+    yy = (np.arange(h, dtype=np.float32) - h / 2)[:, None]
+    ramp = (xx * math.cos(beta) + yy * math.sin(beta)) / math.hypot(w, h)
     light = rng.uniform(0.85, 1.08) * (1 + rng.uniform(0.1, 0.5) * ramp)
     out = image.astype(np.float32) * light[:, :, None]
     sigma = rng.uniform(0.0, 1.2)
     if sigma > 0.3:
         out = cv2.GaussianBlur(out, (0, 0), sigma)
-    out += rng.normal(0, rng.uniform(1, 5), out.shape).astype(np.float32)
+    out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(rng.uniform(1, 5))
     bgr = cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
     ok, encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:  # pragma: no cover - OpenCV always encodes a valid array
@@ -248,7 +265,8 @@ def synthetic_photo(seed: int, *, size: tuple[int, int] = (1600, 1200),
     centre = to_image @ np.array([(roi[0] + roi[2]) / 2, (roi[1] + roi[3]) / 2, 1.0])
     step = to_image @ np.array([(roi[0] + roi[2]) / 2 + 1, (roi[1] + roi[3]) / 2, 1.0])
     out_ppm = math.dist(centre[:2] / centre[2], step[:2] / step[2])
-    ppm = int(min(10, max(2, round(out_ppm))))
+    area_mm2 = (plane[2] - plane[0]) * (plane[3] - plane[1])
+    ppm = int(min(10, math.sqrt(MAX_TEXTURE_PIXELS / area_mm2), max(2, round(out_ppm))))
     texture, tissue = _texture(rng, outline_mm, card_origin, plane, ppm)
     from_texture = np.array([[1 / ppm, 0, plane[0] + 0.5 / ppm], [0, 1 / ppm, plane[1] + 0.5 / ppm],
                              [0, 0, 1]])
