@@ -65,7 +65,8 @@ def accuracy(scenes: int, size: tuple[int, int], log) -> tuple[dict, dict]:
             box_err.append(100.0)
             continue
         box_dice.append(dice(rasterize(outline, scene.mask.shape), scene.mask))
-        box_err.append(100 * abs(measure_outline(outline, calibration).area_cm2 / scene.area_cm2 - 1))
+        box_area = measure_outline(outline, calibration).area_cm2
+        box_err.append(100 * abs(box_area / scene.area_cm2 - 1))
         if (seed + 1) % 10 == 0:
             log(f"  {seed + 1}/{scenes} scenes")
     values = {

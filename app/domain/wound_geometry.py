@@ -1,4 +1,4 @@
-"""Geometry of a traced wound outline and of the plane it lies on (docs/metrics.md, "Assessment values").
+"""Geometry of a traced wound outline and of the plane it lies on (docs/metrics.md, section 2).
 
 A wound outline is a simple polygon given as (x, y) vertices in one unit (image pixels or
 card-plane millimetres); it is closed implicitly (the last vertex joins the first). Plain floats
@@ -197,7 +197,8 @@ def invert_3x3(matrix: Sequence[Sequence[float]]) -> Matrix3:
             ((d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det))
 
 
-def local_scale_and_tilt(matrix: Sequence[Sequence[float]], point: Sequence[float]) -> tuple[float, float]:
+def local_scale_and_tilt(matrix: Sequence[Sequence[float]],
+                         point: Sequence[float]) -> tuple[float, float]:
     """Local scale (output units per input unit, geometric mean) and apparent tilt in degrees
     of a homography at a point: the singular values s1 >= s2 of its Jacobian give
     scale = sqrt(s1*s2) and tilt = arccos(s2/s1) (a circle seen at that tilt becomes an ellipse

@@ -89,7 +89,8 @@ def open_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise PhotoError("This file is not a photo the program can read. "
                          "Attach a JPEG, PNG or HEIC photo.") from error
     if image.format not in FORMATS:
-        raise PhotoError(f"{image.format} images are not accepted. Attach a JPEG, PNG or HEIC photo.")
+        raise PhotoError(f"{image.format} images are not accepted. "
+                         "Attach a JPEG, PNG or HEIC photo.")
     width, height = image.size
     if width * height > max_pixels:
         raise _too_large(width * height, max_pixels)
@@ -156,8 +157,8 @@ def decode_photo(data: bytes, *, max_pixels: int = MAX_PIXELS) -> DecodedPhoto:
     if long_side > WORKING_LONG_SIDE:
         factor = WORKING_LONG_SIDE / long_side
         upright = upright.resize((max(1, round(upright.width * factor)),
-                                  max(1, round(upright.height * factor))), Image.Resampling.BILINEAR,
-                                 reducing_gap=2.0)
+                                  max(1, round(upright.height * factor))),
+                                 Image.Resampling.BILINEAR, reducing_gap=2.0)
     thumbnail = upright.copy()
     thumbnail.thumbnail((THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE), Image.Resampling.BILINEAR)
     return DecodedPhoto(

@@ -27,10 +27,11 @@ class PhotoAnalysis:
 
     def as_json(self) -> dict:
         """The `photo measure --json` document (docs/product.md, photos)."""
-        doc: dict = {"calibrated": self.calibration is not None,
-                     "method": self.calibration.method if self.calibration else None,
-                     "px_per_cm": round(self.calibration.px_per_cm, 3) if self.calibration else None,
-                     "tilt_deg": round(self.calibration.tilt_deg, 2) if self.calibration else None,
+        c = self.calibration
+        doc: dict = {"calibrated": c is not None,
+                     "method": c.method if c else None,
+                     "px_per_cm": round(c.px_per_cm, 3) if c else None,
+                     "tilt_deg": round(c.tilt_deg, 2) if c else None,
                      "outline": [[round(x, 2), round(y, 2)] for x, y in self.outline_px]
                      if self.outline_px else None}
         m = self.measurement

@@ -56,11 +56,13 @@ def _soft_edge(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
     def local_mean(weight: np.ndarray) -> np.ndarray:
         total = cv2.GaussianBlur(weight, (0, 0), EDGE_SIGMA) + 1e-6
-        return cv2.GaussianBlur(colours * weight[:, :, None], (0, 0), EDGE_SIGMA) / total[:, :, None]
+        weighted = cv2.GaussianBlur(colours * weight[:, :, None], (0, 0), EDGE_SIGMA)
+        return weighted / total[:, :, None]
 
     wound_mean, skin_mean = local_mean(core), local_mean(skin)
     contrast = wound_mean - skin_mean
-    alpha = np.sum((colours - skin_mean) * contrast, axis=2) / (np.sum(contrast ** 2, axis=2) + 1e-6)
+    along = np.sum((colours - skin_mean) * contrast, axis=2)
+    alpha = along / (np.sum(contrast ** 2, axis=2) + 1e-6)
     alpha = np.clip(alpha, 0, 1)
     band = (core == 0) & (skin == 0)
     return np.where(band, alpha, m.astype(np.float32))
@@ -122,8 +124,8 @@ def _segment(image: np.ndarray, box: Box, sure: tuple[float, float] | None
     crop = image[cy0:cy1, cx0:cx1]
     scale = min(1.0, PROPOSAL_SIDE / max(crop.shape[:2]))
     if scale < 1.0:
-        crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)),
-                                 max(1, round(crop.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+        reduced_size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+        crop = cv2.resize(crop, reduced_size, interpolation=cv2.INTER_AREA)
     sx, sy = crop.shape[1] / (cx1 - cx0), crop.shape[0] / (cy1 - cy0)
 
     def reduced(x: float, y: float) -> tuple[int, int]:
@@ -131,7 +133,8 @@ def _segment(image: np.ndarray, box: Box, sure: tuple[float, float] | None
 
     ix0, iy0 = reduced(x0, y0)
     ix1, iy1 = reduced(x1, y1)
-    inside = (max(ix0, 1), max(iy0, 1), min(ix1 + 1, crop.shape[1] - 1), min(iy1 + 1, crop.shape[0] - 1))
+    inside = (max(ix0, 1), max(iy0, 1),
+              min(ix1 + 1, crop.shape[1] - 1), min(iy1 + 1, crop.shape[0] - 1))
     if inside[2] - inside[0] < 3 or inside[3] - inside[1] < 3:
         raise SegmentationError("The box is too small: drag it around the whole wound.")
     fg = _largest_filled_component(_grabcut(np.ascontiguousarray(crop), inside,
@@ -171,7 +174,8 @@ def outline_from_click(image: np.ndarray, point: tuple[float, float]) -> list[tu
     half = 0.015 * math.hypot(w, h)
     outline: list[tuple[float, float]] = []
     for _ in range(7):
-        box = (max(0.0, x - half), max(0.0, y - half), min(w - 1.0, x + half), min(h - 1.0, y + half))
+        box = (max(0.0, x - half), max(0.0, y - half),
+               min(w - 1.0, x + half), min(h - 1.0, y + half))
         try:
             outline, touches = _segment(image, box, (x, y))
         except SegmentationError:

@@ -54,7 +54,8 @@ def wound_outline_mm(rng: np.random.Generator, area_cm2: float,
     for t in theta:
         r = 1.0 + sum(a * math.cos(k * t + phase) for k, a, phase in harmonics)
         x, y = r * math.cos(t) * stretch, r * math.sin(t)
-        pts.append((x * math.cos(turn) - y * math.sin(turn), x * math.sin(turn) + y * math.cos(turn)))
+        c, s = math.cos(turn), math.sin(turn)
+        pts.append((x * c - y * s, x * s + y * c))
     factor = math.sqrt(area_cm2 * 100.0 / polygon_area(pts))
     return [(x * factor, y * factor) for x, y in pts]
 

@@ -28,10 +28,12 @@ def jpeg_bytes(image: Image.Image, **kwargs) -> bytes:
 def png_header_claiming(width: int, height: int) -> bytes:
     """A small PNG whose header claims a huge size (no pixel buffer is ever allocated)."""
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+    idat = zlib.compress(b"\x00" * 64)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
             + chunk(b"IEND", b""))
 
 
