@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: venv run test bench bench-quick screenshots clean
+.PHONY: venv run test bench bench-quick screenshots dist dist-check wheel-check clean
 
 venv: $(STAMP)
 
@@ -34,5 +34,20 @@ bench-quick: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m app.ui.screenshots docs/screenshots
 
+# The one-folder bundle dist/dfu-monitor/ (PyInstaller, packaging/dfu-monitor.spec); the `dist`
+# extra installs PyInstaller into .venv the first time.
+dist: $(STAMP)
+	$(PY) -c 'import PyInstaller' 2>/dev/null || $(PY) -m pip install --quiet -e '.[test,dist]'
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/dfu-monitor.spec
+
+# The bundle's smoke test: its command line and its window, from a temporary folder.
+dist-check: dist
+	packaging/smoke_bundle.sh dist/dfu-monitor
+
+# The wheel installed in a fresh venv outside the checkout.
+wheel-check: $(STAMP)
+	packaging/smoke_wheel.sh
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Smoke test of the built bundle (make dist first, or: make dist-check), as a clinic PC runs it:
+# from a temporary folder, with no Python of ours on the PATH and a user data folder of its own.
+#   - the command line: --version, init, seed-demo --patients 20, summary, report (DejaVu
+#     embedded), report --seen-since with two processes (the frozen multiprocessing path);
+#   - the window, offscreen, on the demo clinic: it paints the main window once, saves a
+#     screenshot and quits (app/ui/smoke.py, DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT=1);
+#   - the size of the bundle (the limit: 250 MB, issue 15).
+#   packaging/smoke_bundle.sh [BUNDLE_DIR]     (default dist/dfu-monitor)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bundle="$(cd "${1:-$root/dist/dfu-monitor}" && pwd)"
+limit_mb="${DFU_MONITOR_BUNDLE_LIMIT_MB:-250}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/dfu-bundle.XXXXXX")"
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
+cli="$bundle/dfu-monitor-cli"
+gui="$bundle/dfu-monitor"
+[ -x "$cli" ] && [ -x "$gui" ] || { echo "FAIL: no bundle at $bundle (run make dist)"; exit 1; }
+
+cd "$work"
+export QT_QPA_PLATFORM=offscreen XDG_DATA_HOME="$work/data" PATH=/usr/bin:/bin
+unset PYTHONPATH PYTHONHOME DFU_MONITOR_DB VIRTUAL_ENV
+db="$work/clinic.db"
+
+step "dfu-monitor-cli --version"
+if "$cli" --version; then :; else echo "WARN: no --version in this build"; fi
+
+step "init, seed-demo --patients 20, summary, report"
+"$cli" --db "$db" init
+"$cli" --db "$db" seed-demo --patients 20
+"$cli" --db "$db" summary --mrn D-00001 | head -5
+"$cli" --db "$db" report --mrn D-00001 -o r.pdf
+test -s r.pdf || { echo "FAIL: no report"; exit 1; }
+if command -v pdffonts >/dev/null; then
+  pdffonts r.pdf | grep -q "DejaVuSans .*TrueType.*yes" || { echo "FAIL: DejaVu not embedded"; exit 1; }
+  echo "r.pdf embeds DejaVu Sans"
+fi
+"$cli" --db "$db" report --seen-since 2000-01-01 -o reports --jobs 2 | tail -1
+[ "$(ls reports | wc -l)" -ge 10 ] || { echo "FAIL: too few reports from two processes"; exit 1; }
+"$cli" --db "$db" check
+
+step "the window paints (offscreen, demo clinic)"
+mkdir -p "$XDG_DATA_HOME/dfu-monitor"
+"$cli" --db "$XDG_DATA_HOME/dfu-monitor/demo.db" seed-demo --patients 20 >/dev/null
+DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT=1 DFU_MONITOR_SMOKE_SCREENSHOT="$work/window.png" \
+  DFU_MONITOR_SMOKE_TIMEOUT=120 timeout 180 "$gui" --demo
+test -s "$work/window.png" || { echo "FAIL: no screenshot"; exit 1; }
+[ -z "${KEEP:-}" ] || echo "screenshot: $work/window.png"
+
+step "size"
+size_mb=$(( $(du -sk "$bundle" | cut -f1) / 1024 ))
+echo "bundle: ${size_mb} MB (limit ${limit_mb} MB)"
+du -sk "$bundle"/_internal/* | sort -n | tail -6 | awk '{printf "  %5d MB  %s\n", $1/1024, $2}'
+if [ "$size_mb" -ge "$limit_mb" ]; then
+  echo "OVER THE LIMIT: ${size_mb} MB >= ${limit_mb} MB"
+  [ -n "${DFU_MONITOR_ALLOW_BIG_BUNDLE:-}" ] || exit 1
+fi
+
+step "done: the bundle works"
