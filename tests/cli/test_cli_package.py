@@ -223,3 +223,39 @@ def test_an_empty_database_needs_init_admin_before_anyone_can_sign_in(tmp_path):
     short = call_cli("--db", db, "init", "--admin", "boss", input_text="short\nshort\n")
     assert short.returncode == 1 and "at least 12" in short.stderr
     assert call_cli("--db", db, "user", "list").stdout == ""  # no account was half-made
+
+
+def test_on_a_server_init_admin_then_every_command_signs_in(pg_empty_url):
+    """Issue 12's sequence on a real (throwaway) PostgreSQL server, in this process."""
+    import json
+
+    from tests.conftest import GOLDEN_CSV
+
+    created = call_cli("--db", pg_empty_url, "init", "--admin", "boss",
+                       input_text=f"{PASSWORD}\n" * 2)
+    assert created.returncode == 0, created.stderr
+    assert "database created" in created.stdout and "administrator boss created" in created.stdout
+    as_boss = {"DFU_MONITOR_DB": pg_empty_url, "DFU_MONITOR_USER": "boss",
+               "DFU_MONITOR_PASSWORD": PASSWORD}
+    nurse = call_cli("user", "add", "nurse.ana", "--role", "nurse", env=as_boss,
+                     input_text=f"{PASSWORD}\n" * 2)
+    assert nurse.returncode == 0, nurse.stderr
+    as_nurse = {**as_boss, "DFU_MONITOR_USER": "nurse.ana"}
+    imported = call_cli("import-csv", str(GOLDEN_CSV), env=as_nurse)
+    assert imported.returncode == 0 and "imported 158 rows" in imported.stdout, imported.stderr
+    summary = call_cli("summary", "--mrn", "H-01001", "--json", env=as_nurse)
+    assert json.loads(summary.stdout)["mrn"] == "H-01001"
+    check = call_cli("check", env=as_boss)
+    assert check.returncode == 0 and "audit chain ok" in check.stdout, check.stderr
+    assert "integrity ok" not in check.stdout  # the server's storage is not checked from here
+    unsigned = call_cli("summary", "--mrn", "H-01001", env={"DFU_MONITOR_DB": pg_empty_url})
+    assert unsigned.stderr == f"error: {SERVER_NEEDS_USER}\n"
+    wrong = call_cli("summary", "--mrn", "H-01001",
+                     env={**as_nurse, "DFU_MONITOR_PASSWORD": "not the password"})
+    assert wrong.returncode == 1 and "sign-in refused" in wrong.stderr
+    again = call_cli("init", "--admin", "boss2", env={"DFU_MONITOR_DB": pg_empty_url},
+                     input_text=f"{PASSWORD}\n" * 2)
+    assert again.returncode == 1 and "an account already exists" in again.stderr
+    authors = {r["user"] for r in json.loads(call_cli("audit", "--json", env=as_boss).stdout)
+               if r["table"] == "patient"}
+    assert authors == {"nurse.ana"}
