@@ -237,6 +237,7 @@ def test_on_a_server_init_admin_then_every_command_signs_in(pg_empty_url):
     assert "database created" in created.stdout and "administrator boss created" in created.stdout
     as_boss = {"DFU_MONITOR_DB": pg_empty_url, "DFU_MONITOR_USER": "boss",
                "DFU_MONITOR_PASSWORD": PASSWORD}
+    assert "up to date" in call_cli("init", env=as_boss).stdout  # an upgrade signs in too
     nurse = call_cli("user", "add", "nurse.ana", "--role", "nurse", env=as_boss,
                      input_text=f"{PASSWORD}\n" * 2)
     assert nurse.returncode == 0, nurse.stderr
