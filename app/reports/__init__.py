@@ -25,3 +25,14 @@ def build_report(history: PatientHistory, settings: ClinicSettings, *, audience:
     else:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}")
     return build(history, settings, printed_by=printed_by, out=out, report_date=report_date)
+
+
+def render_pdf(history: PatientHistory, settings: ClinicSettings, *, audience: str,
+               printed_by: str, report_date: dt.date | None = None) -> bytes:
+    """The report as PDF bytes (Qt-free: the window lays it out on its background runner)."""
+    import io
+
+    out = io.BytesIO()
+    build_report(history, settings, audience=audience, printed_by=printed_by, out=out,
+                 report_date=report_date)
+    return out.getvalue()

@@ -79,7 +79,7 @@ def test_save_as_writes_the_pdf_and_audits_it(preview, qtbot, golden_db, tmp_pat
     saved = tmp_path / "summary.pdf"
     assert saved.read_bytes() == preview.pdf_bytes
     assert preview.status.text() == f"Saved to {saved}"
-    assert any(str(saved) in detail for detail in _audit(golden_db))
+    qtbot.waitUntil(lambda: any(str(saved) in detail for detail in _audit(golden_db)))
 
 
 def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_path,
@@ -102,12 +102,26 @@ def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_pa
         def exec(self):
             return QDialog.DialogCode.Accepted
 
+    import threading
+
+    import app.services.audit as audit
+
+    threads = []
+    real_record_event = audit.record_event
+
+    def record_event(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real_record_event(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record_event", record_event)
     monkeypatch.setattr(module, "QPrintDialog", PrintDialogAnsweredOk)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     pages = preview.document.pageCount()
     assert _pages(printed.read_bytes()) == pages
     assert preview.status.text() == f"Sent {pages} page(s) to the printer."
-    assert any("sent to printer" in detail for detail in _audit(golden_db))
+    qtbot.waitUntil(lambda: any("sent to printer" in detail for detail in _audit(golden_db)))
+    # The audit entry is written on the database runner, never on the GUI thread.
+    assert threads and threading.main_thread() not in threads
 
 
 def test_a_print_dialog_cancelled_prints_nothing(preview, qtbot, golden_db, monkeypatch):
@@ -126,6 +140,7 @@ def test_a_print_dialog_cancelled_prints_nothing(preview, qtbot, golden_db, monk
     before = len(_audit(golden_db))
     monkeypatch.setattr(module, "QPrintDialog", PrintDialogCancelled)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
+    preview.runner.wait()
     assert len(_audit(golden_db)) == before
 
 

@@ -1,28 +1,40 @@
 """The report preview: the follow-up summary PDF shown inside the app, with Print and Save as.
 
-The PDF is built off the GUI thread by the same service as the CLI (app.services.report_jobs),
-shown with QPdfView, printed page by page from the PDF (never by printing widgets) and saved
-atomically. Printing and saving are written to the audit trail.
+The patient's records are read on the window's database runner, the PDF is laid out on its
+background thread by the same report code as the CLI (app.reports), shown with QPdfView,
+printed page by page from the PDF (app.ui.printing.pages, never by printing widgets) and saved
+atomically. Printing and saving are written to the audit trail by a runner write, never on the
+GUI thread.
 """
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
 
 from app.db import Database
 from app.services.actor import Actor
-from app.ui.workers import BackgroundRunner
+from app.services.changes import Changes
+from app.ui.dbops import DatabaseRunner
+from app.ui.printing.pages import PrinterNotStarted, print_documents
 
 log = logging.getLogger("dfu_monitor.ui")
-PRINT_DPI = 300  # pages are rendered at this resolution for the printer
 
 
 def _accepted(result: object) -> bool:
@@ -32,16 +44,18 @@ def _accepted(result: object) -> bool:
 class ReportPreviewDialog(QDialog):
     """Preview of one patient's report; `pdf_bytes` holds the PDF once it is built."""
 
-    def __init__(self, db: Database, actor: Actor, patient_id: int,
+    built = Signal(int)  # the pages of the PDF just shown
+
+    def __init__(self, runner: DatabaseRunner, actor: Actor, patient_id: int,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("reportPreviewDialog")
         self.setWindowTitle(self.tr("Report preview"))
         self.resize(900, 1000)
-        self.db, self.actor, self.patient_id = db, actor, patient_id
+        self.runner, self.db, self.actor, self.patient_id = runner, runner.db, actor, patient_id
         self.pdf_bytes: bytes | None = None
         self.file_stem = "report"
-        self.runner = BackgroundRunner(self, threads=1)
+        self._builds = 0  # the latest build; an older one arriving late is dropped
 
         self.audience_combo = QComboBox()
         self.audience_combo.setObjectName("audienceCombo")
@@ -89,21 +103,42 @@ class ReportPreviewDialog(QDialog):
         return self.audience_combo.currentData()
 
     def build(self) -> None:
-        """Build the PDF for the chosen audience in the background."""
-        from app.services.report_jobs import render_report, suggested_file_name
+        """Read the records on the database runner, then lay the PDF out in the background."""
+        from app.services.history import load_history
+        from app.services.report_jobs import AUDIENCES, report_file_name
+        from app.services.settings import load_settings
 
         self.pdf_bytes = None
         self._set_ready(False)
         self.status.setText(self.tr("Building the report…"))
-        db, actor, patient_id, audience = self.db, self.actor, self.patient_id, self.audience
+        self._builds += 1
+        build, actor, patient_id, audience = self._builds, self.actor, self.patient_id, \
+            self.audience
 
-        def work() -> tuple[bytes, str]:
-            data = render_report(db, patient_id, audience=audience, actor=actor)
-            return data, suggested_file_name(db, patient_id, audience)
+        def read(session):
+            actor.require("print")
+            if audience not in AUDIENCES:
+                raise ValueError(audience)
+            history = load_history(session, patient_id)
+            return history, load_settings(session)
 
-        self.runner.submit("report", work, self._built, self._failed)
+        def lay_out(records) -> None:
+            from app.reports import render_pdf
 
-    def _built(self, result: tuple[bytes, str]) -> None:
+            history, settings = records
+            name = report_file_name(history.patient.mrn, audience)
+            self.runner.background(
+                "report-pdf", lambda: (render_pdf(history, settings, audience=audience,
+                                                  printed_by=actor.username), name),
+                lambda result: self._built(build, result), on_error=self._failed, parent=self)
+
+        self.runner.read("report-records", read,
+                         lambda records: isValid(self) and build == self._builds
+                         and lay_out(records), on_error=self._failed, parent=self)
+
+    def _built(self, build: int, result: tuple[bytes, str]) -> None:
+        if not isValid(self) or build != self._builds:
+            return
         self.pdf_bytes, name = result
         self.file_stem = name[:-4]
         self._buffer.close()
@@ -113,8 +148,11 @@ class ReportPreviewDialog(QDialog):
         pages = self.document.pageCount()
         self.status.setText(self.tr("%n page(s)", "", pages))
         self._set_ready(pages > 0)
+        self.built.emit(pages)
 
     def _failed(self, error: Exception) -> None:
+        if not isValid(self):
+            return
         log.debug("report preview failed", exc_info=error)
         self.status.setText(self.tr("The report could not be built: {0}").format(error))
 
@@ -123,7 +161,7 @@ class ReportPreviewDialog(QDialog):
         self.save_button.setEnabled(ready)
 
     def wait_until_built(self, msecs: int = 60_000) -> bool:
-        """Block until the background build has finished (for tests and shutdown)."""
+        """Block until the queued reads and layouts have run (for tests)."""
         return self.runner.wait(msecs)
 
     # -- printing and saving ------------------------------------------------------------
@@ -135,32 +173,20 @@ class ReportPreviewDialog(QDialog):
         if not _accepted(dialog.exec()):
             return
         pages = self.print_to(printer)
+        if not pages:
+            return
         self._audit(f"{self.audience} report, {pages} page(s), sent to printer "
                     f"{printer.printerName() or printer.outputFileName() or '(default)'}")
         self.status.setText(self.tr("Sent {0} page(s) to the printer.").format(pages))
 
     def print_to(self, printer: QPrinter) -> int:
         """Paint every page of the PDF onto `printer`, scaled to its printable area."""
-        painter = QPainter()
-        if not painter.begin(printer):
+        try:
+            return print_documents(printer, [self.document])
+        except PrinterNotStarted:
             QMessageBox.warning(self, self.tr("Print report"),
                                 self.tr("The printer could not be started."))
             return 0
-        try:
-            area = printer.pageLayout().paintRectPixels(printer.resolution())
-            pages = self.document.pageCount()
-            for index in range(pages):
-                if index:
-                    printer.newPage()
-                points = self.document.pagePointSize(index)
-                image = self.document.render(index, QSize(round(points.width() * PRINT_DPI / 72),
-                                                          round(points.height() * PRINT_DPI / 72)))
-                target = QSize(image.size().scaled(area.size(),
-                                                   Qt.AspectRatioMode.KeepAspectRatio))
-                painter.drawImage(QRect(0, 0, target.width(), target.height()), image)
-        finally:
-            painter.end()
-        return pages
 
     def save_report(self) -> None:
         from app.services.errors import UserError
@@ -183,22 +209,32 @@ class ReportPreviewDialog(QDialog):
         self.status.setText(self.tr("Saved to {0}").format(str(target)))
 
     def _audit(self, detail: str) -> None:
-        from app.services.report_jobs import record_report_event
+        """"report printed" into the audit trail, written on the database runner."""
+        from app.services.audit import record_event
+        from app.services.report_jobs import AUDIT_ACTION
 
-        try:
-            record_report_event(self.db, self.actor, patient_id=self.patient_id, detail=detail)
-        except Exception:  # a read-only database must not stop a printout that happened
-            log.warning("report printing could not be audited", exc_info=True)
+        actor, patient_id = self.actor, self.patient_id
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.runner.wait()
-        super().closeEvent(event)
+        def failed(error: Exception) -> None:  # a read-only database must not stop a printout
+            log.warning("report printing could not be audited: %s", type(error).__name__)
+
+        self.runner.write(lambda session: record_event(session, actor, AUDIT_ACTION, detail,
+                                                       patient_id=patient_id),
+                          changes=Changes.of(patients=[patient_id]), on_error=failed,
+                          parent=self)
 
 
-def open_report_preview(parent: QWidget | None, db: Database, actor: Actor,
-                        patient_id: int) -> ReportPreviewDialog:
-    """Open the preview of `patient_id`'s report (non-modal); returns the dialog."""
-    dialog = ReportPreviewDialog(db, actor, patient_id, parent)
+def open_report_preview(parent: QWidget | None, db: Database, actor: Actor, patient_id: int,
+                        *, runner: DatabaseRunner | None = None) -> ReportPreviewDialog:
+    """Open the preview of `patient_id`'s report (non-modal); returns the dialog. It runs on
+    `runner`, else on the parent window's runner, else on a runner of its own."""
+    runner = runner or getattr(parent, "runner", None)
+    own = runner is None
+    if own:
+        runner = DatabaseRunner(db)
+    dialog = ReportPreviewDialog(runner, actor, patient_id, parent)
+    if own:
+        runner.setParent(dialog)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
