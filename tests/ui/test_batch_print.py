@@ -122,7 +122,7 @@ def test_print_sends_the_combined_pdf_and_audits_each_patient(batch, qtbot, tmp_
             printer.setOutputFileName(str(printed))
             printer.setResolution(100)
 
-        def setWindowTitle(self, title):  # noqa: N802 (Qt's name)
+        def setWindowTitle(self, title):
             pass
 
         def exec(self):
@@ -151,7 +151,7 @@ def test_without_combining_print_sends_each_file(batch, qtbot, tmp_path, monkeyp
             printer.setOutputFileName(str(printed))
             printer.setResolution(100)
 
-        def setWindowTitle(self, title):  # noqa: N802 (Qt's name)
+        def setWindowTitle(self, title):
             pass
 
         def exec(self):

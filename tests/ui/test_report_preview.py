@@ -96,7 +96,7 @@ def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_pa
             printer.setOutputFileName(str(printed))
             printer.setResolution(150)
 
-        def setWindowTitle(self, title):  # noqa: N802 (Qt's name)
+        def setWindowTitle(self, title):
             pass
 
         def exec(self):
@@ -131,7 +131,7 @@ def test_a_print_dialog_cancelled_prints_nothing(preview, qtbot, golden_db, monk
         def __init__(self, printer, parent=None):
             pass
 
-        def setWindowTitle(self, title):  # noqa: N802 (Qt's name)
+        def setWindowTitle(self, title):
             pass
 
         def exec(self):
@@ -149,8 +149,8 @@ def test_print_report_button_and_file_menu_open_the_report_dialogs(qtbot, golden
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from app.ui.printing.batch import BatchPrintDialog
     from app.ui.main_window import create_main_window
+    from app.ui.printing.batch import BatchPrintDialog
     from app.ui.printing.preview import ReportPreviewDialog
 
     window = create_main_window(golden_db.url, "reception.test", today=dt.date(2026, 11, 27))
