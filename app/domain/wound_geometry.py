@@ -87,16 +87,19 @@ def convex_hull(points: Sequence[Sequence[float]]) -> list[Point]:
     return lower[:-1] + upper[:-1]
 
 
+def _diameters(points: Sequence[Sequence[float]]) -> list[tuple[float, Point, Point]]:
+    """Every pair of hull points as long as the longest (up to rounding), longest first."""
+    hull = convex_hull(points)
+    pairs = [(math.dist(a, b), a, b) for i, a in enumerate(hull) for b in hull[i + 1:]]
+    if not pairs:
+        return [(0.0, hull[0], hull[0])]
+    longest = max(d for d, _, _ in pairs)
+    return sorted((p for p in pairs if p[0] >= longest * (1 - 1e-9)), key=lambda p: -p[0])
+
+
 def max_feret(points: Sequence[Sequence[float]]) -> tuple[float, Point, Point]:
     """Longest distance between two outline points, with the two points (on the convex hull)."""
-    hull = convex_hull(points)
-    best = (0.0, hull[0], hull[0])
-    for i, a in enumerate(hull):
-        for b in hull[i + 1:]:
-            d = math.dist(a, b)
-            if d > best[0]:
-                best = (d, a, b)
-    return best
+    return _diameters(points)[0]
 
 
 def extent_along(points: Sequence[Sequence[float]], direction: Point) -> float:
@@ -115,8 +118,10 @@ def outline_measures(points: Sequence[Sequence[float]]) -> OutlineMeasures:
     area = polygon_area(pts)
     if area <= 0:
         raise GeometryError("the outline encloses no area")
-    length, a, b = max_feret(pts)
-    width = extent_along(pts, (-(b[1] - a[1]), b[0] - a[0]))
+    # Where several diameters tie (a regular pentagon), the widest width across them wins, so
+    # the result does not depend on rounding or on the outline's rotation.
+    length, a, b, width = max(((d, p, q, extent_along(pts, (q[1] - p[1], p[0] - q[0])))
+                               for d, p, q in _diameters(pts)), key=lambda t: t[3])
     return OutlineMeasures(area=area, perimeter=polygon_perimeter(pts), length=length,
                            width=min(width, length), length_ends=(a, b))
 

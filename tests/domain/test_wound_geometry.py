@@ -7,11 +7,20 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.domain.wound_geometry import (GeometryError, apply_homography, convex_hull,
-                                       homography_from_4_points, invert_3x3,
-                                       local_scale_and_tilt, map_points, outline_measures,
-                                       point_in_polygon, polygon_area, polygon_perimeter,
-                                       signed_area)
+from app.domain.wound_geometry import (
+    GeometryError,
+    apply_homography,
+    convex_hull,
+    homography_from_4_points,
+    invert_3x3,
+    local_scale_and_tilt,
+    map_points,
+    outline_measures,
+    point_in_polygon,
+    polygon_area,
+    polygon_perimeter,
+    signed_area,
+)
 
 sides = st.floats(min_value=0.05, max_value=500, allow_nan=False)
 angles = st.floats(min_value=0, max_value=2 * math.pi, allow_nan=False)
@@ -165,3 +174,10 @@ def test_local_tilt_of_a_foreshortened_plane(tilt_deg, k, roll):
     scale, tilt = local_scale_and_tilt(m, (3.0, 4.0))
     assert tilt == pytest.approx(tilt_deg, abs=1e-4)
     assert scale == pytest.approx(k * math.sqrt(squash), rel=1e-9)
+
+
+@given(angles)
+def test_tied_diameters_give_one_width_whatever_the_rotation(a):
+    pentagon = regular_polygon(5, 1.0)  # five diameters of equal length
+    assert outline_measures(rigid(pentagon, a, 0, 0)).width == \
+        pytest.approx(outline_measures(pentagon).width, rel=1e-9)
