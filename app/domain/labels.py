@@ -88,6 +88,49 @@ def site_label(site: str | None) -> str:
     return ", ".join([words, *aspects])
 
 
+# -- record fields (the Audit tab) -------------------------------------------------------------
+FIELD_LABELS = {
+    "mrn": "MRN", "dob": "birth date", "birth_date": "birth date", "vas": "VAS pain (0–10)",
+    "visit_date": "visit date", "next_visit_date": "next visit", "deleted_at": "deleted",
+    "ulcer_id": "ulcer", "visit_id": "visit", "patient_id": "patient", "episode_no": "episode",
+    "analyte": "analyte", "value": "value", "raw_value": "value as entered",
+    "raw_unit": "unit as entered", "ref_low": "reference low", "ref_high": "reference high",
+    "flag": "H/L flag", "loinc": "LOINC code", "collected_on": "collected on",
+    "ctcae_grade": "CTCAE grade", "msc_cotherapy": "MSC co-therapy",
+    "ut_grade": "UT grade", "ut_stage": "UT stage",
+    "site": "site", "etiology": "etiology", "arm": "treatment arm", "pad": "PAD",
+    "ckd": "CKD", "signed_by": "signed by", "signed_at": "signed at",
+}
+_UNIT_SUFFIXES = (("_cm2", "cm²"), ("_cm3", "cm³"), ("_cm", "cm"), ("_mm", "mm"),
+                  ("_pct", "%"), ("_ml", "mL"), ("_mmhg", "mmHg"), ("_million", "million"))
+
+
+def analyte_label(column: str) -> str:
+    """A lab or perfusion column as "CRP (mg/L)"; the column itself if it is not one."""
+    from app.domain.analytes import ANALYTES
+
+    analyte = ANALYTES.get(column)
+    if analyte is None:
+        return column
+    return analyte.label if analyte.unit == "ratio" else f"{analyte.label} ({analyte.unit})"
+
+
+def field_label(column: str | None) -> str:
+    """A stored column in words: "crp_mg_l" → "CRP (mg/L)", "length_cm" → "length (cm)",
+    "vas" → "VAS pain (0–10)"; unknown columns with their underscores as spaces."""
+    if not column:
+        return ""
+    if column in FIELD_LABELS:
+        return FIELD_LABELS[column]
+    words = analyte_label(column)
+    if words != column:
+        return words
+    for suffix, unit in _UNIT_SUFFIXES:
+        if column.endswith(suffix):
+            return f"{column[:-len(suffix)].replace('_', ' ')} ({unit})"
+    return column.replace("_", " ")
+
+
 # -- statistics --------------------------------------------------------------------------------
 P_FLOOR = 0.001
 

@@ -57,3 +57,23 @@ def test_a_p_value_never_reads_in_scientific_notation(p):
     text = format_p_value(p)
     assert "e" not in text.replace("p ", "")
     assert text == "p < 0.001" if p < 0.001 else text.startswith("p = 0.") or text == "p = 1.000"
+
+
+@pytest.mark.parametrize("column, words", [
+    ("crp_mg_l", "CRP (mg/L)"), ("il6_pg_ml", "IL-6 (pg/mL)"), ("length_cm", "length (cm)"),
+    ("area_cm2", "area (cm²)"), ("granulation_pct", "granulation (%)"),
+    ("vas", "VAS pain (0–10)"), ("deleted_at", "deleted"), ("mrn", "MRN"),
+    ("debridement", "debridement"), ("exosome_volume_ml", "exosome volume (mL)"),
+    (None, ""),
+])
+def test_field_labels(column, words):
+    from app.domain.labels import field_label
+
+    assert field_label(column) == words
+
+
+@given(st.from_regex(r"[a-z][a-z0-9_]{0,30}", fullmatch=True))
+def test_no_field_label_shows_an_underscore(column):
+    from app.domain.labels import field_label
+
+    assert "_" not in field_label(column)

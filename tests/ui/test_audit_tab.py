@@ -53,8 +53,12 @@ def test_audit_tab_shows_the_patients_trail_when_opened(qtbot, chart, golden_db,
     assert tab.model.rowCount() == len(expected) > 0
     assert f"{len(expected)} audited changes" in tab.summary.text()
     rows = shown(tab)
-    assert ["nurse.test", "create", f"patient {patient_id}", "mrn", "", "H-01001"] in [
+    assert ["nurse.test", "create", "patient record", "MRN", "", "H-01001"] in [
         r[1:7] for r in rows]
+    # No internal names: no "crp_mg_l", no "visit id 5572", no "_" in a field label.
+    assert not any("_" in r[4] for r in rows)
+    assert not any(r[3].startswith(("visit ", "lab result ")) and r[3].split()[-1].isdigit()
+                   for r in rows)
     qtmodeltester.check(tab.model)
 
 
@@ -66,14 +70,14 @@ def test_a_signed_change_appears_with_its_reason_after_the_chart_reloads(qtbot, 
     with golden_db.write() as session:
         visit = session.query(Visit).filter_by(patient_id=patient_id).order_by(
             Visit.visit_date.desc()).first()
-        visit_id = visit.id
+        visit_id, visit_day = visit.id, visit.visit_date
         delete_visit(session, visit_id, reason="duplicate entry", actor=Actor("dr.bo",
                                                                                "doctor"))
     with qtbot.waitSignal(chart.chart_loaded, timeout=10_000):
         chart.refresh_patient()
     qtbot.waitUntil(lambda: any(r[7] == "duplicate entry" for r in shown(tab)), timeout=10_000)
-    deleted = [r for r in shown(tab) if r[4] == "deleted at"]
-    assert deleted[-1][1] == "dr.bo" and deleted[-1][3] == f"visit {visit_id}"
+    deleted = [r for r in shown(tab) if r[4] == "deleted"]
+    assert deleted[-1][1] == "dr.bo" and deleted[-1][3] == f"visit of {visit_day.isoformat()}"
 
 
 def test_new_visit_rows_carry_the_user_of_the_window(qtbot, chart, golden_db):
@@ -87,6 +91,58 @@ def test_new_visit_rows_carry_the_user_of_the_window(qtbot, chart, golden_db):
         chart.refresh_patient()
     with qtbot.waitSignal(tab.loaded, timeout=10_000):
         chart.chart_tabs.setCurrentWidget(tab)
-    vas = [r for r in shown(tab) if r[4] == "vas" and r[6] == "2.0"]
+    vas = [r for r in shown(tab) if r[4] == "VAS pain (0–10)" and r[6] == "2.0"]
     assert vas and vas[-1][1] == "nurse.test" and vas[-1][0].startswith(
-        dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d"))
+        dt.datetime.now().strftime("%Y-%m-%d"))
+
+
+@pytest.fixture
+def far_east_time(monkeypatch):
+    """This computer's clock in Auckland (UTC+12/+13), so local time and UTC differ."""
+    import time
+
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_labs_read_by_label_and_times_are_local(qtbot, chart, golden_db, far_east_time):
+    from app.services.visit_input import LabInput
+
+    tab = chart.audit_tab
+    with golden_db.write() as session:
+        save_visit(session, VisitInput(
+            patient_id=chart.current_patient_id, visit_date=TODAY,
+            assessments=(AssessmentInput(site="R-hallux-plantar", length_cm=0.5,
+                                         width_cm=0.4),),
+            labs=(LabInput("crp_mg_l", 31.0),)),
+            actor=chart.actor, confirmed=True, today=TODAY)
+    with qtbot.waitSignal(chart.chart_loaded, timeout=10_000):
+        chart.refresh_patient()
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        chart.chart_tabs.setCurrentWidget(tab)
+    rows = shown(tab)
+    crp = [r for r in rows if r[4] == "CRP (mg/L)" and r[6] == "31.0"]
+    assert crp and crp[-1][3] == f"CRP (mg/L) of {TODAY.isoformat()}"
+    assert not any("crp_mg_l" in " ".join(r) for r in rows)
+    sites = [r for r in rows if r[4] == "site" and "R-hallux-plantar" in r[6]]
+    assert sites[-1][6] == "right big toe, sole (R-hallux-plantar)"
+    with golden_db.read() as session:
+        newest = list_audit(session, patient_id=chart.current_patient_id)[-1]
+    utc = newest.at.replace(tzinfo=dt.timezone.utc)
+    local = utc.astimezone()
+    assert local.utcoffset() >= dt.timedelta(hours=12)
+    row = rows[row_of(tab, newest.id)]
+    assert row[0] == f"{local:%Y-%m-%d %H:%M}" != f"{utc:%Y-%m-%d %H:%M}"
+    assert "times are local (NZ" in tab.summary.text()
+
+
+def row_of(tab, record_id: int) -> int:
+    """The row (in the view's order) showing the audit entry `record_id`."""
+    from app.ui.chart.tables import RECORD_ID_ROLE
+
+    model = tab.table.model()
+    return next(r for r in range(model.rowCount())
+                if model.index(r, 0).data(RECORD_ID_ROLE) == record_id)

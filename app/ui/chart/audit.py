@@ -1,39 +1,44 @@
-"""The Audit tab of a patient's chart: every change to their records, who made it, when (UTC),
-from what to what, and why (RELIABILITY.md "Records"). Read only, loaded off the GUI thread
-when the tab is shown."""
+"""The Audit tab of a patient's chart: every change to their records, who made it, when (in
+local time; UTC in the tooltip), from what to what, and why (docs/reliability.md "Records").
+Records, fields and values are shown in words (app.services.audit_view: "visit of 2026-03-02",
+"CRP (mg/L)"). Read only, loaded on the window's database runner when the tab is shown."""
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from app.services.audit import AuditRecord, list_audit
-from app.ui.chart.tabs import record_table
+from app.services.audit_view import AuditLine, load_audit_lines
 from app.ui.chart.tables import Column, RecordTableModel
+from app.ui.chart.tabs import record_table
 
-AUDIT_COLUMN_WIDTHS = (125, 80, 55, 105, 100, 80, 80)
+AUDIT_COLUMN_WIDTHS = (118, 80, 55, 230, 110, 90, 90)
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("AuditTab", text)
 
 
-def _what(r: AuditRecord) -> str:
-    return f"{r.table.replace('_', ' ')} {r.row_id}" if r.table else "—"
+def local_time(line: AuditLine) -> str:
+    """When, in this computer's local time."""
+    return f"{line.at_utc.astimezone():%Y-%m-%d %H:%M}"
 
 
-def audit_columns() -> list[Column[AuditRecord]]:
+def audit_columns() -> list[Column[AuditLine]]:
     return [
-        Column(tr("When (UTC)"), lambda r: f"{r.at:%Y-%m-%d %H:%M}", lambda r: r.id,
-               tooltip=lambda r: f"{r.at:%Y-%m-%d %H:%M:%S} UTC"),
-        Column(tr("User"), lambda r: r.user),
-        Column(tr("Action"), lambda r: r.action),
-        Column(tr("Record"), _what),
-        Column(tr("Field"), lambda r: (r.field or "").replace("_", " ")),
-        Column(tr("Old"), lambda r: r.old if r.old is not None else "",
-               tooltip=lambda r: r.old),
-        Column(tr("New"), lambda r: r.new if r.new is not None else "",
-               tooltip=lambda r: r.new),
-        Column(tr("Reason"), lambda r: r.reason or "", tooltip=lambda r: r.reason),
+        Column(tr("When"), local_time, lambda r: r.record.id,
+               tooltip=lambda r: tr("{0} local time ({1} UTC)").format(
+                   f"{r.at_utc.astimezone():%Y-%m-%d %H:%M:%S %Z}",
+                   f"{r.at_utc:%Y-%m-%d %H:%M:%S}")),
+        Column(tr("User"), lambda r: r.record.user),
+        Column(tr("Action"), lambda r: r.record.action),
+        Column(tr("Record"), lambda r: r.what, tooltip=lambda r: r.what),
+        Column(tr("Field"), lambda r: r.field),
+        Column(tr("Old"), lambda r: r.old, tooltip=lambda r: r.old or None),
+        Column(tr("New"), lambda r: r.new, tooltip=lambda r: r.new or None),
+        Column(tr("Reason"), lambda r: r.record.reason or "",
+               tooltip=lambda r: r.record.reason),
     ]
 
 
@@ -46,7 +51,8 @@ class AuditTab(QWidget):
         super().__init__()
         self.setObjectName("auditTab")
         self.window_ = window
-        self.model = RecordTableModel(audit_columns(), record_id=lambda r: r.id, parent=self)
+        self.model = RecordTableModel(audit_columns(), record_id=lambda r: r.record.id,
+                                      parent=self)
         self.table = record_table("auditTable", self.model, AUDIT_COLUMN_WIDTHS)
         self.summary = QLabel(self.tr("Select a patient to see the changes to their records."))
         self.summary.setObjectName("auditSummary")
@@ -75,22 +81,19 @@ class AuditTab(QWidget):
         if patient_id is None:
             return
         self.stale = False
-        db = self.window_.db
+        self.window_.runner.read(
+            "audit", lambda session: (patient_id, load_audit_lines(session, patient_id)),
+            self._loaded, on_error=self._failed, parent=self)
 
-        def load() -> tuple[int, list[AuditRecord]]:
-            with db.read() as session:
-                return patient_id, list_audit(session, patient_id=patient_id)
-
-        self.window_.runner.submit("audit", load, self._loaded, self._failed)
-
-    def _loaded(self, result: tuple[int, list[AuditRecord]]) -> None:
+    def _loaded(self, result: tuple[int, list[AuditLine]]) -> None:
         patient_id, rows = result
         if patient_id != self.patient_id:
             return
         self.model.set_rows(rows)
         self.shown_patient_id = patient_id
         self.summary.setText(self.tr("{0} audited changes and events for this patient; "
-                                     "times are UTC.").format(len(rows)))
+                                     "times are local ({1}).").format(
+            len(rows), dt.datetime.now().astimezone().tzname()))
         self.loaded.emit(len(rows))
 
     def _failed(self, error: Exception) -> None:
