@@ -202,7 +202,7 @@ def test_first_schema_database_upgrades_with_every_row_kept_and_a_backup_first(t
     old.dispose()
 
     db = Database.open(f"sqlite:///{path}", create=False)
-    assert db.current_revision() == db.head_revision() == "0003"
+    assert db.current_revision() == db.head_revision() == "0004"
     after = content_hashes(db, skip=("alembic_version",))
     assert {table: after[table] for table in before} == before
     with db.read() as session:
@@ -210,7 +210,7 @@ def test_first_schema_database_upgrades_with_every_row_kept_and_a_backup_first(t
     add_patient(db, "AFTER-UPGRADE")  # and it works at the new schema, audit included
     db.dispose()
 
-    backups = list((tmp_path / "backups").glob("old-before-0003-*.db"))
+    backups = list((tmp_path / "backups").glob("old-before-0004-*.db"))
     assert len(backups) == 1
     kept = Database.open(f"sqlite:///{backups[0]}", create=False, migrate=False, read_only=True)
     assert kept.current_revision() == "0001"
