@@ -14,8 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, text)
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, between, entry_time, flag, intpk, long_text, one_of, short_text
