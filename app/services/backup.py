@@ -69,23 +69,25 @@ def backup_database(db: Database, target: Path, *, actor: Actor, progress=None) 
     return written
 
 
-def automatic_backup(db: Database, *, keep: int = AUTO_KEEP,
-                     now: dt.datetime | None = None) -> Path | None:
-    """The backup taken when the app closes: backups/<name>-auto-<time>.db, last `keep` kept."""
+def automatic_backup(db: Database, *, keep: int = AUTO_KEEP, now: dt.datetime | None = None,
+                     folder: Path | None = None) -> Path | None:
+    """The backup taken when the app closes: <folder>/<name>-auto-<time>.db, the last `keep`
+    kept; `folder` is the clinic setting `backup_folder` (None: backups/ beside the file)."""
     if db.path is None or not db.path.exists():
         return None
-    folder = backup_folder(db.path)
+    folder = Path(folder) if folder else backup_folder(db.path)
+    folder.mkdir(parents=True, exist_ok=True)
     written = db.backup_to(folder / f"{db.path.stem}-{AUTO_TAG}-{_stamp(now)}.db")
-    for old in automatic_backups(db)[:-keep]:
+    for old in automatic_backups(db, folder=folder)[:-max(1, keep)]:
         old.unlink(missing_ok=True)
     return written
 
 
-def automatic_backups(db: Database) -> list[Path]:
-    """The automatic backups of `db`, oldest first."""
+def automatic_backups(db: Database, *, folder: Path | None = None) -> list[Path]:
+    """The automatic backups of `db` (in `folder`, or backups/ beside it), oldest first."""
     if db.path is None:
         return []
-    folder = backup_folder(db.path)
+    folder = Path(folder) if folder else backup_folder(db.path)
     return sorted(folder.glob(f"{db.path.stem}-{AUTO_TAG}-*.db")) if folder.is_dir() else []
 
 

@@ -69,7 +69,7 @@ def duplicate_finding(existing: Patient) -> Finding:
 def create_patient(session: Session, data: PatientInput, *, actor: Actor,
                    today: dt.date | None = None) -> Patient:
     """Add a patient after validation; a duplicate MRN names the existing patient."""
-    actor.require("record")
+    actor.require("register")
     act_as(session, actor)
     findings = validate_patient(data, today=today or dt.date.today())
     if not any(f.field == "mrn" for f in findings):
@@ -90,7 +90,7 @@ def create_patient(session: Session, data: PatientInput, *, actor: Actor,
 
 def update_patient(session: Session, patient_id: int, data: PatientInput, *, actor: Actor,
                    expected_version: int | None = None, today: dt.date | None = None) -> Patient:
-    actor.require("record")
+    actor.require("register")
     act_as(session, actor)
     patient = session.get(Patient, patient_id)
     if patient is None:

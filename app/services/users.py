@@ -11,10 +11,10 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from app.db import Database
+from app.db import Database, DatabaseError
 from app.models import User
 from app.models.base import utc_now
 from app.services.actor import ROLES, Actor
@@ -25,8 +25,14 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
+NOBODY = Actor("unknown", "none")  # a failed log-in of no known account: no permission at all
 LOGIN_FAILED = ("The user name or password is not right, or the account is locked for a "
                 "while. Try again, or ask the administrator.")
+
+
+class SignInRefused(DatabaseError):
+    """Nobody can be signed in: the accounts could not be read, or the name has no account.
+    Fail closed: never a fallback role (docs/reliability.md, "People")."""
 
 
 class LoginFailed(UserError):
@@ -158,6 +164,32 @@ def list_users(session: Session) -> list[UserRecord]:
             for u in session.scalars(select(User).order_by(User.username))]
 
 
+# -- who the window is for (fail closed) -------------------------------------------------------
+def window_actor(db: Database, username: str) -> Actor:
+    """The Actor of a user who signed in, with their account's role; read-only on a read-only
+    database. A clinic without any account (an older schema, or before the first-run wizard)
+    on a single-PC SQLite file has the trusted local user, as the command line does. Anything
+    else is refused with SignInRefused: an error while reading the accounts, a name without an
+    active account, a database server without accounts."""
+    try:
+        with db.read() as session:
+            has_table = inspect(session.connection()).has_table(User.__tablename__)
+            accounts = has_table and not needs_first_admin(session)
+            role = role_of(session, username) if accounts else None
+    except Exception as exc:  # a damaged file, a lost server, a schema this program cannot read
+        raise SignInRefused(
+            f"the user accounts could not be read ({type(exc).__name__}), so nobody can sign "
+            "in; nothing was opened. Ask the administrator to check or restore the "
+            "database.") from None
+    if accounts and role is None:
+        raise SignInRefused(f"{username!r} has no active account in this clinic's database; "
+                            "sign in with your own account")
+    if not accounts and db.path is None:
+        raise SignInRefused("this database server has no user accounts yet: create the "
+                            "administrator first (main.py init --admin NAME)")
+    return Actor(username, role or "local", read_only=db.read_only)
+
+
 # -- logging in -------------------------------------------------------------------------------
 def authenticate(db: Database, username: str, password: str, *,
                  now: dt.datetime | None = None) -> Actor:
@@ -177,11 +209,12 @@ def authenticate(db: Database, username: str, password: str, *,
         if user is None or not user.active:
             _spend_same_time(hasher, password)
             # The typed name is not written: people type passwords into the name field.
-            record_event(session, Actor("unknown"), "login failed", "unknown or inactive account")
+            record_event(session, NOBODY, "login failed", "unknown or inactive account")
             ok = False
         elif user.locked_until is not None and user.locked_until > now:
             _spend_same_time(hasher, password)
-            record_event(session, Actor(user.username), "login failed", "account locked")
+            record_event(session, Actor(user.username, user.role), "login failed",
+                         "account locked")
             ok = False
         else:
             try:
@@ -200,7 +233,7 @@ def authenticate(db: Database, username: str, password: str, *,
                 if user.failed_attempts >= MAX_FAILURES:
                     user.failed_attempts, user.locked_until = 0, now + LOCKOUT
                     detail = f"wrong password; locked for {LOCKOUT.seconds // 60} minutes"
-                record_event(session, Actor(user.username), "login failed", detail)
+                record_event(session, Actor(user.username, user.role), "login failed", detail)
     if not ok:
         raise LoginFailed()
     return actor
@@ -219,7 +252,7 @@ def _verify_read_only(db: Database, hasher, username: str, password: str) -> Act
             hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             raise LoginFailed() from None
-        return Actor(user.username, user.role)
+        return Actor(user.username, user.role, read_only=True)
 
 
 def _spend_same_time(hasher, password: str) -> None:

@@ -54,7 +54,11 @@ def test_demo_rows_match_the_chart(demo_db):
 
 
 def test_flags_follow_adverse_events_deletions_and_planned_visits(golden_db):
+    from app.services.actor import Actor
+    from app.services.audit import act_as
+
     with golden_db.write() as session:
+        act_as(session, Actor("nurse.test", "nurse"))
         patient = session.query(Patient).filter_by(mrn="H-01001").one()
         last = session.query(Visit).filter_by(patient_id=patient.id).order_by(
             Visit.visit_date.desc()).first()
@@ -71,6 +75,7 @@ def test_flags_follow_adverse_events_deletions_and_planned_visits(golden_db):
         assert load_patient_row(session, gone_id, today=TODAY) is None
         assert "H-01002" not in {r.mrn for r in load_patient_list(session, today=TODAY)}
     with golden_db.write() as session:
+        act_as(session, Actor("nurse.test", "nurse"))
         event = session.query(AdverseEvent).filter_by(patient_id=pid).one()
         event.resolved_on = TODAY
     with golden_db.read() as session:

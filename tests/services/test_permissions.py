@@ -54,8 +54,9 @@ def service_calls(patient_id: int, visit_id: int):
 
 
 REFUSED = {
-    "staff": ["create patient", "update patient", "save visit", "new visit", "delete visit",
-              "sign visit", "setting", "reference range"],
+    # Front-desk staff register patients (create, update) but record no clinical data.
+    "staff": ["save visit", "new visit", "delete visit", "sign visit", "setting",
+              "reference range"],
     "nurse": ["sign visit", "setting", "reference range"],
     "admin": ["create patient", "update patient", "save visit", "new visit", "delete visit",
               "sign visit"],
@@ -101,3 +102,31 @@ def test_roles_that_may_do_it_can(clinic):
         assert session.get(Visit, visit_id).signed_by == "dr.bo"
         assert load_settings(session).idle_lock_minutes == 5
         assert session.scalar(select(Patient.mrn)) == "P-1"
+
+
+def test_staff_register_patients_but_a_read_only_database_refuses_every_role(clinic):
+    db, patient_id, _visit_id = clinic
+    with db.write() as session:
+        create_patient(session, PatientInput(mrn="P-9", name="Front Desk"), actor=STAFF)
+    with db.read() as session:
+        assert session.scalar(select(Patient.name).where(Patient.mrn == "P-9")) == "Front Desk"
+    for role in ("nurse", "doctor", "staff", "admin", "local"):
+        reader = Actor(f"{role}.user", role, read_only=True)
+        assert reader.can("read") and reader.can("print")
+        for permission in ("register", "record", "sign", "users", "settings", "backup"):
+            assert not reader.can(permission)
+            assert "read-only" in (reader.why_not(permission) or "") or \
+                not Actor("x", role).can(permission)
+
+
+def test_a_change_with_no_actor_is_refused_at_flush(clinic):
+    """Fail closed: a clinical or registration change that nobody signed is never written."""
+    db, patient_id, visit_id = clinic
+    before = content_hashes(db)
+    with pytest.raises(PermissionDenied, match="signed-in user"):
+        with db.write() as session:
+            session.get(Patient, patient_id).name = "Nobody Signed"
+    with pytest.raises(PermissionDenied, match="signed-in user"):
+        with db.write() as session:
+            session.get(Visit, visit_id).vas = 1.0
+    assert content_hashes(db) == before
