@@ -2,7 +2,8 @@
 # Smoke test of the built bundle (make dist first, or: make dist-check), as a clinic PC runs it:
 # from a temporary folder, with no Python of ours on the PATH and a user data folder of its own.
 #   - the command line: --version, init, seed-demo --patients 20, summary, report (DejaVu
-#     embedded), report --seen-since with two processes (the frozen multiprocessing path);
+#     embedded), report --seen-since with two processes (the frozen multiprocessing path),
+#     check, cohort, export-fhir and backup (modules imported by name at run time);
 #   - the window, offscreen, on the demo clinic: it paints the main window once, saves a
 #     screenshot and quits (app/ui/smoke.py, DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT=1);
 #   - the size of the bundle (the limit: 250 MB, issue 15).
@@ -39,6 +40,9 @@ fi
 "$cli" --db "$db" report --seen-since 2000-01-01 -o reports --jobs 2 | tail -1
 [ "$(ls reports | wc -l)" -ge 10 ] || { echo "FAIL: too few reports from two processes"; exit 1; }
 "$cli" --db "$db" check
+"$cli" --db "$db" cohort | head -3
+"$cli" --db "$db" export-fhir fhir.json
+"$cli" --db "$db" backup backup.db
 
 step "the window paints (offscreen, demo clinic)"
 mkdir -p "$XDG_DATA_HOME/dfu-monitor"
