@@ -10,7 +10,7 @@ API for the CLI (`photo card/measure/attach/export`) and the GUI:
 - app.imaging.card: the card design (all sizes in mm, in one place).
   `card_png(dpi) -> bytes` (exactly round(100 mm / 25.4 * dpi) px wide);
   `card_size_px(dpi)`; `render_card(dpi) -> RGB array`.
-  The PDF: app.reports.calibration_card.card_pdf() -> bytes.
+  The PDF: app.imaging.card_pdf.card_pdf() -> bytes (A4, print at 100%).
 - app.imaging.decode: `decode_photo(data) -> DecodedPhoto` (sha256, format, upright size,
   working RGB array and JPEG, thumbnail JPEG, EXIF date); raises `PhotoError` (its str is
   the message for the user) for empty, truncated, > 100 MP, non-image, PDF or unsupported

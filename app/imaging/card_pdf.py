@@ -1,5 +1,8 @@
 """The calibration card as a PDF to print at 100% (actual size), from app/imaging/card.py's design.
 
+Here rather than in app/reports: reports and imaging are sibling layers. The text is ASCII in
+reportlab's built-in Helvetica, so the card needs no font files.
+
 Vector drawing at true size: a card W mm wide measures W mm on paper when the print dialog
 does not scale the page. The printed ruler lets the nurse check that with any ruler.
 """
@@ -10,13 +13,13 @@ import io
 from app.imaging import card as design
 
 CARDS_PER_PAGE = 2  # one to laminate, one spare (or stickers)
+REGULAR_FONT = "Helvetica"
+BOLD_FONT = "Helvetica-Bold"
 
 
 def _draw_card(canvas, left_mm: float, top_mm: float, page_height_mm: float) -> None:
     """One card with its top-left corner at (left_mm, top_mm) from the page's top-left."""
     from reportlab.lib.units import mm
-
-    from app.reports.fonts import REGULAR
 
     def rect(x: float, y: float, w: float, h: float, *, fill: bool, stroke: bool = False) -> None:
         canvas.rect((left_mm + x) * mm, (page_height_mm - top_mm - y - h) * mm, w * mm, h * mm,
@@ -27,7 +30,7 @@ def _draw_card(canvas, left_mm: float, top_mm: float, page_height_mm: float) -> 
                     (left_mm + x1) * mm, (page_height_mm - top_mm - y1) * mm)
 
     def text(x: float, y: float, value: str, size: float) -> None:
-        canvas.setFont(REGULAR, size)
+        canvas.setFont(REGULAR_FONT, size)
         canvas.drawString((left_mm + x) * mm, (page_height_mm - top_mm - y) * mm, value)
 
     canvas.setDash(2, 2)
@@ -67,22 +70,19 @@ def card_pdf() -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    from app.reports.fonts import BOLD, REGULAR, register_fonts
-
-    register_fonts()
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle("DFU Monitor calibration card")
     page_w_mm, page_h_mm = A4[0] / mm, A4[1] / mm
     left = (page_w_mm - design.CARD_WIDTH_MM) / 2
-    canvas.setFont(BOLD, 13)
+    canvas.setFont(BOLD_FONT, 13)
     canvas.drawString(left * mm, (page_h_mm - 20) * mm, "Calibration card for wound photographs")
     lines = [design.RULER_CHECK + ".",
              "In the print dialog choose \"Actual size\" or \"100%\", never \"Fit to page\".",
              "Check the ruler with a real ruler; if it is not 50 mm, print again.",
              "Cut along the dashed line; laminate, or print on sticker paper.",
              "Lay the card flat on the skin beside the wound, all four squares in the photo."]
-    canvas.setFont(REGULAR, 9)
+    canvas.setFont(REGULAR_FONT, 9)
     for k, value in enumerate(lines):
         canvas.drawString(left * mm, (page_h_mm - 28 - 5 * k) * mm, value)
     top = 60.0

@@ -1,4 +1,4 @@
-"""The calibration card PDF prints at actual size (app/reports/calibration_card.py)."""
+"""The calibration card PDF prints at actual size (app/imaging/card_pdf.py)."""
 from __future__ import annotations
 
 import io
@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from app.reports.calibration_card import card_pdf
+from app.imaging.card_pdf import card_pdf
 
 
 def test_pdf_says_how_to_print_it():
