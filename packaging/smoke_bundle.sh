@@ -3,7 +3,7 @@
 # from a temporary folder, with no Python of ours on the PATH and a user data folder of its own.
 #   - the command line: --version, init, seed-demo --patients 20, summary, report (DejaVu
 #     embedded), report --seen-since with two processes (the frozen multiprocessing path),
-#     check, cohort, export-fhir and backup (modules imported by name at run time);
+#     check, cohort, export-fhir, backup and init --encrypt (modules imported by name);
 #   - the window, offscreen, on the demo clinic: it paints the main window once, saves a
 #     screenshot and quits (app/ui/smoke.py, DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT=1);
 #   - the size of the bundle (the limit: 250 MB, issue 15).
@@ -43,6 +43,9 @@ fi
 "$cli" --db "$db" cohort | head -3
 "$cli" --db "$db" export-fhir fhir.json
 "$cli" --db "$db" backup backup.db
+if [ -d "$bundle/_internal/sqlcipher3" ]; then  # built with the crypto extra
+  DFU_MONITOR_PASSPHRASE="smoke-test-passphrase" "$cli" --db encrypted.db init --encrypt
+fi
 
 step "the window paints (offscreen, demo clinic)"
 mkdir -p "$XDG_DATA_HOME/dfu-monitor"
