@@ -11,6 +11,7 @@ Who is acting (docs/reliability.md, "People"; fail closed):
   (except `init --admin NAME`, which creates its first administrator), and is refused before
   any connection is made.
 - A failure to read the accounts refuses the sign-in: it never falls back to a permissive role.
+- On a database opened read-only, the actor may read and print only (Actor.read_only).
 """
 from __future__ import annotations
 
@@ -183,7 +184,8 @@ def _sign_in(args: argparse.Namespace, db: Database):
     if name is None:
         if not is_local_clinic(db.url):
             raise CliError(SERVER_NEEDS_USER)
-        return cli_actor()
+        actor = cli_actor()  # a read-only file: reading and printing only, whatever the role
+        return actor.reading_only() if db.read_only else actor
     password = _password(name)
     try:
         return authenticate(db, name, password)

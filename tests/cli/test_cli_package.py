@@ -260,3 +260,23 @@ def test_on_a_server_init_admin_then_every_command_signs_in(pg_empty_url):
     authors = {r["user"] for r in json.loads(call_cli("audit", "--json", env=as_boss).stdout)
                if r["table"] == "patient"}
     assert authors == {"nurse.ana"}
+
+
+def test_the_local_user_of_a_read_only_file_may_only_read(tmp_path):
+    from app.cli.common import command_actor
+    from app.db import Database
+
+    path = tmp_path / "c.db"
+    assert call_cli("--db", str(path), "init").returncode == 0
+    db = Database.open(f"sqlite:///{path}", read_only=True)
+    try:
+        actor = command_actor(argparse.Namespace(db=str(path), user=None), db)
+    finally:
+        db.dispose()
+    assert actor.username.startswith("cli:") and actor.read_only
+    assert actor.can("read") and not actor.can("record") and not actor.can("users")
+    writable = Database.open(f"sqlite:///{path}")
+    try:
+        assert command_actor(argparse.Namespace(db=str(path), user=None), writable).can("users")
+    finally:
+        writable.dispose()
