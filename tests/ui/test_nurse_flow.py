@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QLineEdit, QMessageBox,
+from PySide6.QtWidgets import (QApplication, QDialog, QGroupBox, QLineEdit, QMessageBox,
                                QPushButton)
 
 from app.services.history import get_patient_by_mrn, load_history
@@ -33,10 +33,12 @@ def record_visit_from_the_keyboard(qtbot, outcome: dict) -> None:
     dialog = QApplication.activeModalWidget()
     try:
         assert dialog is not None and dialog.objectName() == "visitDialog"
+        qtbot.waitUntil(lambda: dialog.ready, timeout=10_000)  # read on the window's runner
         qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
                         and QApplication.focusWidget().window() is dialog)
         assert QApplication.focusWidget().objectName() == "visitDate"
-        outcome["ulcer"] = dialog.findChild(QComboBox, "ulcerSelect").currentText()
+        outcome["ulcers"] = [box.objectName() for box in dialog.findChildren(QGroupBox)
+                             if box.objectName().startswith("ulcer_") and not box.isHidden()]
         tab(qtbot)
         type_text(qtbot, "3")                      # vasPain
         tab_to(qtbot, "lengthCm")
@@ -50,6 +52,7 @@ def record_visit_from_the_keyboard(qtbot, outcome: dict) -> None:
         tab(qtbot)
         type_text(qtbot, "mg/d")                   # 0.6 mg/dL = 6 mg/L
         press(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
         outcome["result"] = dialog.result()
     finally:
         if dialog is not None and dialog.isVisible():
@@ -97,7 +100,8 @@ def test_nurse_finds_the_patient_records_a_visit_and_sees_it_on_the_chart(qtbot,
         qtbot.mouseClick(window.findChild(QPushButton, "newVisitButton"),
                          Qt.MouseButton.LeftButton)
     assert outcome.get("result") == QDialog.DialogCode.Accepted
-    assert outcome["ulcer"] == "R-heel"
+    assert outcome["ulcers"] == ["ulcer_R-heel"]
+    assert window.statusBar().currentMessage() == "Visit saved"
 
     assert area_points(area_chart) == points_before + 1
     with golden_db.read() as session:

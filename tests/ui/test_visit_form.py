@@ -8,18 +8,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
-from tests.ui.visit_form_support import (TODAY, Answers, focused, history, make_patient,
-                                         open_form, press, tab, tab_to, type_text)
+from tests.ui.visit_form_support import (TODAY, Answers, field, focused, history, make_patient,
+                                         open_form, press, section, tab, tab_to, type_text,
+                                         wait_closed)
 from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 
 def test_test_surface_object_names_are_present_once(qtbot, db, actor, clinic):
     dialog = open_form(qtbot, db, actor, clinic)
     assert dialog.objectName() == "visitDialog"
-    names = ["visitDate", "ulcerSelect", "lengthCm", "widthCm", "depthCm", "vasPain",
-             "saveVisitButton", *(f"lab_{column}" for column in ANALYTES)]
+    names = ["visitDate", "vasPain", "saveVisitButton", *(f"lab_{column}" for column in ANALYTES)]
     for name in names:
         assert len(dialog.findChildren(QWidget, name)) == 1, name
+    heel = section(dialog, "L-heel")
+    for name in ("lengthCm", "widthCm", "depthCm", "closedCheck"):
+        assert len(heel.findChildren(QWidget, name)) == 1, name
 
 
 def test_tab_order_starts_with_what_every_visit_records(qtbot, db, actor, clinic):
@@ -28,16 +31,17 @@ def test_tab_order_starts_with_what_every_visit_records(qtbot, db, actor, clinic
     for _ in range(6):
         tab(qtbot)
         order.append(focused().objectName())
-    assert order == ["visitDate", "vasPain", "clinician", "ulcerSelect", "lengthCm", "widthCm",
-                     "depthCm"]
+    assert order == ["visitDate", "vasPain", "clinician", "lengthCm", "widthCm", "depthCm",
+                     "tracedAreaCm2"]
 
 
 def test_form_is_prefilled_from_the_patients_record(qtbot, db, actor, clinic):
     dialog = open_form(qtbot, db, actor, clinic)
     find = lambda name: dialog.findChild(QWidget, name)  # noqa: E731
     assert find("visitDate").date().toString("yyyy-MM-dd") == "2026-11-27"
+    assert find("visitDate").text() == "2026-11-27"
     assert find("clinician").text() == actor.username
-    assert find("ulcerSelect").currentText() == "L-heel"
+    assert section(dialog, "L-heel").title() == "L-heel"
     assert find("lengthCm").text() == "" and "3.5" in find("lengthCm").placeholderText()
     assert find("measuringMethod").currentData() == "ruler"
     assert find("wagnerGrade").currentData() == 2
@@ -86,7 +90,7 @@ def test_nurse_records_a_visit_entirely_from_the_keyboard(qtbot, db, actor, clin
     assert dialog.findChild(QWidget, "canonical_crp_mg_l").text() == "= 25.0 mg/L"
     press(qtbot, Qt.Key.Key_Return)
 
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
     h = history(db, clinic)
     visit = h.visits[-1]
     assert visit.visit_date == TODAY and visit.id == dialog.saved_visit_id
@@ -128,6 +132,7 @@ def test_lab_unit_conversion_shows_both_values_and_stores_canonical(qtbot, db, a
     type_text(qtbot, "mmol")
     assert dialog.findChild(QWidget, "canonical_hba1c_pct").text() == "= 7.0 %"
     press(qtbot, Qt.Key.Key_Return)
+    wait_closed(qtbot, dialog)
 
     labs = history(db, clinic).visits[-1].labs
     assert (labs["crp_mg_l"].value, labs["crp_mg_l"].raw_value,
@@ -138,22 +143,19 @@ def test_lab_unit_conversion_shows_both_values_and_stores_canonical(qtbot, db, a
 
 def test_new_ulcer_and_two_ulcers_in_one_visit(qtbot, db, actor, clinic):
     dialog = open_form(qtbot, db, actor, clinic)
+    new = section(dialog, "new")
+    assert new.isHidden()                          # behind "Add ulcer site"
     tab_to(qtbot, "lengthCm")
     type_text(qtbot, "3")
     tab(qtbot)
     type_text(qtbot, "2")
-    heel_length = dialog.findChild(QLineEdit, "lengthCm")
-    press(qtbot, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)   # the "&Ulcer assessed" label
-    assert focused().objectName() == "ulcerSelect"
-    press(qtbot, Qt.Key.Key_Down)                  # L-heel -> New ulcer…
-    assert dialog.findChild(QComboBox, "ulcerSelect").currentText() == "New ulcer…"
-    # The shown section now carries the test-surface names.
-    assert dialog.findChild(QLineEdit, "lengthCm") is not heel_length
-    assert dialog.findChild(QLineEdit, "lengthCm").text() == ""
-    tab(qtbot)
-    assert focused().objectName() == "newUlcerSite"
+    tab_to(qtbot, "addUlcerButton")
+    press(qtbot, Qt.Key.Key_Space)
+    assert not new.isHidden() and focused().objectName() == "newUlcerSite"
+    assert new.isAncestorOf(focused())
     type_text(qtbot, "R-heel")
     tab_to(qtbot, "lengthCm")
+    assert new.isAncestorOf(focused())
     type_text(qtbot, "1.5")
     tab(qtbot)
     type_text(qtbot, "1")
@@ -163,7 +165,7 @@ def test_new_ulcer_and_two_ulcers_in_one_visit(qtbot, db, actor, clinic):
     type_text(qtbot, "1")                          # Wagner grade
     press(qtbot, Qt.Key.Key_Return)
 
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
     h = history(db, clinic)
     sites = {e.site: e for e in h.episodes}
     assert set(sites) == {"L-heel", "R-heel"}
@@ -177,8 +179,8 @@ def test_new_ulcer_and_two_ulcers_in_one_visit(qtbot, db, actor, clinic):
 def test_patient_without_ulcers_starts_on_a_new_ulcer(qtbot, db, actor):
     pid = make_patient(db, actor, mrn="T-9", name="No Ulcer Yet")
     dialog = open_form(qtbot, db, actor, pid)
-    select = dialog.findChild(QComboBox, "ulcerSelect")
-    assert select.count() == 1 and select.currentText() == "New ulcer…"
+    assert not section(dialog, "new").isHidden()
+    assert dialog.findChild(QWidget, "addUlcerButton").isHidden()
     tab_to(qtbot, "newUlcerSite")
     type_text(qtbot, "L-hallux")
     tab_to(qtbot, "lengthCm")
@@ -186,6 +188,7 @@ def test_patient_without_ulcers_starts_on_a_new_ulcer(qtbot, db, actor):
     tab(qtbot)
     type_text(qtbot, "1")
     press(qtbot, Qt.Key.Key_Return)
+    wait_closed(qtbot, dialog)
     assert [e.site for e in history(db, pid).episodes] == ["L-hallux"]
 
 
@@ -243,7 +246,7 @@ def test_adverse_event_perfusion_and_notes_from_the_keyboard(qtbot, db, actor, c
     type_text(qtbot, "Seen with her daughter.")
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Enter is a newline here
 
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
     h = history(db, clinic)
     visit = h.visits[-1]
     assert visit.next_visit_date == TODAY + dt.timedelta(days=7)

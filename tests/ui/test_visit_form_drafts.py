@@ -68,6 +68,7 @@ def test_draft_survives_closing_without_saving_and_is_restored(qtbot, db, actor,
     assert again.is_dirty()
 
     press(qtbot, Qt.Key.Key_Return)                # saving removes the draft
+    qtbot.waitUntil(lambda: not again.isVisible(), timeout=10_000)
     assert again.result() == QDialog.DialogCode.Accepted
     assert not again.draft_path.exists()
     visit = history(db, clinic).visits[-1]

@@ -8,7 +8,7 @@ from app.services.actor import Actor
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit, sign_visit
 from tests.ui.visit_form_support import (EARLIER, LAST, TODAY, history, open_form,
-                                         press, retype, tab_to)
+                                         press, retype, tab_to, wait_closed, wait_idle)
 from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 
@@ -23,7 +23,7 @@ def text_of(dialog, name):
 def test_saved_visit_loads_into_the_form(qtbot, db, actor, clinic):
     first = visit_on(db, clinic, EARLIER)
     dialog = open_form(qtbot, db, actor, clinic, visit_id=first.id)
-    assert dialog.findChild(QLineEdit, "visitDate") is None
+    assert dialog.findChild(QLineEdit, "visitDate").text() == EARLIER.isoformat()
     assert dialog.visit_date.date().toString("yyyy-MM-dd") == EARLIER.isoformat()
     assert (text_of(dialog, "vasPain"), text_of(dialog, "lengthCm"), text_of(dialog, "widthCm"),
             text_of(dialog, "depthCm")) == ("6", "4", "3", "0.5")
@@ -43,7 +43,7 @@ def test_edit_changes_the_visit_in_place(qtbot, db, actor, clinic):
     retype(qtbot, "3.0")
     press(qtbot, Qt.Key.Key_Return)
 
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
     h = history(db, clinic)
     assert [v.visit_date for v in h.visits] == [EARLIER, LAST]
     edited = visit_on(db, clinic, LAST)
@@ -56,7 +56,7 @@ def test_unchanged_edit_keeps_treatment_and_labs(qtbot, db, actor, clinic):
     before = history(db, clinic)
     dialog = open_form(qtbot, db, actor, clinic, visit_id=first.id)
     press(qtbot, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
     after = history(db, clinic)
     strip = lambda t: {k: v for k, v in vars(t).items() if k != "id"}  # noqa: E731
     assert [strip(t) for t in after.treatments] == [strip(t) for t in before.treatments]
@@ -83,7 +83,8 @@ def test_signed_visit_asks_for_a_reason(qtbot, db, actor, clinic, monkeypatch):
     assert dialog.isVisible() and "dr.who" in asked[0]
     assert history(db, clinic).episodes[0].assessments[-1].width_cm == 2.5
     press(qtbot, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted and len(asked) == 2
+    wait_closed(qtbot, dialog)
+    assert len(asked) == 2
     assert history(db, clinic).episodes[0].assessments[-1].width_cm == 2.0
 
 
@@ -103,6 +104,7 @@ def test_stale_edit_is_refused_and_the_typing_kept(qtbot, db, actor, clinic, mon
     retype(qtbot, "3.2")
     press(qtbot, Qt.Key.Key_Return)
 
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
     assert len(warnings) == 1
     assert "changed by nurse.other" in warnings[0] and "reload" in warnings[0]
     assert dialog.isVisible() and text_of(dialog, "lengthCm") == "3.2"

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
 from tests.ui.visit_form_support import (Answers, focused, history, open_form, press, retype,
-                                         tab, tab_to, type_text)
+                                         tab, tab_to, type_text, wait_closed, wait_idle)
 from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
 NOT_NUMBERS = ("abc", "nan", "inf", "-inf", "1..2")
@@ -65,7 +65,7 @@ def test_every_hard_limit_field_refuses_bad_input_and_nothing_is_saved(
     retype(qtbot, good)
     assert dialog.message_for(name) == "" and editor.property("feedback") == ""
     press(qtbot, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
     assert len(history(db, clinic).visits) == 3
 
 
@@ -73,11 +73,16 @@ def test_messages_say_what_is_wrong(qtbot, db, actor, clinic):
     dialog = open_form(qtbot, db, actor, clinic)
     tab_to(qtbot, "lengthCm")
     type_text(qtbot, "abc")
-    assert dialog.message_for("lengthCm") == "not a number"
+    assert dialog.message_for("lengthCm") == "Not a number"
     retype(qtbot, "nan")
-    assert dialog.message_for("lengthCm") == "must be a finite number"
+    assert dialog.message_for("lengthCm") == "Not a number"
+    retype(qtbot, "1e999")
+    assert dialog.message_for("lengthCm") == "Must be a finite number"
+    retype(qtbot, "1.234,5")
+    assert "not both" in dialog.message_for("lengthCm")
     retype(qtbot, "60")
-    assert "between 0 and 50 cm" in dialog.message_for("lengthCm")
+    # The field's label, not its internal name ("length cm must be …").
+    assert dialog.message_for("lengthCm") == "Length (cm) must be between 0 and 50 cm"
     tab_to(qtbot, "lab_crp_mg_l")
     type_text(qtbot, "150")
     tab(qtbot)
@@ -107,19 +112,21 @@ def test_future_date_and_existing_visit_date_are_refused_at_the_date(qtbot, db, 
     date = field(dialog, "visitDate")
     date.setFocus()
     type_text(qtbot, "2026-12-01")
-    assert "future" in dialog.message_for("visitDate")
+    assert date.text() == "2026-12-01"             # kept as typed, and refused at the field
+    assert dialog.message_for("visitDate") == "Visit date is in the future"
     tab(qtbot)
-    press(qtbot, Qt.Key.Key_Backtab)               # back into the date: the year is selected
+    press(qtbot, Qt.Key.Key_Backtab)               # back into the date: all of it is selected
     type_text(qtbot, LAST.isoformat())             # the date of a visit already recorded
     assert dialog.message_for("visitDate") == ""
     press(qtbot, Qt.Key.Key_Return)
+    wait_idle(qtbot, dialog)
     assert "already recorded" in dialog.message_for("visitDate")
     assert dialog.isVisible() and len(history(db, clinic).visits) == 2
     tab(qtbot)
     press(qtbot, Qt.Key.Key_Backtab)
     type_text(qtbot, TODAY.isoformat())
     press(qtbot, Qt.Key.Key_Return)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    wait_closed(qtbot, dialog)
 
 
 def test_soft_warning_shows_at_the_field_then_asks_once_and_saves(qtbot, db, actor, clinic,
@@ -140,9 +147,9 @@ def test_soft_warning_shows_at_the_field_then_asks_once_and_saves(qtbot, db, act
     assert "outside its reference range" in dialog.message_for("lab_crp_mg_l")
     press(qtbot, Qt.Key.Key_Return)
 
+    wait_closed(qtbot, dialog)
     assert len(answers.asked) == 1
     assert "over 20 cm" in answers.asked[0] and "reference range" in answers.asked[0]
-    assert dialog.result() == QDialog.DialogCode.Accepted
     h = history(db, clinic)
     assert h.episodes[0].assessments[-1].length_cm == 25.0
     assert h.visits[-1].labs["crp_mg_l"].value == 80.0
@@ -160,6 +167,7 @@ def test_declined_warning_saves_nothing_and_keeps_the_form(qtbot, db, actor, cli
     tab(qtbot)
     assert "more than doubled" in dialog.message_for("lengthCm")
     press(qtbot, Qt.Key.Key_Return)
+    wait_idle(qtbot, dialog)
     assert len(answers.asked) == 1 and "more than doubled" in answers.asked[0]
     assert dialog.isVisible() and len(history(db, clinic).visits) == 2
     assert field(dialog, "lengthCm").text() == "9"
@@ -186,6 +194,7 @@ def test_disk_full_says_so_keeps_the_typing_and_changes_nothing(qtbot, db, actor
     type_text(qtbot, "wound photos reviewed " * 60)
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
     assert len(errors) == 1 and "database is full" in errors[0] and "SELECT" not in errors[0]
     assert dialog.isVisible() and field(dialog, "lengthCm").text() == "3"
     assert dialog.draft_path.exists()

@@ -99,17 +99,54 @@ def history(db, pid):
         return load_history(session, pid)
 
 
-def open_form(qtbot, db, actor, pid, visit_id=None):
+def open_form(qtbot, db, actor, pid, visit_id=None, *, today=TODAY):
+    """The visit form on its own database runner, as the window opens it; returns once its
+    context has been read and its fields are built."""
+    from app.ui.dbops import DatabaseRunner
     from app.ui.visit.form import VisitDialog
 
-    dialog = VisitDialog(db=db, actor=actor, patient_id=pid, visit_id=visit_id, today=TODAY)
-    # At teardown close without the "not saved" question, which would wait for an answer.
-    qtbot.addWidget(dialog, before_close_func=lambda d: d.done(QDialog.DialogCode.Rejected))
+    runner = DatabaseRunner(db)
+    dialog = VisitDialog(runner=runner, actor=actor, patient_id=pid, visit_id=visit_id,
+                         today=today)
+    runner.setParent(dialog)
+
+    def close(d) -> None:  # at teardown: no "not saved" question, no op left running
+        d.done(QDialog.DialogCode.Rejected)
+        runner.wait()
+
+    qtbot.addWidget(dialog, before_close_func=close)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.ready, timeout=10_000)
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     return dialog
+
+
+def wait_closed(qtbot, dialog, result=QDialog.DialogCode.Accepted) -> None:
+    """Wait for the save on the runner to be written and the form to close with `result`."""
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    assert dialog.result() == result
+
+
+def wait_idle(qtbot, dialog) -> None:
+    """Wait until the form's runner has delivered every result (a refused save, a read)."""
+    qtbot.waitUntil(lambda: dialog.runner.idle(), timeout=10_000)
+
+
+def section(dialog, site: str) -> QWidget:
+    """The container of one ulcer's fields (`ulcer_<site>`, the site as recorded)."""
+    box = dialog.findChild(QWidget, f"ulcer_{site}")
+    assert box is not None, f"no section for {site}"
+    return box
+
+
+def field(dialog, name: str, site: str | None = None) -> QWidget:
+    """A field by object name; in the section of `site` when given."""
+    parent = section(dialog, site) if site is not None else dialog
+    widget = parent.findChild(QWidget, name)
+    assert widget is not None, name
+    return widget
 
 
 def focused() -> QWidget:
@@ -133,11 +170,13 @@ def tab(qtbot, times: int = 1) -> None:
 
 def tab_to(qtbot, object_name: str, limit: int = 150) -> int:
     """Press Tab until the named field has the focus; the number of presses it took."""
+    seen = []
     for presses in range(limit):
         if focused().objectName() == object_name:
             return presses
+        seen.append(f"{focused().objectName()}@{focused().window().objectName()}")
         tab(qtbot)
-    raise AssertionError(f"{object_name} cannot be reached with Tab")
+    raise AssertionError(f"{object_name} cannot be reached with Tab: {seen[:40]}")
 
 
 def retype(qtbot, text: str) -> None:

@@ -1,14 +1,19 @@
 """What the visit form needs to know before the nurse types: read once through the services.
 
 Plain Python (no Qt): the open ulcers to assess, the last values to pre-fill or show, the last
-exosome dose, and, when editing, the visit as it was saved.
+exosome dose, and, when editing, the visit as it was saved. Read on the window's database
+runner (`runner.read`), never on the GUI thread.
+
+A new visit for a day that already has one opens that visit for editing (`reopened`): the
+nurse returning to the patient later the same day adds to the visit instead of being refused.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from app.db import Database
+from sqlalchemy.orm import Session
+
 from app.services.history import load_history
 from app.services.records import (AdverseEventRecord, AssessmentRecord, EpisodeView, LabRecord,
                                   PatientHistory, TreatmentRecord, VisitRecord)
@@ -45,6 +50,8 @@ class VisitFormContext:
     last_treatment: TreatmentRecord | None
     visit_treatments: tuple[TreatmentRecord, ...]
     visit_adverse_events: tuple[AdverseEventRecord, ...]
+    areas_before: dict[str, float | None]  # each site's area before the visit's date
+    reopened: bool = False  # a new visit asked for a day that has one: that one is edited
 
     @property
     def last_vas(self) -> float | None:
@@ -61,20 +68,27 @@ class VisitFormContext:
         return max(latest, key=lambda a: a.on).method if latest else None
 
 
-def load_visit_form_context(db: Database, patient_id: int,
-                            visit_id: int | None = None) -> VisitFormContext:
-    """One read transaction; raises NotFound for a deleted patient or visit."""
+def read_visit_form_context(session: Session, patient_id: int, visit_id: int | None = None,
+                            *, today: dt.date | None = None) -> VisitFormContext:
+    """Everything the form shows, from one read session; raises NotFound for a deleted patient
+    or visit. With `visit_id=None`, a visit already recorded on `today` is opened instead."""
     from app.services.errors import NotFound
+    from app.services.visits import previous_areas
 
-    with db.read() as session:
-        history = load_history(session, patient_id)
-        settings = load_settings(session)
-    visit = None
+    history = load_history(session, patient_id)
+    settings = load_settings(session)
+    visit, reopened = None, False
     if visit_id is not None:
         visit = next((v for v in history.visits if v.id == visit_id), None)
         if visit is None:
             raise NotFound("the visit no longer exists")
+    elif today is not None:
+        visit = next((v for v in history.visits if v.visit_date == today), None)
+        reopened = visit is not None
     before = visit.visit_date if visit is not None else dt.date.max
+    areas_before = previous_areas(session, patient_id, visit.visit_date if visit else today
+                                  or dt.date.today(), method=history.area_method,
+                                  exclude_visit_id=visit.id if visit else None)
 
     latest_episode: dict[str, EpisodeView] = {}
     for episode in history.episodes:
@@ -113,4 +127,5 @@ def load_visit_form_context(db: Database, patient_id: int,
                                if visit is not None and t.visit_id == visit.id),
         visit_adverse_events=tuple(a for a in history.adverse_events
                                    if visit is not None and a.visit_id == visit.id),
+        areas_before=areas_before, reopened=reopened,
     )

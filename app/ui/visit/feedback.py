@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 TREATMENT_FIELDS = frozenset({"site", "exosome_product", "exosome_source", "exosome_lot",
                               "exosome_dose", "exosome_volume_ml", "exosome_route",
                               "msc_cells_million"})
+SIZE_FINDINGS = frozenset({"length_cm", "width_cm", "depth_cm", "traced_area_cm2", "area"})
 ADVERSE_EVENT_FIELDS = frozenset({"description", "ctcae_grade", "relatedness", "outcome",
                                   "onset_date", "resolved_on"})
 
@@ -81,6 +82,10 @@ def show_findings(feedback: FeedbackMap, findings: Sequence[Finding],
         slot.show_feedback(ERROR, message)
         unreadable.add(id(slot))
         errors += 1
+    # A section with an unreadable size: what follows from that blank ("give both length and
+    # width") is noise, and would land under a field that is right.
+    garbled = {i for i, section in enumerate(feedback.sections)
+               if any(id(s) in unreadable for s in section.slots.values())}
     general: list[str] = []
     for finding in findings:
         errors += finding.is_error
@@ -88,6 +93,8 @@ def show_findings(feedback: FeedbackMap, findings: Sequence[Finding],
         severity = ERROR if finding.is_error else WARNING
         if slot is not None and id(slot) in unreadable:
             continue  # "not a number" says it all; what follows from the blank is noise
+        if finding.index in garbled and finding.field in SIZE_FINDINGS:
+            continue
         if slot is None:
             if show_all:
                 general.append(f"{finding.field.replace('_', ' ')}: {finding.message}")
@@ -96,7 +103,7 @@ def show_findings(feedback: FeedbackMap, findings: Sequence[Finding],
     hidden = [s for s in feedback.sections if any(x.severity == ERROR for x in s.slots.values())
               and s.isHidden()]
     if show_all and hidden:
-        general.append(tr("Also check: {0}").format(", ".join(s.title for s in hidden)))
+        general.append(tr("Also check: {0}").format(", ".join(s.label for s in hidden)))
     if show_all and errors:
         marked = sum(s.severity == ERROR for s in feedback.every_slot())
         unplaced = sum(1 for f in findings if f.is_error and feedback.slot_for(f) is None)

@@ -6,19 +6,19 @@ checked by app.domain through app.services.visit_input.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Any, Sequence
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QLabel, QLineEdit,
-                               QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit,
+                               QSizePolicy, QVBoxLayout, QWidget)
+
+from app.domain.typed_input import parse_decimal, parse_iso_date
 
 ERROR, WARNING = "error", "warning"
 FEEDBACK_STYLE = """
-QLineEdit[feedback="error"], QComboBox[feedback="error"], QDateEdit[feedback="error"],
-QPlainTextEdit[feedback="error"] { border: 2px solid #c62828; border-radius: 3px; }
-QLineEdit[feedback="warning"], QComboBox[feedback="warning"], QDateEdit[feedback="warning"],
+QLineEdit[feedback="error"], QComboBox[feedback="error"], QPlainTextEdit[feedback="error"] { border: 2px solid #c62828; border-radius: 3px; }
+QLineEdit[feedback="warning"], QComboBox[feedback="warning"],
 QPlainTextEdit[feedback="warning"] { border: 2px solid #d08a00; border-radius: 3px; }
 QLabel[feedback="error"] { color: #b71c1c; }
 QLabel[feedback="warning"] { color: #7a4f00; }
@@ -33,38 +33,37 @@ def tr(text: str) -> str:
 
 
 def parse_number(text: str) -> tuple[float | None, str | None]:
-    """(value, None), (None, None) for an empty field, or (None, message) for text, NaN or ±inf.
+    """(value, None), (None, None) for an empty field, or (None, message) when refused.
 
-    A single decimal comma is read as a decimal point, as many clinic keyboards type it.
-    """
-    cleaned = text.strip()
-    if not cleaned:
-        return None, None
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None, tr("not a number")
-    if not math.isfinite(value):
-        return None, tr("must be a finite number")
-    return value, None
+    The one parser of typed numbers, app.domain.typed_input.parse_decimal: a point or a single
+    decimal comma; ambiguous separators are refused, never guessed."""
+    value, problem = parse_decimal(text)
+    return value, (tr(problem) if problem else None)
 
 
 def parse_optional_date(text: str, *, relative_to: dt.date | None = None
                         ) -> tuple[dt.date | None, str | None]:
-    """An ISO date (YYYY-MM-DD), or "+14" / "+2w" days or weeks after `relative_to`."""
+    """An ISO date (YYYY-MM-DD), or "+14" / "+2w" days or weeks after `relative_to`.
+
+    ISO dates are read by app.domain.typed_input.parse_iso_date: kept exactly, or refused with
+    the reason (a date that does not exist says why)."""
     cleaned = text.strip()
-    if not cleaned:
-        return None, None
     match = _RELATIVE_DAYS.match(cleaned)
     if match and relative_to is not None:
         days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
         return relative_to + dt.timedelta(days=days), None
-    try:
-        return dt.date.fromisoformat(cleaned), None
-    except ValueError:
-        return None, tr("use YYYY-MM-DD")
+    value, problem = parse_iso_date(cleaned)
+    return value, (tr(problem) if problem else None)
+
+
+def with_caption(message: str, field: str, caption: str) -> str:
+    """The message in the words of the field's label: "mrn is required" under the field
+    captioned "MRN" reads "MRN is required"; other messages start with a capital."""
+    name = field.replace("_", " ")
+    caption = caption.replace("&", "").rstrip(" *").strip()
+    if caption and name and message.lower().startswith(name.lower()):
+        return caption + message[len(name):]
+    return message[:1].upper() + message[1:]
 
 
 def to_qdate(day: dt.date) -> QDate:
@@ -85,43 +84,71 @@ def format_number(value: float | None, decimals: int = 2) -> str:
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
 
 
-class DateField(QDateEdit):
-    """An ISO date field where Tab moves on to the next field (not to the next date section)
-    and focus selects the year, so typing a whole date such as 2026-11-20 replaces it."""
+class DateField(QLineEdit):
+    """A date typed as YYYY-MM-DD, kept exactly as typed: never rolled, clamped or completed.
+
+    Text that is not a real date stays in the field and its message line says why (the form
+    reads it with `parse_optional_date`). `date()` / `setDate()` keep the QDateEdit calls."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(object_name)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setCalendarPopup(True)
+        self.setMaxLength(10)
+        self.setPlaceholderText("YYYY-MM-DD")
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            forward = event.key() == Qt.Key.Key_Tab and not (
-                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            QWidget.focusNextPrevChild(self, forward)
-            event.accept()
-            return
-        super().keyPressEvent(event)
+    def date(self) -> QDate:
+        """The typed date; an invalid QDate when the text is not one."""
+        value, problem = parse_iso_date(self.text())
+        return to_qdate(value) if value is not None and not problem else QDate()
+
+    def day(self) -> dt.date | None:
+        return parse_iso_date(self.text())[0]
+
+    def setDate(self, day: QDate | dt.date) -> None:  # noqa: N802 (QDateEdit's name)
+        if isinstance(day, QDate):
+            day = from_qdate(day)
+        self.setText(day.isoformat())
 
     def focusInEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().focusInEvent(event)
-        self.setCurrentSection(QDateTimeEdit.Section.YearSection)
+        self.selectAll()  # typing a whole date replaces the old one
+
+
+def message_line(lines: int = 2) -> QLabel:
+    """The line under a field where its message appears: its height is reserved from the
+    start, so a message never pushes the fields below it down (under the mouse). A longer
+    message is cut at the reserved lines; its tooltip holds all of it."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 2)
+    return label
+
+
+def hold_height(editor: QWidget) -> None:
+    """Keep a field's height when its error border (a style sheet) is drawn: the border
+    would otherwise change its size hint and move the fields below."""
+    if isinstance(editor, (QLineEdit, QComboBox)):
+        editor.setFixedHeight(editor.sizeHint().height())
 
 
 class FieldSlot:
     """One editor and the message line under it, where its errors and warnings are shown."""
 
-    def __init__(self, editor: QWidget, field: str, caption: str = ""):
+    def __init__(self, editor: QWidget, field: str, caption: str = "", *,
+                 lines: int | None = None):
         self.editor = editor
         self.field = field
         self.caption = caption
         self.touched = False  # the nurse changed it: show its findings as they type
         self.severity = ""
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
-        self.message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # Two lines under typed fields (numbers and dates: "Width (cm) must be between 0 and
+        # 50 cm" in a narrow column), one under choices and ticks.
+        if lines is None:
+            lines = 2 if isinstance(editor, QLineEdit) and editor.maxLength() <= 24 else 1
+        self.message = message_line(lines)
+        hold_height(editor)
 
     @property
     def text(self) -> str:
@@ -130,6 +157,7 @@ class FieldSlot:
     def show_feedback(self, severity: str, text: str) -> None:
         if self.severity == ERROR and severity == WARNING:
             return  # an error outranks a warning on the same field
+        text = with_caption(text, self.field, self.caption)
         if self.severity == severity and self.message.text():
             text = f"{self.message.text()}; {text}" if text not in self.message.text() \
                 else self.message.text()
@@ -137,14 +165,13 @@ class FieldSlot:
         self.message.setText(text)
         self.message.setToolTip(text)
         self._style(severity)
-        self.message.setVisible(True)
 
     def clear(self) -> None:
         if not self.severity:
             return
         self.severity = ""
         self.message.clear()
-        self.message.setVisible(False)
+        self.message.setToolTip("")
         self._style("")
 
     def _style(self, severity: str) -> None:
@@ -225,8 +252,6 @@ def widget_value(widget: QWidget) -> Any:
         return widget.currentData()
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
-    if isinstance(widget, QDateEdit):
-        return from_qdate(widget.date()).isoformat()
     raise TypeError(f"no draft value for {type(widget).__name__}")
 
 
@@ -239,11 +264,6 @@ def set_widget_value(widget: QWidget, value: Any) -> None:
         set_combo_value(widget, value)
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
-    elif isinstance(widget, QDateEdit) and isinstance(value, str):
-        try:
-            widget.setDate(to_qdate(dt.date.fromisoformat(value)))
-        except ValueError:
-            pass
 
 
 def connect_changed(widget: QWidget, callback) -> None:
@@ -256,5 +276,3 @@ def connect_changed(widget: QWidget, callback) -> None:
         widget.currentIndexChanged.connect(lambda _=None: callback())
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(lambda _=None: callback())
-    elif isinstance(widget, QDateEdit):
-        widget.dateChanged.connect(lambda _=None: callback())

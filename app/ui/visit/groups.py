@@ -48,8 +48,8 @@ class FormGroup(QGroupBox):
         self.grid.setHorizontalSpacing(12)
         self.grid.setVerticalSpacing(4)
 
-    def _slot(self, field: str, editor: QWidget) -> FieldSlot:
-        slot = FieldSlot(editor, field)
+    def _slot(self, field: str, editor: QWidget, *, lines: int | None = None) -> FieldSlot:
+        slot = FieldSlot(editor, field, lines=lines)
         self.slots[field] = slot
         return slot
 

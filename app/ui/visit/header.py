@@ -1,11 +1,11 @@
-"""The top line of the visit form: date, pain, clinician, which ulcer, and whose visit it is."""
+"""The top line of the visit form: date, pain, clinician, and whose visit it is."""
 from __future__ import annotations
 
 import datetime as dt
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.domain.limits import TEXT_LIMITS
 from app.models.vocab import ARM_LABELS
@@ -15,7 +15,10 @@ from app.ui.visit.fields import (DateField, FieldSlot, format_number, labelled, 
 
 
 class VisitHeader(QWidget):
-    """`visitDate`, `vasPain`, `clinician` and `ulcerSelect`, with the patient on the right."""
+    """`visitDate`, `vasPain` and `clinician`, with the patient on the right.
+
+    The visit date is typed as YYYY-MM-DD and kept exactly as typed, or refused on its own
+    message line (app.ui.visit.fields.DateField)."""
 
     def __init__(self, context: VisitFormContext, *, today: dt.date,
                  parent: QWidget | None = None):
@@ -26,9 +29,6 @@ class VisitHeader(QWidget):
         self.vas = number_edit("vasPain", placeholder="" if last_vas is None else self.tr(
             "last {0}").format(format_number(last_vas, 1)))
         self.clinician = text_edit("clinician", max_length=TEXT_LIMITS["clinician"])
-        self.ulcer_select = QComboBox()
-        self.ulcer_select.setObjectName("ulcerSelect")
-        self.ulcer_select.setMinimumWidth(260)
         self.slots: dict[str, FieldSlot] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -38,14 +38,12 @@ class VisitHeader(QWidget):
                 ("clinician", self.clinician, self.tr("C&linician")))):
             self.slots[field] = FieldSlot(editor, field)
             grid.addWidget(labelled(self.slots[field], caption), 0, column)
-        grid.addWidget(labelled(FieldSlot(self.ulcer_select, "ulcer"),
-                                self.tr("&Ulcer assessed")), 0, 3)
         self.patient_banner = QLabel(self.banner_text())
         self.patient_banner.setObjectName("visitPatient")
         self.patient_banner.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.patient_banner.setWordWrap(True)
-        grid.addWidget(self.patient_banner, 0, 4)
-        grid.setColumnStretch(4, 1)
+        grid.addWidget(self.patient_banner, 0, 3)
+        grid.setColumnStretch(3, 1)
 
     def banner_text(self) -> str:
         """Name (bold), MRN, age, arm, and who signed the visit being edited."""

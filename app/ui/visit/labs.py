@@ -41,7 +41,8 @@ class AnalyteGroup(FormGroup):
             placeholder = tr("last {0}").format(format_number(last.raw_value, analyte.decimals + 1))
         editor = number_edit(f"lab_{column}", placeholder=placeholder)
         editor.setMaximumWidth(130)
-        slot = self._slot(column, editor)
+        slot = self._slot(column, editor, lines=1)  # its message spans the row below
+        slot.caption = analyte.label
         caption = QLabel(analyte.label)
         caption.setBuddy(editor)
         self.grid.addWidget(caption, row, 0)

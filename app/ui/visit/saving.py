@@ -1,74 +1,105 @@
-"""Saving the visit form: a signed visit's reason, one write transaction, soft warnings once.
+"""Saving the visit form on the window's database runner: one write transaction, soft warnings
+asked once, the outcome handed back to the form.
 
-Errors keep the form open with what was typed (and its draft): hard errors go back to their
-fields, a stale edit says "changed by X at T, reload" (RELIABILITY.md, "Records").
+It sees the form only through what it is given: the `VisitInput` read from the form, the
+form's `VisitFormState` (which open ulcers were left unmeasured) and callbacks. Errors keep the
+form open with what was typed (and its draft): hard errors go back to their fields, a stale
+edit says "changed by X at T, reload" (docs/reliability.md, "Records").
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app.domain.limits import Finding
-
-if TYPE_CHECKING:
-    from app.ui.visit.form import VisitDialog
+from app.services.actor import Actor
+from app.services.changes import Changes
+from app.services.visit_input import VisitInput
+from app.ui.visit.state import VisitFormState
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("VisitDialog", text)
 
 
-def save_visit_form(form: VisitDialog) -> int | None:
-    """Save what the form holds through `save_visit`; the visit's id, or None when not saved."""
-    from app.services.errors import NeedsConfirmation, StaleEdit, UserError, ValidationFailed
-    from app.services.visits import save_visit
+@dataclass
+class SaveOutcome:
+    """What the form does with each outcome of a save."""
 
-    data, _, _ = form.build_input()
-    visit = form.context.visit
-    if visit is not None and visit.signed_at is not None:
+    saved: Callable[[int], None]  # the visit's id
+    invalid: Callable[[list[Finding]], None]  # hard errors found by the service
+    kept: Callable[[], None]  # not saved: keep the draft, let the nurse go on
+
+
+def ask_before_saving(parent: QWidget, data: VisitInput, state: VisitFormState, *,
+                      signed_by: str | None) -> VisitInput | None:
+    """The questions asked before anything is written: open ulcers left unmeasured (soft), and
+    a signed visit's reason for the change. None when the nurse goes back to the form."""
+    unmeasured = state.unmeasured_sites()
+    if unmeasured:
+        answer = QMessageBox.question(
+            parent, tr("Ulcer not measured"),
+            tr("Not measured at this visit: {0}.\n\nSave the visit without it?").format(
+                ", ".join(unmeasured)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+    if signed_by is not None:
         reason, ok = QInputDialog.getText(
-            form, tr("Signed visit"),
-            tr("This visit was signed by {0}. Reason for the change:").format(
-                visit.signed_by or "?"))
+            parent, tr("Signed visit"),
+            tr("This visit was signed by {0}. Reason for the change:").format(signed_by or "?"))
         if not ok or not reason.strip():
             return None
         data = data.with_changes(reason=reason.strip())
-    confirmed = False
-    while True:
-        try:
-            with form.db.write() as session:
-                saved = save_visit(session, data, actor=form.actor, confirmed=confirmed,
-                                   today=form.today)
-                return saved.id
-        except NeedsConfirmation as exc:
-            if confirmed or not confirm_warnings(form, exc.warnings):
-                return None
-            confirmed = True
-        except ValidationFailed as exc:
-            form.revalidate(exc.findings)
-            form.focus_first_problem()
-            return None
-        except UserError as exc:  # StaleEdit, a signed visit without reason, a deleted patient
-            form.drafts.write_now()
+    return data
+
+
+def submit_visit(runner, data: VisitInput, *, actor: Actor, today: dt.date, parent: QWidget,
+                 outcome: SaveOutcome, confirmed: bool = False) -> None:
+    """Save `data` in one write transaction on `runner`; unconfirmed soft warnings are asked
+    once and the save repeated; the window hears `Changes.of(patients=…, visits=…)`."""
+    from app.services.errors import NeedsConfirmation, StaleEdit, UserError, ValidationFailed
+    from app.services.visits import save_visit
+
+    def op(session) -> int:
+        return save_visit(session, data, actor=actor, confirmed=confirmed, today=today).id
+
+    def failed(exc: Exception) -> None:
+        if isinstance(exc, NeedsConfirmation) and not confirmed:
+            if confirm_warnings(parent, exc.warnings):
+                submit_visit(runner, data, actor=actor, today=today, parent=parent,
+                             outcome=outcome, confirmed=True)
+            else:
+                outcome.kept()
+            return
+        if isinstance(exc, ValidationFailed):
+            outcome.invalid(exc.findings)
+            return
+        outcome.kept()
+        if isinstance(exc, UserError):  # StaleEdit, a signed visit without reason, deleted
             title = tr("Changed elsewhere") if isinstance(exc, StaleEdit) else tr(
                 "Visit not saved")
-            QMessageBox.warning(form, title, str(exc))
-            return None
-        except Exception as exc:  # disk full, read-only or locked database: keep the typing
-            form.drafts.write_now()
-            QMessageBox.critical(form, tr("Visit not saved"), tr(
-                "The visit could not be saved: {0}\n\nWhat you typed stays in the form and "
-                "is kept as a draft.").format(_explain(exc)))
-            return None
+            QMessageBox.warning(parent, title, str(exc))
+            return
+        QMessageBox.critical(parent, tr("Visit not saved"), tr(
+            "The visit could not be saved: {0}\n\nWhat you typed stays in the form and "
+            "is kept as a draft.").format(_explain(exc)))
+
+    runner.write(op, changes=lambda visit_id: Changes.of(patients=[data.patient_id],
+                                                         visits=[visit_id]),
+                 on_done=outcome.saved, on_error=failed, parent=parent)
 
 
-def confirm_warnings(form: VisitDialog, warnings: list[Finding]) -> bool:
+def confirm_warnings(parent: QWidget, warnings: list[Finding]) -> bool:
     """One question listing every soft warning; saving goes on only after Yes."""
     lines = "\n".join(f"• {w.message}" for w in warnings)
     answer = QMessageBox.question(
-        form, tr("Please confirm"),
+        parent, tr("Please confirm"),
         tr("These values are unusual:\n{0}\n\nSave them as entered?").format(lines),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No)

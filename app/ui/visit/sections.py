@@ -1,12 +1,18 @@
-"""One assessment section of the visit form: an open ulcer of the patient, or a new ulcer."""
+"""One assessment section of the visit form: an open ulcer of the patient, or a new ulcer.
+
+Every open ulcer has its own section, shown together: a titled box named `ulcer_<site>` (the
+site exactly as recorded, `ulcer_new` for a new ulcer) holding `lengthCm`, `widthCm`,
+`depthCm`, `closedCheck` and the tissue and classification fields (docs/product.md, "Test
+surface")."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QCompleter, QGridLayout, QGroupBox, QVBoxLayout,
+                               QWidget)
 
-from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS
+from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS, validate_size
 from app.domain.wound import AreaMethod
 from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PERIWOUND_STATES
 from app.services.records import AssessmentRecord
@@ -21,7 +27,7 @@ from app.ui.visit.fields import (FieldSlot, choice_combo, connect_changed, forma
 OBJECT_NAMES = {
     "ulcer_site": "newUlcerSite", "onset_date": "ulcerOnsetDate",
     "length_cm": "lengthCm", "width_cm": "widthCm", "depth_cm": "depthCm",
-    "traced_area_cm2": "tracedAreaCm2", "method": "measuringMethod", "closed": "ulcerClosed",
+    "traced_area_cm2": "tracedAreaCm2", "method": "measuringMethod", "closed": "closedCheck",
     "granulation_pct": "granulationPct", "epithelial_pct": "epithelialPct",
     "slough_pct": "sloughPct", "necrotic_pct": "necroticPct", "exudate": "exudate",
     "periwound": "periwound", "infection_signs": "infectionSigns", "etiology": "etiology",
@@ -36,7 +42,7 @@ def _vocab(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, tr(v.replace("_", " ").capitalize())) for v in values]
 
 
-class AssessmentSection(QWidget):
+class AssessmentSection(QGroupBox):
     """Size, tissue, exudate, infection and classification of one ulcer at this visit."""
 
     changed = Signal()
@@ -47,6 +53,8 @@ class AssessmentSection(QWidget):
         super().__init__(parent)
         self.choice = choice
         self.number = number
+        self.setObjectName("ulcer_new" if choice is None else f"ulcer_{choice.site}")
+        self.setTitle(self.label)
         self.area_method = area_method
         self.slots: dict[str, FieldSlot] = {}
         self._build(known_sites)
@@ -70,10 +78,15 @@ class AssessmentSection(QWidget):
         return self.slots["ulcer_site"].editor.text().strip()
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         if self.choice is None:
-            return tr("New ulcer…")
+            return tr("New ulcer site")
         return self.choice.episode.label
+
+    @property
+    def is_open_ulcer(self) -> bool:
+        """An open ulcer of the patient (not a new one, not one this visit already closed)."""
+        return self.choice is not None and self.choice.is_open
 
     # -- building -------------------------------------------------------------------------
     def _slot(self, field: str, editor: QWidget) -> FieldSlot:
@@ -94,7 +107,7 @@ class AssessmentSection(QWidget):
 
     def _build(self, known_sites: tuple[str, ...]) -> None:
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 4, 8, 4)
         self.summary = hint_label(self._summary_text())
         layout.addWidget(self.summary)
         grid = QGridLayout()
@@ -123,7 +136,7 @@ class AssessmentSection(QWidget):
         closed = QCheckBox(tr("Closed (fully epithelialised)"))
         grid.addWidget(labelled(self._slot("closed", closed), " "), row, 1, 1, 2)
         self.area_label = hint_label()
-        self.area_label.setObjectName("")
+        self.area_label.setObjectName("areaPreview")
         grid.addWidget(self.area_label, row, 3)
         row += 1
         tissue = (("granulation_pct", tr("Granulation %")), ("epithelial_pct", tr("Epithelial %")),
@@ -147,7 +160,8 @@ class AssessmentSection(QWidget):
         grid.addWidget(labelled(self._slot("ut_stage", ut_stage), tr("UT stage")), row, 3)
         for column in range(4):
             grid.setColumnStretch(column, 1)
-        layout.addStretch(1)
+        self.slots["length_cm"].editor.setToolTip(tr("Size of this ulcer (Alt+1)"))
+        self.slots["granulation_pct"].editor.setToolTip(tr("Tissue of this ulcer (Alt+2)"))
 
     def _summary_text(self) -> str:
         if self.choice is None:
@@ -232,11 +246,11 @@ class AssessmentSection(QWidget):
     def first_editor(self) -> QWidget:
         return self.slots["ulcer_site" if self.is_new else "length_cm"].editor
 
-    def set_current(self, current: bool) -> None:
-        """The shown section carries the test-surface names (`lengthCm`…); others a suffix."""
-        suffix = "" if current else f"_{self.number}"
-        for field, slot in self.slots.items():
-            slot.editor.setObjectName(OBJECT_NAMES[field] + suffix)
+    def measured(self) -> bool:
+        """A size, a traced area or "closed" was entered for this ulcer at this visit."""
+        return any(self.slots[f].editor.text().strip() for f in
+                   ("length_cm", "width_cm", "traced_area_cm2")) \
+            or self.slots["closed"].editor.isChecked()
 
     def _on_edit(self, slot: FieldSlot) -> None:
         slot.touched = True
@@ -244,9 +258,14 @@ class AssessmentSection(QWidget):
         self.changed.emit()
 
     def _update_area(self) -> None:
+        """The area as typed, only when the size is possible: a negative or out-of-range size
+        shows its error on its field, never an impossible area."""
         entered, problems = self.to_input()
-        area = None if problems else entered.area(self.area_method)
-        if area is None:
+        impossible = problems or any(f.is_error for f in validate_size(
+            length_cm=entered.length_cm, width_cm=entered.width_cm, depth_cm=entered.depth_cm,
+            traced_area_cm2=entered.traced_area_cm2, closed_marked=entered.closed))
+        area = None if impossible else entered.area(self.area_method)
+        if area is None or area < 0:
             self.area_label.setText("")
             return
         self.area_label.setText(tr("Area {0} cm² ({1})").format(

@@ -1,0 +1,91 @@
+"""What the nurse typed into the visit form, as plain Python values (no Qt).
+
+`VisitFormState` is the form's state by stable keys: the visit's own fields, one entry per
+ulcer section (each open ulcer by its site, and the new ulcer), and the patient-level groups
+(labs, perfusion, treatment, adverse event). Drafts are written from it and restored into the
+form from it, the form's "anything changed?" compares two of them, and saving asks it which
+open ulcers were left unmeasured: none of them reaches into the dialog's widgets.
+
+Draft keys (app.services.drafts keeps them as they are): "visit:vas", "ulcer:L-heel:length_cm",
+"new:ulcer_site", "treatment:exosome_lot", "lab:crp_mg_l", "lab:crp_mg_l:unit", "ae:…",
+"perfusion:…"; "ui:…" keys remember how the form looked and are not changes to the visit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+NEW_ULCER = "new"
+UI_PREFIX = "ui:"
+SIZE_FIELDS = ("length_cm", "width_cm", "traced_area_cm2")
+
+
+@dataclass(frozen=True)
+class UlcerEntry:
+    """One ulcer section as typed: an open ulcer (by site) or the new ulcer."""
+
+    site: str  # as recorded; for the new ulcer, as typed ("" until typed)
+    is_new: bool = False
+    is_open: bool = True  # an open ulcer of the patient the nurse is expected to measure
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return NEW_ULCER if self.is_new else f"ulcer:{self.site}"
+
+    def measured(self) -> bool:
+        """A size, a traced area or "closed" was entered."""
+        return any(str(self.values.get(f) or "").strip() for f in SIZE_FIELDS) \
+            or bool(self.values.get("closed"))
+
+
+@dataclass(frozen=True)
+class VisitFormState:
+    """The whole form as typed; frozen, so two snapshots can be compared."""
+
+    patient_id: int
+    visit_id: int | None = None
+    base_version: int | None = None  # the saved visit's version when editing began
+    visit: Mapping[str, Any] = field(default_factory=dict)
+    ulcers: tuple[UlcerEntry, ...] = ()
+    groups: Mapping[str, Any] = field(default_factory=dict)
+    ui: Mapping[str, Any] = field(default_factory=dict)
+
+    # -- drafts ----------------------------------------------------------------------------
+    def fields(self) -> dict[str, Any]:
+        """Every value by its draft key."""
+        values = {f"visit:{name}": value for name, value in self.visit.items()}
+        for entry in self.ulcers:
+            values.update({f"{entry.key}:{name}": value for name, value in entry.values.items()})
+        values.update(self.groups)
+        values.update({f"{UI_PREFIX}{name}": value for name, value in self.ui.items()})
+        return values
+
+    def with_fields(self, values: Mapping[str, Any]) -> VisitFormState:
+        """This state with the values of a draft put back; keys the form no longer has (an
+        ulcer closed since the draft was kept) are left out."""
+        visit = {name: values.get(f"visit:{name}", value) for name, value in self.visit.items()}
+        ulcers = tuple(
+            UlcerEntry(entry.site, entry.is_new, entry.is_open,
+                       {name: values.get(f"{entry.key}:{name}", value)
+                        for name, value in entry.values.items()})
+            for entry in self.ulcers)
+        groups = {key: values.get(key, value) for key, value in self.groups.items()}
+        ui = {name: values.get(f"{UI_PREFIX}{name}", value) for name, value in self.ui.items()}
+        return VisitFormState(self.patient_id, self.visit_id, self.base_version, visit, ulcers,
+                              groups, ui)
+
+    def differs_from(self, other: VisitFormState) -> bool:
+        """Anything typed differs (how the form looks does not count)."""
+        mine = {k: v for k, v in self.fields().items() if not k.startswith(UI_PREFIX)}
+        theirs = {k: v for k, v in other.fields().items() if not k.startswith(UI_PREFIX)}
+        return any(mine.get(k) != theirs.get(k) for k in set(mine) | set(theirs))
+
+    # -- checks before saving --------------------------------------------------------------
+    def unmeasured_sites(self) -> list[str]:
+        """The patient's open ulcers with nothing measured at this visit."""
+        return [entry.site for entry in self.ulcers
+                if not entry.is_new and entry.is_open and not entry.measured()]
+
+    def ulcer(self, site: str) -> UlcerEntry | None:
+        return next((e for e in self.ulcers if not e.is_new and e.site == site), None)

@@ -1,0 +1,302 @@
+"""The widgets of the visit form: the header, one section per ulcer, the patient-level groups,
+and the closing fields; the form's state read from and put back into them.
+
+Every open ulcer of the patient has its own section, all shown at once; "Add ulcer site" opens
+one more for a new ulcer. Alt+1 … Alt+5 jump to the size and tissue of the ulcer being typed,
+the labs, the treatment and the adverse event (docs/product.md, "Visit form").
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QPlainTextEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
+from app.services.visit_input import VisitInput
+from app.ui.visit.context import VisitFormContext
+from app.ui.visit.feedback import FeedbackMap
+from app.ui.visit.fields import (FieldSlot, format_number, hint_label, labelled, parse_number,
+                                 parse_optional_date, set_widget_value, text_edit, tr,
+                                 widget_value)
+from app.ui.visit.groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
+from app.ui.visit.header import VisitHeader
+from app.ui.visit.labs import AnalyteGroup
+from app.ui.visit.sections import AssessmentSection
+from app.ui.visit.state import UlcerEntry, VisitFormState
+
+SHORTCUTS = (("Alt+1", "Size"), ("Alt+2", "Tissue"), ("Alt+3", "Labs"), ("Alt+4", "Treatment"),
+             ("Alt+5", "Adverse event"))
+
+
+class VisitFormView(QWidget):
+    """Everything the nurse types; `changed` on each edit (after pre-filling)."""
+
+    changed = Signal()
+
+    def __init__(self, context: VisitFormContext, *, patient_id: int, today: dt.date,
+                 username: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context, self.patient_id, self.today = context, patient_id, today
+        self.visit_id = context.visit.id if context.visit is not None else None
+        self.visit_slots: dict[str, FieldSlot] = {}
+        self.treatment_index: int | None = None
+        self._build()
+        self._prefill(username)
+        self._set_tab_order()
+        self._add_shortcuts()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        ctx = self.context
+        self.header = VisitHeader(ctx, today=self.today)
+        self.visit_date, self.vas, self.clinician = (self.header.visit_date, self.header.vas,
+                                                     self.header.clinician)
+        self.visit_slots.update(self.header.slots)
+        ulcers = self._build_ulcers()
+        self.treatment = TreatmentGroup()
+        self.treatment.setTitle(tr("Treatment given  (Alt+4)"))
+        self.treatment.set_sites([(c.site, c.episode.label) for c in ctx.ulcers]
+                                 + [(TreatmentGroup.NEW_ULCER, tr("The new ulcer"))])
+        ranges = ctx.history.reference_ranges
+        self.labs = AnalyteGroup(tr("Labs drawn today  (Alt+3)"), LAB_COLUMNS,
+                                 last=ctx.last_labs, ranges=ranges)
+        self.perfusion_labs = AnalyteGroup(tr("Perfusion"), PERFUSION_COLUMNS,
+                                           last=ctx.last_labs, ranges=ranges)
+        self.perfusion = PerfusionGroup()
+        self.adverse_event = AdverseEventGroup(ctx.visit_adverse_events)
+        self.adverse_event.setTitle(tr("Adverse event  (Alt+5)"))
+        self.groups = (self.treatment, self.labs, self.perfusion_labs, self.perfusion,
+                       self.adverse_event)
+
+        self.next_visit = text_edit("nextVisitDate", max_length=10,
+                                    placeholder=tr("YYYY-MM-DD or +14"))
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("visitNotes")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setPlaceholderText(tr("Enter starts a new line here; Ctrl+Enter saves"))
+        self.notes.setFixedHeight(56)
+        self.visit_slots["next_visit_date"] = FieldSlot(self.next_visit, "next_visit_date")
+        self.visit_slots["notes"] = FieldSlot(self.notes, "notes")
+        closing = QGridLayout()
+        closing.addWidget(labelled(self.visit_slots["next_visit_date"], tr("&Next visit")), 0, 0)
+        closing.addWidget(labelled(self.visit_slots["notes"], tr("N&otes")), 0, 1)
+        closing.setColumnStretch(1, 4)
+
+        body = QWidget()
+        columns = QGridLayout(body)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for widget in (ulcers, self.treatment, self.adverse_event):
+            left.addWidget(widget)
+        for widget in (self.labs, self.perfusion_labs, self.perfusion):
+            right.addWidget(widget)
+        left.addStretch(1)
+        right.addStretch(1)
+        columns.addLayout(left, 0, 0)
+        columns.addLayout(right, 0, 1)
+        columns.addLayout(closing, 1, 0, 1, 2)
+        columns.setColumnStretch(0, 11)
+        columns.setColumnStretch(1, 10)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        keys = " · ".join(f"{key} {tr(name)}" for key, name in SHORTCUTS)
+        self.shortcut_hint = hint_label(tr("Jump to: {0} · Ctrl+Enter save").format(keys))
+        self.shortcut_hint.setObjectName("shortcutHint")
+        layout.addWidget(self.shortcut_hint)
+        layout.addWidget(self.scroll, 1)
+
+    def _build_ulcers(self) -> QGroupBox:
+        """One section per open ulcer (all shown), then the new-ulcer section behind a button."""
+        ctx = self.context
+        box = QGroupBox(tr("Ulcers  (Alt+1 size, Alt+2 tissue)"))
+        box.setObjectName("ulcerSections")
+        column = QVBoxLayout(box)
+        self.sections: list[AssessmentSection] = []
+        for number, choice in enumerate([*ctx.ulcers, None], start=1):
+            section = AssessmentSection(choice, number=number,
+                                        area_method=ctx.history.area_method,
+                                        known_sites=ctx.known_sites,
+                                        default_method=ctx.last_method)
+            self.sections.append(section)
+            column.addWidget(section)
+        self.new_section = self.sections[-1]
+        self.add_ulcer_button = QPushButton(tr("&Add ulcer site"))
+        self.add_ulcer_button.setObjectName("addUlcerButton")
+        self.add_ulcer_button.setAutoDefault(False)
+        self.add_ulcer_button.setToolTip(tr("Assess a new ulcer, or the recurrence of a healed "
+                                            "one, at this visit"))
+        self.add_ulcer_button.clicked.connect(lambda: self.show_new_ulcer(focus=True))
+        column.addWidget(self.add_ulcer_button)
+        self.show_new_ulcer(shown=not ctx.ulcers, focus=False)
+        return box
+
+    def show_new_ulcer(self, *, shown: bool = True, focus: bool = False) -> None:
+        self.new_section.setVisible(shown)
+        self.add_ulcer_button.setVisible(not shown)
+        if shown and focus:
+            self.focus_on(self.new_section.first_editor())
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [self.visit_date, self.vas, self.clinician]
+        for section in self.sections[:-1]:
+            chain += section.tab_chain()
+        chain += [self.add_ulcer_button, *self.new_section.tab_chain()]
+        for group in (self.treatment, self.adverse_event, self.labs, self.perfusion_labs,
+                      self.perfusion):
+            chain += group.tab_chain()
+        chain += [self.next_visit, self.notes]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        self.tab_chain = chain
+
+    def _add_shortcuts(self) -> None:
+        targets = (lambda: self._ulcer_field("length_cm"), lambda: self._ulcer_field(
+            "granulation_pct"), lambda: self.labs.tab_chain()[0],
+            lambda: self.treatment.slots["exosome_given"].editor,
+            lambda: self.adverse_event.slots["description"].editor)
+        self.shortcuts = []
+        for (key, _), target in zip(SHORTCUTS, targets):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda t=target: self.focus_on(t()))
+            self.shortcuts.append(shortcut)
+
+    def _ulcer_field(self, field: str) -> QWidget:
+        """The field of the ulcer being typed in, else of the first ulcer shown."""
+        here = self.focusWidget()
+        shown = [s for s in self.sections if not s.isHidden()]
+        section = next((s for s in shown if here is not None and s.isAncestorOf(here)),
+                       shown[0])
+        return section.slots[field].editor
+
+    def focus_on(self, widget: QWidget) -> None:
+        widget.setFocus()
+        self.scroll.ensureWidgetVisible(widget, 40, 40)
+
+    # -- pre-filling ----------------------------------------------------------------------
+    def _prefill(self, username: str) -> None:
+        ctx, visit = self.context, self.context.visit
+        self.treatment.prefill_from(ctx.last_exosome)
+        self.treatment.hint_standard_care(ctx.last_treatment)
+        if visit is None:
+            self.visit_date.setDate(self.today)
+            self.clinician.setText(username)
+            self.default_next_visit()
+        else:
+            self.visit_date.setDate(visit.visit_date)
+            self.clinician.setText(visit.clinician or "")
+            self.vas.setText(format_number(visit.vas, 1))
+            self.next_visit.setText(visit.next_visit_date.isoformat()
+                                    if visit.next_visit_date else "")
+            self.notes.setPlainText(visit.notes or "")
+            self.labs.load(visit.labs)
+            self.perfusion_labs.load(visit.labs)
+            self.perfusion.load(visit.perfusion)
+            if ctx.visit_treatments:
+                self.treatment.load(ctx.visit_treatments[0])
+                self.treatment.extra_treatments = tuple(
+                    TreatmentGroup.kept_as_saved(t) for t in ctx.visit_treatments[1:])
+        first = self.sections[0]
+        self.treatment.follow_site(TreatmentGroup.NEW_ULCER if first.is_new else first.site)
+
+    def default_next_visit(self) -> None:
+        """The clinic's follow-up interval after the visit date (when that is a date)."""
+        day = self.visit_date.day()
+        if day is None:
+            return
+        interval = self.context.settings.follow_up_interval_days
+        self.next_visit.blockSignals(True)
+        self.next_visit.setText((day + dt.timedelta(days=interval)).isoformat())
+        self.next_visit.blockSignals(False)
+
+    # -- state ----------------------------------------------------------------------------
+    def state(self) -> VisitFormState:
+        """What is typed now, as plain values (app.ui.visit.state)."""
+        visit = self.context.visit
+        groups = {}
+        for group in self.groups:
+            groups.update({k: widget_value(w) for k, w in group.draft_widgets().items()})
+        return VisitFormState(
+            patient_id=self.patient_id, visit_id=self.visit_id,
+            base_version=visit.version if visit is not None else None,
+            visit={f: widget_value(s.editor) for f, s in self.visit_slots.items()},
+            ulcers=tuple(UlcerEntry(s.site, s.is_new, s.is_open_ulcer, s.values())
+                         for s in self.sections),
+            groups=groups, ui={"new_ulcer": not self.new_section.isHidden()})
+
+    def apply_state(self, state: VisitFormState) -> None:
+        """Put a state (a restored draft) back into the fields."""
+        if "visit_date" in state.visit:  # first: the next-visit default follows it
+            set_widget_value(self.visit_date, state.visit["visit_date"])
+        for field, slot in self.visit_slots.items():
+            if field in state.visit:
+                set_widget_value(slot.editor, state.visit[field])
+        for section, entry in zip(self.sections, state.ulcers):
+            section.apply_values(dict(entry.values))
+        for group in self.groups:
+            for key, widget in group.draft_widgets().items():
+                if key in state.groups:
+                    set_widget_value(widget, state.groups[key])
+        if state.ui.get("new_ulcer"):
+            self.show_new_ulcer()
+
+    # -- the visit as typed ---------------------------------------------------------------
+    def build_input(self) -> tuple[VisitInput, list[AssessmentSection], Problems]:
+        """The VisitInput the form holds now, the sections it assesses, and unreadable fields."""
+        problems: Problems = []
+        visit_date, problem = parse_optional_date(self.visit_date.text())
+        if problem or visit_date is None:
+            problems.append((self.visit_slots["visit_date"], problem or tr("enter the date as "
+                                                                           "YYYY-MM-DD")))
+        vas, problem = parse_number(self.vas.text())
+        if problem:
+            problems.append((self.visit_slots["vas"], problem))
+        next_visit, problem = parse_optional_date(self.next_visit.text(), relative_to=visit_date)
+        if problem:
+            problems.append((self.visit_slots["next_visit_date"], problem))
+        sections = [s for s in self.sections if s.has_entries()]
+        assessments = []
+        for section in sections:
+            entered, found = section.to_input()
+            assessments.append(entered)
+            problems += found
+        labs, found = self.labs.to_inputs()
+        problems += found
+        perfusion_labs, found = self.perfusion_labs.to_inputs()
+        problems += found
+        perfusion, found = self.perfusion.to_input()
+        problems += found
+        treatment, found = self.treatment.to_input(self.new_section.site)
+        problems += found
+        self.treatment_index = 0 if treatment is not None else None
+        adverse_event, found = self.adverse_event.to_input()
+        problems += found
+        visit = self.context.visit
+        data = VisitInput(
+            patient_id=self.patient_id, visit_date=visit_date or self.today,
+            clinician=self.clinician.text().strip() or None, vas=vas, next_visit_date=next_visit,
+            notes=self.notes.toPlainText().strip() or None, assessments=tuple(assessments),
+            labs=tuple(labs + perfusion_labs), perfusion=perfusion,
+            treatments=((treatment,) if treatment else ()) + self.treatment.extra_treatments,
+            adverse_events=(adverse_event,) if adverse_event else (),
+            visit_id=self.visit_id, expected_version=visit.version if visit else None)
+        return data, sections, problems
+
+    def feedback_map(self, sections: list[AssessmentSection]) -> FeedbackMap:
+        return FeedbackMap(visit=self.visit_slots, sections=sections, all_sections=self.sections,
+                           analytes={**self.labs.slots, **self.perfusion_labs.slots},
+                           perfusion=self.perfusion.slots,
+                           treatment=self.treatment.slots if self.treatment_index == 0 else {},
+                           adverse_event=self.adverse_event.slots,
+                           extra=list(self.treatment.slots.values()))
+
+    def all_slots(self) -> list[FieldSlot]:
+        slots = list(self.visit_slots.values())
+        for part in (*self.sections, *self.groups):
+            slots += part.slots.values()
+        return slots
