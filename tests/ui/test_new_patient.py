@@ -73,7 +73,7 @@ def test_duplicate_mrn_after_normalisation_is_refused_and_nothing_is_lost(qtbot,
     qtbot.keyClicks(dialog.mrn, "H-02000")
     assert dialog.error_text("mrn") == ""
     save(qtbot, dialog)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
     with golden_copy.read() as session:
         created = session.get(Patient, dialog.created_patient_id)
         assert (created.mrn, created.name, created.birth_date, created.arm, created.pad,
@@ -82,10 +82,14 @@ def test_duplicate_mrn_after_normalisation_is_refused_and_nothing_is_lost(qtbot,
 
 
 @pytest.mark.parametrize("field, text, message", [
-    ("birth_date", "1950-13-01", "YYYY-MM-DD"),
-    ("birth_date", "2027-01-01", "in the future"),
-    ("hba1c", "seven", "enter a number"),
-    ("hba1c", "nan", "enter a number"),
+    ("birth_date", "1950-13-01", "Not a real date (there is no month 13)"),
+    ("birth_date", "2031-02-30", "Not a real date (February 2031 has 28 days)"),
+    ("birth_date", "1950-04-31", "Not a real date (April 1950 has 30 days)"),
+    ("birth_date", "30/04/1950", "Enter the date as YYYY-MM-DD"),
+    ("birth_date", "2027-01-01", "Birth date is in the future"),
+    ("hba1c", "seven", "Not a number"),
+    ("hba1c", "nan", "Not a number"),
+    ("hba1c", "7.5,1", "not both"),
     ("hba1c", "30", "between 2 and 25"),
     ("duration", "-1", "between 0 and 120"),
 ])
@@ -100,10 +104,43 @@ def test_bad_values_are_refused_at_their_field(qtbot, dialog, golden_copy, field
     assert patient_count(golden_copy) == before
 
 
-def test_mrn_and_name_are_required(qtbot, dialog):
+def test_mrn_and_name_are_required_in_the_words_of_their_labels(qtbot, dialog):
     save(qtbot, dialog)
-    assert "required" in dialog.error_text("mrn") and "required" in dialog.error_text("name")
+    assert dialog.error_text("mrn") == "MRN is required"  # not "mrn is required"
+    assert dialog.error_text("name") == "Name is required"
     assert dialog.focusWidget() is dialog.mrn
+
+
+def test_an_error_does_not_move_the_fields(qtbot, dialog):
+    """The message line under each field is reserved: an error never pushes fields down."""
+    qtbot.waitExposed(dialog)
+    widgets = [dialog.mrn, dialog.name, dialog.birth_date, dialog.hba1c, dialog.contact,
+               dialog.save_button]
+    before = [w.mapTo(dialog, w.rect().topLeft()) for w in widgets]
+    type_into(qtbot, dialog, birth_date="2031-02-30", hba1c="seven")
+    save(qtbot, dialog)
+    qtbot.wait(50)  # let the layout settle, as it would on screen
+    assert dialog.error_text("mrn") and dialog.error_text("birth_date")
+    assert [w.mapTo(dialog, w.rect().topLeft()) for w in widgets] == before
+
+
+def test_new_patient_saves_on_the_windows_runner_and_announces_it(qtbot, golden_copy, actor):
+    from app.ui.dbops import DatabaseRunner
+
+    runner = DatabaseRunner(golden_copy)
+    dialog = NewPatientDialog(runner=runner, actor=actor, today=TODAY)
+    qtbot.addWidget(dialog, before_close_func=lambda _d: runner.wait())
+    dialog.show()
+    type_into(qtbot, dialog, mrn="R-0001", name="Runner Test", birth_date="1970-01-02",
+              duration="12,5")
+    with qtbot.waitSignal(runner.changed, timeout=10_000) as changed:
+        save(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    assert changed.args[0].patients == frozenset({dialog.created_patient_id})
+    with golden_copy.read() as session:
+        created = session.get(Patient, dialog.created_patient_id)
+        assert (created.birth_date, created.diabetes_duration_years) == (dt.date(1970, 1, 2),
+                                                                        12.5)
 
 
 def test_new_patient_from_the_main_window_is_listed_and_opened(qtbot, golden_copy, monkeypatch):
@@ -119,7 +156,8 @@ def test_new_patient_from_the_main_window_is_listed_and_opened(qtbot, golden_cop
         qtbot.keyClicks(self.mrn, "N-0001")
         type_text(qtbot, self.name, "Siobhán Ó Briain")
         qtbot.keyClicks(self.birth_date, "1961-05-04")
-        self.save()
+        self.save()  # on the window's runner: wait for it, as exec() would
+        qtbot.waitUntil(lambda: self.result() == QDialog.DialogCode.Accepted, timeout=10_000)
         return self.result()
 
     monkeypatch.setattr(NewPatientDialog, "exec", nurse_fills_in)

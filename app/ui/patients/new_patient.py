@@ -1,41 +1,54 @@
 """The New patient dialog: validated by the patient service, errors shown at each field.
 
-Nothing typed is ever cleared by a failed save; a duplicate MRN (after trimming, NFKC and
-case-folding) names the patient who already has it.
+Nothing typed is ever cleared or altered by a failed save: a birth date is read exactly
+(app.domain.typed_input; "2031-02-30" says February 2031 has 28 days), numbers by the one
+shared parser. Each error sits on the line reserved under its own field, in the words of the
+field's label ("MRN is required"), so the form never jumps. A duplicate MRN (after trimming,
+NFKC and case-folding) names the patient who already has it. The patient is written on the
+window's database runner (`runner.write`), which announces the new patient.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
                                QWidget)
 
 from app.db import Database
 from app.domain.limits import TEXT_LIMITS, Finding
+from app.domain.typed_input import parse_decimal, parse_iso_date
 from app.models.vocab import ARM_LABELS, ARMS, DIABETES_TYPES
 from app.services.actor import Actor
+from app.services.changes import Changes
 from app.services.errors import UserError, ValidationFailed
 from app.services.patients import PatientInput, create_patient, validate_patient
+from app.ui.visit.fields import hold_height, message_line, with_caption
 
 ERROR_STYLE = "border: 1px solid #b3261e;"
 
 
 class NewPatientDialog(QDialog):
-    """Enter a patient's details; Save creates the patient in one transaction."""
+    """Enter a patient's details; Save creates the patient in one write transaction on the
+    window's runner. Without a runner (older callers) the dialog makes its own and waits for
+    the save to finish."""
 
-    def __init__(self, *, db: Database, actor: Actor, today: dt.date | None = None,
-                 parent: QWidget | None = None):
+    def __init__(self, *, actor: Actor, runner=None, db: Database | None = None,
+                 today: dt.date | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        from app.ui.dbops import DatabaseRunner
+
         self.setObjectName("newPatientDialog")
         self.setWindowTitle(self.tr("New patient"))
-        self.db, self.actor = db, actor
+        self._own_runner = runner is None
+        self.runner = runner if runner is not None else DatabaseRunner(db, parent=self)
+        self.db, self.actor = self.runner.db, actor
         self.today = today or dt.date.today()
         self.created_patient_id: int | None = None
         self.errors: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
+        self.captions: dict[str, str] = {}
 
         self.mrn = self._line("mrn", "mrnEdit", TEXT_LIMITS["mrn"])
         self.name = self._line("name", "nameEdit", TEXT_LIMITS["name"])
@@ -75,6 +88,7 @@ class NewPatientDialog(QDialog):
                 (self.tr("Diabetes for (years)"), "diabetes_duration_years", self.duration),
                 (self.tr("HbA1c at enrolment (%)"), "hba1c_enrolment_pct", self.hba1c),
                 (self.tr("Treatment arm"), "arm", self.arm)):
+            self.captions[key] = label
             form.addRow(label, self._with_error(key, widget))
         boxes = QWidget()
         box_layout = QVBoxLayout(boxes)
@@ -82,8 +96,10 @@ class NewPatientDialog(QDialog):
         for box in self.comorbidities.values():
             box_layout.addWidget(box)
         form.addRow(self.tr("Comorbidities"), boxes)
-        form.addRow(self.tr("Contact"), self._with_error("contact", self.contact))
-        form.addRow(self.tr("Notes"), self._with_error("notes", self.notes))
+        for key, label, widget in (("contact", self.tr("Contact"), self.contact),
+                                   ("notes", self.tr("Notes"), self.notes)):
+            self.captions[key] = label
+            form.addRow(label, self._with_error(key, widget))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -109,6 +125,7 @@ class NewPatientDialog(QDialog):
         edit.setObjectName(name)
         edit.setMaxLength(max_length + 1)  # one over, so the limit is reported, not truncated
         edit.textEdited.connect(lambda _text, k=key: self._clear_error(k))
+        hold_height(edit)
         self.fields[key] = edit
         return edit
 
@@ -118,6 +135,7 @@ class NewPatientDialog(QDialog):
         for value, label in items:
             combo.addItem(label, value)
         combo.currentIndexChanged.connect(lambda _i, k=key: self._clear_error(k))
+        hold_height(combo)
         self.fields[key] = combo
         return combo
 
@@ -127,11 +145,9 @@ class NewPatientDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
         layout.addWidget(widget)
-        error = QLabel()
+        error = message_line(1)  # reserved: an error never pushes the fields below down
         error.setObjectName(f"{key}Error")
         error.setStyleSheet("color: #b3261e;")
-        error.setWordWrap(True)
-        error.hide()
         layout.addWidget(error)
         self.errors[key] = error
         return box
@@ -144,48 +160,39 @@ class NewPatientDialog(QDialog):
                 continue
             label = self.errors.get(finding.field)
             if label is None:
-                self.general_error.setText(f"{finding.field}: {finding.message}")
+                self.general_error.setText(with_caption(finding.message, finding.field, ""))
                 self.general_error.show()
                 continue
-            label.setText(finding.message)
-            label.show()
+            text = with_caption(finding.message, finding.field, self.captions[finding.field])
+            label.setText(text)
+            label.setToolTip(text)
             self.fields[finding.field].setStyleSheet(ERROR_STYLE)
             first = first or self.fields[finding.field]
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _clear_error(self, key: str) -> None:
-        if key in self.errors and self.errors[key].isVisible():
-            self.errors[key].hide()
+        if key in self.errors and self.errors[key].text():
+            self.errors[key].clear()
+            self.errors[key].setToolTip("")
             self.fields[key].setStyleSheet("")
 
     def error_text(self, key: str) -> str:
-        label = self.errors[key]
-        return label.text() if not label.isHidden() else ""
+        return self.errors[key].text()
 
     # -- reading ------------------------------------------------------------------------
     def _number(self, key: str, edit: QLineEdit, findings: list[Finding]) -> float | None:
-        text = edit.text().strip().replace(",", ".")
-        if not text:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            findings.append(Finding(key, self.tr("enter a number")))
-            return None
+        value, problem = parse_decimal(edit.text())
+        if problem:
+            findings.append(Finding(key, self.tr(problem)))
         return value
 
     def read_input(self) -> tuple[PatientInput | None, list[Finding]]:
         """What was typed as a PatientInput, or the findings that stop it from being one."""
         findings: list[Finding] = []
-        birth = None
-        if self.birth_date.text().strip():
-            try:
-                birth = dt.date.fromisoformat(self.birth_date.text().strip())
-            except ValueError:
-                findings.append(Finding("birth_date", self.tr("enter the date as YYYY-MM-DD")))
+        birth, problem = parse_iso_date(self.birth_date.text())
+        if problem:
+            findings.append(Finding("birth_date", self.tr(problem)))
         duration = self._number("diabetes_duration_years", self.duration, findings)
         hba1c = self._number("hba1c_enrolment_pct", self.hba1c, findings)
         data = PatientInput(
@@ -208,21 +215,29 @@ class NewPatientDialog(QDialog):
         if data is None:
             self.show_findings(findings)
             return
-        try:
-            with self.db.write() as session:
-                patient = create_patient(session, data, actor=self.actor, today=self.today)
-                patient_id = patient.id
-        except ValidationFailed as exc:
-            self.show_findings(exc.findings)
-            return
-        except UserError as exc:
-            self.general_error.setText(str(exc))
-            self.general_error.show()
-            return
-        except Exception as exc:  # disk full, database locked...: say so, keep what was typed
-            self.general_error.setText(self.tr("The patient could not be saved: {0}").format(
-                str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__))
-            self.general_error.show()
-            return
+        self.save_button.setEnabled(False)
+        self.runner.write(lambda session: create_patient(session, data, actor=self.actor,
+                                                         today=self.today).id,
+                          changes=lambda patient_id: Changes.of(patients=[patient_id]),
+                          on_done=self._saved, on_error=self._failed, parent=self)
+        if self._own_runner:  # no window: wait here for the one write
+            self.runner.wait()
+            QCoreApplication.sendPostedEvents(None, 0)
+
+    def _saved(self, patient_id: int) -> None:
+        self.save_button.setEnabled(True)
         self.created_patient_id = patient_id
         self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        """Say why at the fields or under the form; keep everything typed."""
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationFailed):
+            self.show_findings(exc.findings)
+            return
+        if isinstance(exc, UserError):
+            self.general_error.setText(str(exc))
+        else:  # disk full, database locked...: say so
+            self.general_error.setText(self.tr("The patient could not be saved: {0}").format(
+                str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__))
+        self.general_error.show()
