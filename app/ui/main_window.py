@@ -266,8 +266,10 @@ class MainWindow(QMainWindow):
     def open_new_patient(self) -> None:
         from app.ui.patients.new_patient import NewPatientDialog
 
-        dialog = NewPatientDialog(db=self.db, actor=self.actor, today=self.today, parent=self)
+        dialog = NewPatientDialog(runner=self.runner, actor=self.actor, today=self.today,
+                                  parent=self)
         if _accepted(dialog.exec()) and dialog.created_patient_id is not None:
+            self.statusBar().showMessage(self.tr("Patient registered"), 8000)
             self.patient_search.clear()
             self.overdue_filter.setChecked(False)
             self.current_patient_id = None
@@ -280,9 +282,10 @@ class MainWindow(QMainWindow):
             return
         from app.ui.visit.form import VisitDialog
 
-        dialog = VisitDialog(db=self.db, actor=self.actor, patient_id=self.current_patient_id,
-                             visit_id=visit_id, parent=self)
+        dialog = VisitDialog(runner=self.runner, actor=self.actor,
+                             patient_id=self.current_patient_id, visit_id=visit_id, parent=self)
         if _accepted(dialog.exec()):
+            self.statusBar().showMessage(self.tr("Visit saved"), 8000)
             self.refresh_patient()
 
     def open_report(self) -> None:
