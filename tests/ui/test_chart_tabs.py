@@ -189,7 +189,7 @@ def test_tables_list_visits_treatments_and_events(tabs):
     assert newest == chart.history.visits[-1].visit_date.isoformat()
     visits = tabs.visit_model
     headers = [visits.headerData(c, Qt.Orientation.Horizontal) for c in range(visits.columnCount())]
-    assert headers[:3] == ["Date", "R-MTH5-plantar\narea (cm²)", "VAS (0–10)"]
+    assert headers[:3] == ["Date", "R-MTH5-plantar\narea (cm²)", "VAS\n(0–10)"]
     episode = chart.history.episodes[0]
     by_visit = {a.visit_id: a for a in episode.assessments}
     for row in range(visits.rowCount()):  # each ulcer's areas read down its own column
@@ -228,3 +228,98 @@ def test_hidden_tabs_refresh_when_next_shown(tabs):
     assert tabs.visit_model.rowCount() == 14  # hidden: not yet
     tabs.setCurrentWidget(tabs.visit_table)
     assert tabs.visit_model.rowCount() == 18
+
+
+def test_par_label_is_drawn_above_every_curve(tabs):
+    tabs.show_mrn("H-01007")
+    tabs.setCurrentWidget(tabs.healing_page)
+    healing = tabs.healing_chart
+    label = healing.target_line.label
+    assert label.isVisible() and label.toPlainText() == "PAR 50%"
+    scene = healing.plot.scene()
+    stacked = scene.items()  # topmost first
+    curves = [c.area.curve for c in healing.curves] + [c.par.curve for c in healing.curves]
+    assert all(stacked.index(label) < stacked.index(curve) for curve in curves)
+    assert label.fill.color().alpha() > 200  # an opaque patch behind the words
+
+
+def _lowest_point_inside(plot, ys) -> bool:
+    low, high = plot.getViewBox().viewRange()[1]
+    return low < min(ys) and (min(ys) - low) >= 0.05 * (high - low)
+
+
+def test_lab_panels_keep_room_under_the_lowest_point(tabs):
+    tabs.show_mrn("H-01007")
+    tabs.setCurrentWidget(tabs.lab_page)
+    labs = tabs.lab_chart
+    labs.set_selected(["crp_mg_l", "il6_pg_ml", "il10_pg_ml", "albumin_g_l"])
+    drawn = 0
+    for slot in labs.plot.slots[:4]:
+        ys = points(slot.curve)[1]
+        if ys:
+            drawn += 1
+            assert _lowest_point_inside(slot.plot, ys), slot.column
+            low, high = slot.plot.getViewBox().viewRange()[1]
+            assert high > max(ys)
+    assert drawn >= 2
+
+
+def test_flag_letters_are_thinned_on_long_series():
+    from app.ui.chart.trends import MAX_LETTERS, letter_points
+
+    assert letter_points(["H", "H", None, "H", "L", "L"]) == [0, 3, 4]
+    alternating = ["H", None] * (MAX_LETTERS + 1)
+    assert letter_points(alternating) == []  # too many runs: dots only
+    assert letter_points(["H"] * 40) == [0]
+
+
+def test_a_long_flagged_series_shows_dots_and_few_letters(tabs):
+    import dataclasses
+
+    chart = tabs.show_mrn("H-01007")
+    history = chart.history
+    lab = next(v.labs["crp_mg_l"] for v in history.visits if "crp_mg_l" in v.labs)
+    visits = []
+    for n in range(60):  # sixty visits, CRP alternating high and normal
+        day = history.visits[0].visit_date + dt.timedelta(days=7 * n)
+        value = dataclasses.replace(lab, value=40.0 if n % 2 else 5.0,
+                                    flag="H" if n % 2 else None)
+        visits.append(dataclasses.replace(history.visits[0], visit_date=day,
+                                          labs={"crp_mg_l": value}))
+    long_chart = dataclasses.replace(chart, history=dataclasses.replace(
+        history, visits=tuple(visits)))
+    tabs.setCurrentWidget(tabs.lab_page)
+    tabs.show_chart(long_chart)
+    labs = tabs.lab_chart.plot
+    assert labs.marks_for("crp_mg_l") == {"H": 30, "L": 0}  # every flagged point a dot
+    assert labs.letters_for("crp_mg_l") == 0  # no smear of 30 letters
+    dots = labs.slots[0].marks["H"][0]
+    assert dots.points()[0].size() < 8  # smaller dots when dense
+
+
+def test_visits_table_shows_its_last_column_at_the_default_size(qtbot, golden_copy):
+    from app.ui.main_window import create_main_window
+
+    window = create_main_window(golden_copy.url, "nurse.test", today=TODAY)
+    qtbot.addWidget(window, before_close_func=lambda w: w.runner.wait())
+    with qtbot.waitSignal(window.patients_loaded, timeout=20_000):
+        window.show()
+    assert (window.width(), window.height()) == (1280, 800)
+    with qtbot.waitSignal(window.chart_loaded, timeout=20_000):
+        window.select_patient(window.patient_model.row_at(0).id)
+    tabs = window.chart_tabs
+    for mrn in ("H-01002", "H-01007"):
+        row = next(r for r in window.patient_model.all_rows if r.mrn == mrn)
+        with qtbot.waitSignal(window.chart_loaded, timeout=20_000):
+            window.select_patient(row.id)
+        tabs.setCurrentWidget(tabs.visit_table)
+        table = tabs.visit_table
+        header = table.horizontalHeader()
+        last = table.model().columnCount() - 1
+        assert table.model().headerData(last, Qt.Orientation.Horizontal) == "Clinician"
+        scroll = table.horizontalScrollBar()
+        qtbot.waitUntil(lambda: scroll.maximum() == 0)  # noqa: B023 (nothing hidden)
+        right = header.sectionViewportPosition(last) + header.sectionSize(last)
+        assert right <= table.viewport().width(), mrn
+        assert header.sectionSize(last) >= table.sizeHintForColumn(last), mrn  # not squeezed
+    window.close()

@@ -18,8 +18,15 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from app.domain.episodes import WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY
 from app.services.patient_chart import PatientChart
 from app.services.records import EpisodeView, TreatmentRecord
-from app.ui.chart.common import (DOSE_COLOUR, colour, configure, date_seconds, episode_colour,
-                                 label_axis, set_date_axis)
+from app.ui.chart.common import (
+    DOSE_COLOUR,
+    colour,
+    configure,
+    date_seconds,
+    episode_colour,
+    label_axis,
+    set_date_axis,
+)
 from app.ui.chart.tables import dose_text
 
 
@@ -102,12 +109,20 @@ class HealingChart(QWidget):
         item.vb.sigResized.connect(self._sync_views)
 
         self.target_line = pg.InfiniteLine(
-            pos=WEEK4_ON_TRACK_PAR, angle=0, pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine),
-            label=self.tr("PAR 50%"), labelOpts={"position": 0.5, "color": "#555",
-                                                  "anchors": [(0.5, 1), (0.5, 1)]})
+            pos=WEEK4_ON_TRACK_PAR, angle=0,
+            pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine),
+            label=self.tr("PAR 50%"), labelOpts={"position": 0.98, "color": "#333",
+                                                  "fill": (255, 255, 255, 225),
+                                                  "anchors": [(1, 0.5), (1, 0.5)]})
         self.par_view.addItem(self.target_line)
+        # The label is drawn above every curve: the PAR view (and its label) stacks above the
+        # area view, and the label above the PAR curves.
+        self.par_view.setZValue(item.zValue() + 1)
+        self.target_line.label.setZValue(1000)
+        self.target_line.setZValue(1000)
         self.day28_line = pg.InfiniteLine(
-            pos=WEEK4_TARGET_DAY, angle=90, pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DotLine),
+            pos=WEEK4_TARGET_DAY, angle=90,
+            pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DotLine),
             label=self.tr("day 28"), labelOpts={"position": 0.04, "color": "#555",
                                                  "anchors": [(0, 1), (0, 1)]})
         item.addItem(self.day28_line)

@@ -10,12 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, \
-    QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from app.domain.analytes import ANALYTES
-from app.services.records import (AdverseEventRecord, PatientHistory, TreatmentRecord,
-                                  VisitRecord)
+from app.services.records import AdverseEventRecord, PatientHistory, TreatmentRecord, VisitRecord
 
 Row = TypeVar("Row")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -168,22 +172,35 @@ def _area_column(site: str) -> Column[VisitRow]:
                   align_right=True)
 
 
+def _who(visit: VisitRecord) -> str:
+    clinician, signer = visit.clinician or "", visit.signed_by or ""
+    if signer and signer != clinician:
+        return tr("{0}, signed {1}").format(clinician, signer) if clinician else signer
+    return clinician or signer
+
+
+def exosome_column(sites: Sequence[str]) -> int:
+    """The index of the "Exosome dose" column (the one that gives way to fit the width)."""
+    return 3 + len(sites)
+
+
 def visit_columns(sites: Sequence[str] = ()) -> list[Column[VisitRow]]:
     """Date, one area column per ulcer site, VAS, CRP, exosome doses, next visit, who."""
     return [
         Column(tr("Date"), lambda r: date_text(r.visit.visit_date),
                lambda r: _ordinal(r.visit.visit_date)),
         *(_area_column(site) for site in sites),
-        Column(tr("VAS (0–10)"), lambda r: fmt(r.visit.vas), lambda r: _number(r.visit.vas),
+        Column(tr("VAS\n(0–10)"), lambda r: fmt(r.visit.vas), lambda r: _number(r.visit.vas),
                align_right=True),
-        Column(tr("CRP (mg/L)"), lambda r: _lab_text(r.visit, "crp_mg_l"),
+        Column(tr("CRP\n(mg/L)"), lambda r: _lab_text(r.visit, "crp_mg_l"),
                lambda r: _number(r.visit.labs["crp_mg_l"].value
                                  if "crp_mg_l" in r.visit.labs else None), align_right=True),
-        Column(tr("Exosome dose"), lambda r: r.exosome, tooltip=lambda r: r.exosome or None),
-        Column(tr("Next visit"), lambda r: date_text(r.visit.next_visit_date),
+        Column(tr("Exosome\ndose"), lambda r: r.exosome, tooltip=lambda r: r.exosome or None),
+        Column(tr("Next\nvisit"), lambda r: date_text(r.visit.next_visit_date),
                lambda r: _ordinal(r.visit.next_visit_date)),
-        Column(tr("Clinician"), lambda r: r.visit.clinician or ""),
-        Column(tr("Signed"), lambda r: r.visit.signed_by or ""),
+        Column(tr("Clinician"), lambda r: _who(r.visit),
+               tooltip=lambda r: tr("Clinician: {0}; signed by: {1}").format(
+                   r.visit.clinician or "—", r.visit.signed_by or "—")),
     ]
 
 

@@ -11,22 +11,78 @@ from typing import Callable
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableView, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.patient_chart import PatientChart
 from app.ui.chart.overview import OverviewTab
-from app.ui.chart.tables import (RECORD_ID_ROLE, SORT_ROLE, RecordTableModel,
-                                  adverse_event_columns, treatment_columns, visit_columns,
-                                  visit_rows)
+from app.ui.chart.tables import (
+    RECORD_ID_ROLE,
+    SORT_ROLE,
+    RecordTableModel,
+    adverse_event_columns,
+    exosome_column,
+    treatment_columns,
+    visit_columns,
+    visit_rows,
+)
 
 
 class RecordTableView(QTableView):
-    """A read-only table that says so when it has no rows, rather than showing a blank."""
+    """A read-only table that says so when it has no rows, rather than showing a blank.
+
+    With a `flexible_column`, the columns fit the view's width: every other column is as wide
+    as its content, and the flexible one (free text, elided, full text in its tooltip) takes
+    what is left, so the last column stays in view at the default window size."""
+
+    FLEXIBLE_MIN = 70
 
     def __init__(self, placeholder: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.placeholder = placeholder
+        self.flexible_column: int | None = None
+
+    def fit_columns(self) -> None:
+        """Size the columns to their content, the flexible one to the width left over."""
+        model, flexible = self.model(), self.flexible_column
+        if model is None or flexible is None or not 0 <= flexible < model.columnCount():
+            return
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column in range(model.columnCount()):
+            if column != flexible:
+                header.resizeSection(column, self._content_width(column))
+        self._fit_flexible()
+
+    def _content_width(self, column: int) -> int:
+        """The widest cell, or the longest line of the header with room for the sort arrow."""
+        style, header = self.style(), self.horizontalHeader()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
+        text = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
+        metrics = header.fontMetrics()
+        title = max((metrics.horizontalAdvance(line) for line in text.split("\n")), default=0)
+        return max(self.sizeHintForColumn(column) + 2, title + 3 * margin + arrow)
+
+    def _fit_flexible(self) -> None:
+        model, flexible = self.model(), self.flexible_column
+        if model is None or flexible is None or not 0 <= flexible < model.columnCount():
+            return
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(model.columnCount()) if c != flexible)
+        room = self.viewport().width() - others
+        header.resizeSection(flexible, max(self.FLEXIBLE_MIN, room))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_flexible()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().paintEvent(event)
@@ -48,6 +104,7 @@ def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...],
     proxy.setSortRole(SORT_ROLE)
     view = RecordTableView(placeholder)
     view.setObjectName(name)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setModel(proxy)
     view.setSortingEnabled(True)
     view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
@@ -164,11 +221,8 @@ class PatientChartTabs(QTabWidget):
         elif page is self.visit_table:
             sites, rows = visit_rows(chart.history)
             self.visit_model.set_content(visit_columns(sites), rows)
-            header = self.visit_table.horizontalHeader()
-            widths = (84, *(max(80, 7 * len(site) + 16) for site in sites), 72, 78, 160, 84,
-                      100)
-            for column, width in enumerate(widths):
-                header.resizeSection(column, width)
+            self.visit_table.flexible_column = exosome_column(sites)
+            self.visit_table.fit_columns()
         elif page is self.treatment_table:
             self.treatment_model.set_rows(chart.history.treatments)
         elif page is self.adverse_event_table:

@@ -3,8 +3,11 @@
 - Pain: VAS (0–10) per visit, with the band of ±2 points around the baseline VAS, the
   clinically important change (Farrar 2001).
 - Labs: small multiples sharing one date axis, each with its reference band and its H/L
-  points. `labChart` is a pg.PlotWidget whose first plot is its own plotItem; the other
-  multiples sit below it in the same layout. The analytes shown can be chosen; CRP, ESR,
+  points: every flagged point is a red (H) or blue (L) dot; the letter is written once per
+  run of the same flag, and not at all when a long series would pile the letters into a
+  smear. Each panel keeps room under its lowest point and above its highest (the letters).
+  `labChart` is a pg.PlotWidget whose first plot is its own plotItem; the other multiples
+  sit below it in the same layout. The analytes shown can be chosen; CRP, ESR,
   IL-6, TNF-α and IL-10 by default.
 """
 from __future__ import annotations
@@ -19,12 +22,40 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayo
 from app.domain.analytes import ANALYTE_LIST, ANALYTES, ReferenceRange
 from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
 from app.services.patient_chart import PatientChart
-from app.ui.chart.common import (BAND_BRUSH, HIGH_COLOUR, LOW_COLOUR, configure, date_seconds,
-                                 label_axis, set_date_axis, text_symbol)
+from app.ui.chart.common import (
+    BAND_BRUSH,
+    HIGH_COLOUR,
+    LOW_COLOUR,
+    configure,
+    date_seconds,
+    label_axis,
+    set_date_axis,
+    text_symbol,
+)
 
 DEFAULT_ANALYTES = ("crp_mg_l", "esr_mm_h", "il6_pg_ml", "tnf_alpha_pg_ml", "il10_pg_ml")
 LINE_COLOUR = "#1f77b4"
 DAY_SECONDS = 86400.0
+MAX_LETTERS = 8  # more H/L letters than this in one panel read as a smear: dots only
+DENSE_FLAGS = 12  # more flagged points than this: smaller dots
+BOTTOM_ROOM = 0.08  # of the panel's value span, under the lowest point (never cut off)
+TOP_ROOM = 0.22  # above the highest point, for the letters
+
+
+def letter_points(flags: list[str | None]) -> list[int]:
+    """The indexes that get an H/L letter: the first point of each run of the same flag;
+    none when that is still more than MAX_LETTERS (the dots alone say it)."""
+    chosen = [i for i, flag in enumerate(flags)
+              if flag in ("H", "L") and (i == 0 or flags[i - 1] != flag)]
+    return chosen if len(chosen) <= MAX_LETTERS else []
+
+
+def value_range(values: list[float]) -> tuple[float, float]:
+    """The y range of a panel holding `values` (data and reference limits): room below the
+    lowest for the whole marker and above the highest for the letters."""
+    bottom, peak = min(values), max(values)
+    span = (peak - bottom) or abs(peak) or 1.0
+    return bottom - BOTTOM_ROOM * span, peak + TOP_ROOM * span
 
 
 def axis_unit_label(column: str) -> str:
@@ -96,6 +127,7 @@ class LabSlot:
     marks: dict[str, tuple[pg.ScatterPlotItem, pg.ScatterPlotItem]]  # flag: (dots, letters)
     column: str | None = None
     flags: tuple[str, ...] = ()  # the H/L flags drawn, in date order
+    letters: int = 0  # how many H/L letters are written
 
 
 class LabPlot(pg.PlotWidget):
@@ -167,13 +199,19 @@ class LabPlot(pg.PlotWidget):
 
     @staticmethod
     def _mark(slot: LabSlot, xs: list[float], labs: list) -> None:
-        """The H points in red and the L points in blue, each with its letter above it."""
+        """Every H point a red dot and every L point a blue one; a letter above the first
+        point of each run (app.ui.chart.trends.letter_points)."""
+        flags = [lab.flag for lab in labs]
+        lettered = set(letter_points(flags))
+        dense = sum(flag in ("H", "L") for flag in flags) > DENSE_FLAGS
         for flag, (dots, letters) in slot.marks.items():
-            chosen = [(x, lab.value) for x, lab in zip(xs, labs) if lab.flag == flag]
-            x_values, y_values = [x for x, _ in chosen], [y for _, y in chosen]
-            dots.setData(x=x_values, y=y_values)
-            letters.setData(x=x_values, y=y_values)
-        slot.flags = tuple(lab.flag for lab in labs if lab.flag in ("H", "L"))
+            chosen = [i for i, f in enumerate(flags) if f == flag]
+            dots.setData(x=[xs[i] for i in chosen], y=[labs[i].value for i in chosen],
+                         size=6 if dense else 8)
+            written = [i for i in chosen if i in lettered]
+            letters.setData(x=[xs[i] for i in written], y=[labs[i].value for i in written])
+        slot.flags = tuple(flag for flag in flags if flag in ("H", "L"))
+        slot.letters = len(lettered)
 
     def _note(self, slot: LabSlot, text: str) -> None:
         slot.plot.setTitle(text or None, size="8pt", color="#666", justify="right")
@@ -207,9 +245,7 @@ class LabPlot(pg.PlotWidget):
             slot.band.setVisible(False)
         if ys:
             self._note(slot, "" if reference.is_set else self.tr("no reference range set"))
-            bottom, peak = min(shown), max(shown)
-            headroom = 0.18 * ((peak - bottom) or abs(peak) or 1.0)  # room for the H letters
-            slot.plot.setYRange(bottom - 0.04 * headroom, peak + headroom, padding=0)
+            slot.plot.setYRange(*value_range(shown), padding=0)
         else:
             self._note(slot, self.tr("not recorded"))
             slot.plot.setYRange(0, 1)
@@ -221,6 +257,11 @@ class LabPlot(pg.PlotWidget):
         """The H/L flags drawn for `column`, in date order."""
         slot = next((s for s in self.slots if s.column == column), None)
         return list(slot.flags) if slot else []
+
+    def letters_for(self, column: str) -> int:
+        """How many H/L letters the plot of `column` writes."""
+        slot = next((s for s in self.slots if s.column == column), None)
+        return slot.letters if slot else 0
 
     def marks_for(self, column: str) -> dict[str, int]:
         """How many red H and blue L points the plot of `column` shows."""
@@ -255,7 +296,8 @@ class LabChart(QWidget):
             self.actions_by_column[analyte.column] = action
         self.choose.setMenu(menu)
         bar.addWidget(self.choose)
-        self.hint = QLabel(self.tr("Green bands: reference range. H/L: outside it."))
+        self.hint = QLabel(self.tr("Green bands: reference range. Red dots (H): above it; "
+                                   "blue dots (L): below it."))
         self.hint.setStyleSheet("color: #555;")
         bar.addWidget(self.hint)
         bar.addStretch(1)
