@@ -33,7 +33,7 @@ AUDITED: dict[str, str | None] = {
     "patient": "register", "ulcer": "record", "visit": "record", "assessment": "record",
     "lab_result": "record", "perfusion_imaging": "record", "treatment": "record",
     "adverse_event": "record", "setting": "settings", "reference_range": "settings",
-    "app_user": None,
+    "app_user": None, "photo": "record",  # photo_blob: bytes, named by the photo's sha256
 }
 # Bookkeeping columns: derived, or already said by the audit row itself.
 _NOT_AUDITED = frozenset({"id", "version", "created_at", "updated_at", "created_by", "updated_by",
