@@ -220,3 +220,24 @@ def test_export_strips_private_metadata_and_writes_a_manifest(db, actor, assessm
     assert manifest["mrn"] == "P-1"
     assert manifest["photos"][0]["original_sha256"] == record.sha256
     assert manifest["photos"][0]["calibrated"] is False
+
+
+def test_attach_and_immutable_bytes_on_both_backends(any_db, actor, prepared):
+    with any_db.write() as s:
+        pid = create_patient(s, PatientInput(mrn="P-2", name="Server Photo",
+                                             birth_date=dt.date(1950, 1, 1), arm="exosome"),
+                             actor=actor, today=TODAY).id
+        save_visit(s, VisitInput(patient_id=pid, visit_date=VISIT_DAY,
+                                 assessments=(AssessmentInput("L-heel", 3.0, 2.0),)),
+                   actor=actor, today=TODAY)
+    with any_db.write() as s:
+        aid = find_assessment(s, patient_id=pid, visit_date=VISIT_DAY, site="L-heel")
+        record = attach_photo(s, prepared, assessment_id=aid, actor=actor)
+    with pytest.raises(Exception, match="never altered"):
+        with any_db.write() as s:
+            s.execute(text("UPDATE photo_blob SET byte_size = 0 WHERE sha256 = :h"),
+                      {"h": record.sha256})
+    with any_db.read() as s:
+        assert get_blob(s, record.sha256) == prepared.data
+        assert [p.id for p in list_photos(s, patient_id=pid)] == [record.id]
+        assert s.get(Assessment, aid).method == "photo"
