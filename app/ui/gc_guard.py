@@ -28,8 +28,16 @@ class MainThreadGarbageCollector(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.collect_if_due)
         self.timer.start(interval_ms)
+        self.frozen = False
 
     def collect_if_due(self) -> None:
+        if not self.frozen:
+            # What start-up built (modules, the window, its models) lives as long as the
+            # window: move it out of the collector's sight, so that a full collection scans
+            # only what came later and never holds the GUI thread for a whole frame.
+            gc.freeze()
+            self.frozen = True
+            return
         young, middle, old = gc.get_count()
         if young > self.thresholds[0]:
             gc.collect(0)

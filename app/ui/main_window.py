@@ -25,6 +25,7 @@ from app.services.patient_list import PatientListRow, load_patient_list, load_pa
 from app.ui.printing.batch import add_batch_print_action
 from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.view import add_cohort_action
+from app.ui.patients.import_sheet import add_import_action
 from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.dbops import DatabaseRunner
 from app.ui.help.about import add_help_menu
@@ -56,7 +57,10 @@ class MainWindow(QMainWindow):
         self.patients_ready = False
         self.runner = DatabaseRunner(db, self)
         self.runner.changed.connect(self.apply_changes)
-        self.setWindowTitle(self.tr("DFU Monitor — {0}").format(actor.username))
+        # The title names the user and the open patient; the system adds the application's
+        # display name ("DFU Monitor", set in app.ui.app), so the title does not repeat it.
+        self.setWindowTitle(actor.username)
+        self.chart_loaded.connect(self._title_for_chart)
         self._build_list()
         self._build_chart()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -75,6 +79,14 @@ class MainWindow(QMainWindow):
     @property
     def today(self) -> dt.date:
         return self._fixed_today or dt.date.today()
+
+    def _title_for_chart(self, _patient_id: int) -> None:
+        chart = self.current_chart
+        if chart is not None:
+            patient = chart.history.patient
+            read_only = self.tr(" (read-only)") if getattr(self.db, "read_only", False) else ""
+            self.setWindowTitle(f"{patient.name} · {patient.mrn} — {self.actor.username}"
+                                + read_only)
 
     # -- layout -------------------------------------------------------------------------
     def _build_list(self) -> None:
@@ -139,6 +151,7 @@ class MainWindow(QMainWindow):
         self.action_print = action(self.menu_file, self.tr("&Print report…"), self.open_report,
                                    QKeySequence("Ctrl+P"))
         self.action_batch_print = add_batch_print_action(self)
+        self.sheet_importer = add_import_action(self, self.menu_file)
         self.menu_file.addSeparator()
         self.action_quit = action(self.menu_file, self.tr("&Quit"), self.close,
                                   QKeySequence("Ctrl+Q"))
