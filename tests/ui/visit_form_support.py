@@ -63,13 +63,13 @@ def copy_of_clinic(template: Path, tmp_path: Path):
     return Database.open(f"sqlite:///{copy}")
 
 
-def make_clinic_template(directory: Path) -> tuple[Path, int]:
+def make_clinic_template(directory: Path, *, second_ulcer: bool = False) -> tuple[Path, int]:
     from app.db import Database
     from app.services.actor import Actor
 
     path = directory / "clinic.db"
     db = Database.open(f"sqlite:///{path}")
-    pid = make_clinic(db, Actor("nurse.test", "nurse"))
+    pid = make_clinic(db, Actor("nurse.test", "nurse"), second_ulcer=second_ulcer)
     db.dispose()  # the last connection checkpoints the WAL into the file
     return path, pid
 
