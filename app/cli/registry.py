@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from app.cli import clinic, cohort, records, reports, safety
+from app.cli import clinic, cohort, photo, records, reports, safety
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     clinic,   # init, seed-demo, check
@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     reports,  # report
     cohort,   # cohort, export-research, export-fhir
     safety,   # user, backup, restore, audit
+    photo,    # photo card, photo measure, photo attach, photo export
 )
 
 
