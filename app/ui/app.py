@@ -1,8 +1,9 @@
 """Start the window: the QApplication, the database, the main window (PySide6 starts here).
 
 `python main.py` opens the clinic database (`--db`, $DFU_MONITOR_DB, or the user data folder);
-`python main.py --demo` opens a demo clinic in the user data folder, seeded with 300 synthetic
-patients on first use. The real clinic asks for its passphrase when encrypted, then shows the
+`python main.py --demo` opens a demo clinic, seeded with 300 synthetic patients when it is empty:
+at `--db` or $DFU_MONITOR_DB when given, else demo.db in the user data folder. A demo location
+that holds user accounts is a real clinic: it signs in as usual. The real clinic asks for its passphrase when encrypted, then shows the
 first-run wizard or the log-in dialog (app.ui.security.login); the demo clinic opens for the
 operating-system user.
 """
@@ -21,6 +22,35 @@ def demo_db_path() -> Path:
     from app.db import default_db_path
 
     return default_db_path().with_name("demo.db")
+
+
+def demo_db_url(db: str | None) -> str:
+    """Where `--demo` opens its clinic: `--db`, then $DFU_MONITOR_DB, then demo.db in the user
+    data folder (never the real clinic's default file)."""
+    from app.db import ENV_VAR, resolve_db_url
+
+    if db or os.environ.get(ENV_VAR):
+        return resolve_db_url(db)
+    return resolve_db_url(str(demo_db_path()))
+
+
+def has_accounts(url: str) -> bool:
+    """True when the database at `url` has user accounts (or cannot be opened without its
+    passphrase): a real clinic, which a demo start must not open without signing in."""
+    from sqlalchemy import func, select
+
+    from app.db import Database
+    from app.models import User
+
+    try:
+        db = Database.open(url, create=True)
+    except Exception:  # encrypted or unreadable: the usual sign-in says why
+        return True
+    try:
+        with db.read() as session:
+            return bool(session.scalar(select(func.count(User.id))))
+    finally:
+        db.dispose()
 
 
 def os_username() -> str:
@@ -73,7 +103,9 @@ def run_gui(db: str | None, demo: bool) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     configure_application(app)
     install_crash_handler()  # an unhandled error writes a log and says where, nothing more
-    url = resolve_db_url(str(demo_db_path())) if demo else resolve_db_url(db)
+    url = demo_db_url(db) if demo else resolve_db_url(db)
+    if demo and url != resolve_db_url(str(demo_db_path())) and has_accounts(url):
+        demo = False  # a clinic with accounts at --db / $DFU_MONITOR_DB: sign in as usual
 
     from app.ui.main_window import create_main_window
 
@@ -100,13 +132,14 @@ def run_gui(db: str | None, demo: bool) -> int:
         def seeded(added: int) -> None:
             if added:
                 window.statusBar().showMessage(
-                    window.tr("Demo clinic created with {0} synthetic patients").format(added))
+                    window.tr("Demo clinic created with {0} synthetic patients in {1}").format(
+                        added, getattr(window.db, "path", None) or url))
                 window.reload_patients()
             else:
                 window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
 
         database = window.db
-        window.runner.submit("seed-demo", lambda: seed_demo_if_empty(database), seeded)
+        window.runner.call("seed-demo", lambda: seed_demo_if_empty(database), seeded)
     status = app.exec()  # the smoke check, when armed, ends the loop with its verdict
     del window
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
