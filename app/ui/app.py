@@ -3,9 +3,9 @@
 `python main.py` opens the clinic database (`--db`, $DFU_MONITOR_DB, or the user data folder);
 `python main.py --demo` opens a demo clinic, seeded with 300 synthetic patients when it is empty:
 at `--db` or $DFU_MONITOR_DB when given, else demo.db in the user data folder. A demo location
-that holds user accounts is a real clinic: it signs in as usual. The real clinic asks for its passphrase when encrypted, then shows the
-first-run wizard or the log-in dialog (app.ui.security.login); the demo clinic opens for the
-operating-system user.
+that holds user accounts is a real clinic: it signs in as usual. The real clinic asks for its
+passphrase when encrypted, then shows the first-run wizard or the log-in dialog
+(app.ui.security.login); the demo clinic opens for the operating-system user.
 """
 from __future__ import annotations
 
