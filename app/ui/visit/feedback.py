@@ -93,8 +93,9 @@ def show_findings(feedback: FeedbackMap, findings: Sequence[Finding],
         severity = ERROR if finding.is_error else WARNING
         if slot is not None and id(slot) in unreadable:
             continue  # "not a number" says it all; what follows from the blank is noise
-        if finding.index in garbled and finding.field in SIZE_FINDINGS:
-            continue
+        if finding.index in garbled and finding.field in SIZE_FINDINGS \
+                and not finding.message.startswith(finding.field.replace("_", " ")):
+            continue  # a rule across fields (length with width), not this field's own value
         if slot is None:
             if show_all:
                 general.append(f"{finding.field.replace('_', ' ')}: {finding.message}")

@@ -62,7 +62,12 @@ def with_caption(message: str, field: str, caption: str) -> str:
     name = field.replace("_", " ")
     caption = caption.replace("&", "").rstrip(" *").strip()
     if caption and name and message.lower().startswith(name.lower()):
-        return caption + message[len(name):]
+        rest = message[len(name):]
+        said = set(re.findall(r"\w+", caption.lower()))
+        first = re.match(r"\s+(\w+)", rest)  # "vas pain must…" under "Pain (VAS 0–10)"
+        if first and first.group(1).lower() in said:
+            rest = rest[first.end():]
+        return caption + rest
     return message[:1].upper() + message[1:]
 
 
