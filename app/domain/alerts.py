@@ -26,7 +26,7 @@ from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
 
 AREA_GROWTH_ALERT_FACTOR = 1.5  # "area up by more than 50% since the previous visit"
 CRP_COLUMN = "crp_mg_l"
-ISCHAEMIA_COLUMNS: tuple[str, ...] = PERFUSION_COLUMNS  # ABI, TBI, TcPO₂
+ISCHEMIA_COLUMNS: tuple[str, ...] = PERFUSION_COLUMNS  # ABI, TBI, TcPO₂
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,9 @@ RULES: Mapping[str, AlertRule] = MappingProxyType({r.code: r for r in (
     AlertRule("vas_rise", "Pain rising",
               f"VAS up by {VAS_IMPORTANT_CHANGE:g} points or more since the previous VAS",
               "Farrar JT et al., Pain 2001;94:149–58 (2 points is a clinically important change)"),
-    AlertRule("ischaemia", "Ischaemic range",
+    AlertRule("ischemia", "Ischemic range",
               "ABI ≤ 0.90, TBI < 0.70 or TcPO₂ < 40 mmHg (below the reference range)",
-              "ACC/AHA 2011 and ESC 2024 (ABI, TBI); WIfI ischaemia grades, Mills 2014 (TcPO₂); "
+              "ACC/AHA 2011 and ESC 2024 (ABI, TBI); WIfI ischemia grades, Mills 2014 (TcPO₂); "
               "CLINICAL_REFERENCE.md §5"),
     AlertRule("follow_up_overdue", "Follow-up overdue",
               "the next visit was due before today and has not happened",
@@ -176,7 +176,7 @@ def _range_text(reference: ReferenceRange, unit_suffix: str) -> str:
 def _lab_alerts(labs: Mapping[str, Sequence[tuple[dt.date, float]]],
                 ranges: Mapping[str, ReferenceRange]) -> list[Alert]:
     alerts = []
-    checks = [(CRP_COLUMN, "H", "crp_high")] + [(c, "L", "ischaemia") for c in ISCHAEMIA_COLUMNS]
+    checks = [(CRP_COLUMN, "H", "crp_high")] + [(c, "L", "ischemia") for c in ISCHEMIA_COLUMNS]
     for column, flag, code in checks:
         latest = _latest(labs.get(column, ()))
         if latest is None:

@@ -23,10 +23,10 @@ UT_GRADES: dict[int, str] = {
     3: "Wound penetrating to bone or joint",
 }
 UT_STAGES: dict[str, str] = {
-    "A": "No infection or ischaemia",
+    "A": "No infection or ischemia",
     "B": "Infection",
-    "C": "Ischaemia",
-    "D": "Infection and ischaemia",
+    "C": "Ischemia",
+    "D": "Infection and ischemia",
 }
 _ROMAN = {0: "0", 1: "I", 2: "II", 3: "III"}
 
@@ -47,9 +47,9 @@ def ut_class(grade: int, stage: str) -> str:
     return f"{_ROMAN[grade]}{stage}"
 
 
-def ut_stage_from_findings(*, infection: bool, ischaemia: bool) -> str:
+def ut_stage_from_findings(*, infection: bool, ischemia: bool) -> str:
     return {(False, False): "A", (True, False): "B", (False, True): "C", (True, True): "D"}[
-        (infection, ischaemia)]
+        (infection, ischemia)]
 
 
 # PUSH 3.0 area bands as upper bounds on L×W (cm²): gaps between printed bands go to the
@@ -104,7 +104,7 @@ class SinbadFindings:
     """The six SINBAD items, each scoring one point when true (Ince 2008)."""
 
     midfoot_or_hindfoot: bool
-    ischaemia: bool
+    ischemia: bool
     neuropathy: bool
     bacterial_infection: bool
     area_cm2: float
@@ -118,7 +118,7 @@ def sinbad_score(findings: SinbadFindings) -> int:
     """SINBAD 0–6; a score ≥ 3 marks slower healing (Ince 2008)."""
     return sum((
         findings.midfoot_or_hindfoot,
-        findings.ischaemia,
+        findings.ischemia,
         findings.neuropathy,
         findings.bacterial_infection,
         findings.area_cm2 >= SINBAD_AREA_THRESHOLD_CM2,

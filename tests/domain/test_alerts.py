@@ -34,7 +34,7 @@ def codes(found) -> list[str]:
 
 def test_every_rule_states_its_rule_and_source():
     assert set(RULES) == {"par_week4", "par_week8", "area_growth", "crp_high", "vas_rise",
-                          "ischaemia", "follow_up_overdue"}
+                          "ischemia", "follow_up_overdue"}
     for rule in RULES.values():
         assert rule.title and rule.rule and rule.source
     assert "Sheehan" in RULES["par_week4"].source
@@ -83,11 +83,11 @@ def test_vas_rise_of_two_points_survives_float_rounding():
     assert codes(alerts(vas=[(D0, 4.1), (D0 + day, 6.0)])) == []
 
 
-@pytest.mark.parametrize("column, ischaemic, normal", [
+@pytest.mark.parametrize("column, ischemic, normal", [
     ("abi", 0.90, 0.91), ("tbi", 0.69, 0.70), ("tcpo2_mmhg", 39.0, 40.0)])
-def test_perfusion_in_the_ischaemic_range(column, ischaemic, normal):
-    found = alerts(labs={column: [(D0, ischaemic)]})
-    assert codes(found) == ["ischaemia"]
+def test_perfusion_in_the_ischemic_range(column, ischemic, normal):
+    found = alerts(labs={column: [(D0, ischemic)]})
+    assert codes(found) == ["ischemia"]
     assert codes(alerts(labs={column: [(D0, normal)]})) == []
 
 

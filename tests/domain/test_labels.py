@@ -77,3 +77,14 @@ def test_no_field_label_shows_an_underscore(column):
     from app.domain.labels import field_label
 
     assert "_" not in field_label(column)
+
+
+def test_one_spelling_of_ischemia_everywhere():
+    """The product spec writes "ischemic" / "ischemia"; the code and docs follow it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "app").rglob("*.py"), *(root / "docs").rglob("*.md"), root / "README.md"]
+    found = [str(path.relative_to(root)) for path in files
+             if path.exists() and "ischaem" in path.read_text(encoding="utf-8").lower()]
+    assert found == []

@@ -22,7 +22,7 @@ def test_push_total_worst_tissue_wins():
 
 def test_ut_class_and_stage():
     assert ut_class(2, "b") == "IIB"
-    assert ut_stage_from_findings(infection=True, ischaemia=True) == "D"
+    assert ut_stage_from_findings(infection=True, ischemia=True) == "D"
     with pytest.raises(ValueError):
         ut_class(4, "A")
 
@@ -34,7 +34,7 @@ def test_wagner():
 
 
 def test_sinbad_area_threshold_inclusive():
-    base = dict(midfoot_or_hindfoot=True, ischaemia=False, neuropathy=True,
+    base = dict(midfoot_or_hindfoot=True, ischemia=False, neuropathy=True,
                 bacterial_infection=False, deep=True)
     assert sinbad_score(SinbadFindings(area_cm2=1.0, **base)) == 4
     assert sinbad_score(SinbadFindings(area_cm2=0.99, **base)) == 3
