@@ -6,8 +6,8 @@ the wound outline to true lengths whatever the tilt, rotation and distance of th
 """
 from __future__ import annotations
 
-import functools
 import math
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,8 +57,18 @@ class Calibration:
                    residual_mm=value.get("residual_mm"))
 
 
-@functools.lru_cache(maxsize=1)
+_PER_THREAD = threading.local()
+
+
 def _detector():
+    """One ArUco detector per thread (calibration runs in worker threads)."""
+    detector = getattr(_PER_THREAD, "detector", None)
+    if detector is None:
+        detector = _PER_THREAD.detector = _new_detector()
+    return detector
+
+
+def _new_detector():
     import cv2
 
     from app.imaging.card import ARUCO_DICTIONARY

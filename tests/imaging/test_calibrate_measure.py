@@ -78,3 +78,15 @@ def test_degenerate_outline_is_refused():
     calibration = ruler_calibration((0, 0), (100, 0), 2.0)
     with pytest.raises(GeometryError):
         measure_outline([(0, 0), (10, 10)], calibration)
+
+
+def test_calibration_in_worker_threads_matches_the_main_thread(scenes, calibrated):
+    from concurrent.futures import ThreadPoolExecutor
+
+    photos = {name: decode_photo(scene.jpeg) for name, scene in scenes.items()}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {name: pool.submit(find_card, p.working, pixel_scale=p.working_scale)
+                   for name, p in photos.items()}
+        results = {name: f.result() for name, f in futures.items()}
+    for name, result in results.items():
+        assert result == calibrated[name][1]
