@@ -24,9 +24,15 @@ API for the CLI (`photo card/measure/attach/export`) and the GUI:
 - app.imaging.measure: `measure_outline(outline_px, calibration) -> WoundMeasurement`
   (area_cm2, perimeter_cm, length_cm, width_cm).
 - app.imaging.pipeline: `analyse_photo(data, outline=|box=|click=) -> PhotoAnalysis` whose
-  `as_json()` is the `photo measure --json` document; `propose_outline(photo, box=|click=)`.
+  `as_json()` is the `photo measure --json` document; `propose_outline(photo, box=|click=)`;
+  `parse_outline(json_text)` and `parse_box("X0,Y0,X1,Y1")` for the CLI (ValueError).
 - app.imaging.privacy: `shareable_copy(data) -> ShareableCopy(data, extension)`: GPS and
   device serials stripped, for every exported or printed copy.
 - app.imaging.synthetic: `synthetic_photo(seed, size=...) -> SyntheticPhoto` with the true
   outline, area, mask and tissue shares (tests, benchmark, demo clinic).
+
+Storage, audit and export are services: app.services.photos (prepare_photo, attach_photo,
+set_outline, set_primary, remove_photo, list_photos, find_assessment), app.services.photo_store
+(verified bytes, verify_blobs for `check`, incremental copy), app.services.photo_export
+(`photo export`), app.services.photo_demo (demo clinic). Design: docs/photos.md.
 """

@@ -6,6 +6,8 @@ copy (long side <= 2048 px) and mapped back.
 """
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -89,3 +91,34 @@ def analyse_photo(data: bytes, *, outline: Sequence[Sequence[float]] | None = No
     measurement = measure_outline(traced, calibration) if traced and calibration else None
     return PhotoAnalysis(photo=photo, calibration=calibration, outline_px=traced,
                          measurement=measurement)
+
+
+def parse_outline(text: str) -> Outline:
+    """An outline from JSON text: a list of at least 3 [x, y] image-pixel points.
+    ValueError with a clear message otherwise (`photo measure --outline FILE`)."""
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"the outline file is not JSON: {error}") from error
+    if not isinstance(value, list) or len(value) < 3:
+        raise ValueError("the outline must be a JSON list of at least 3 [x, y] points")
+    points = []
+    for k, point in enumerate(value):
+        if (not isinstance(point, list) or len(point) != 2
+                or not all(isinstance(c, (int, float)) and not isinstance(c, bool)
+                           and math.isfinite(c) for c in point)):
+            raise ValueError(f"outline point {k + 1} is not an [x, y] pair of numbers")
+        points.append((float(point[0]), float(point[1])))
+    return points
+
+
+def parse_box(text: str) -> tuple[float, float, float, float]:
+    """A box "X0,Y0,X1,Y1" in image pixels (`photo measure --box`); ValueError otherwise."""
+    parts = text.split(",")
+    try:
+        x0, y0, x1, y1 = (float(p) for p in parts)
+    except ValueError as error:
+        raise ValueError("the box must be four numbers X0,Y0,X1,Y1 (image pixels)") from error
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x0 == x1 or y0 == y1:
+        raise ValueError("the box must have a width and a height")
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)

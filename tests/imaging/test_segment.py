@@ -72,3 +72,17 @@ def test_an_uncalibrated_photo_gets_no_measurement():
     analysis = analyse_photo(out.getvalue(), outline=[(10, 10), (50, 10), (50, 40)])
     assert analysis.calibration is None and analysis.measurement is None
     assert analysis.as_json()["calibrated"] is False
+
+
+def test_outline_and_box_arguments_are_parsed_or_refused_clearly():
+    from app.imaging.pipeline import parse_box, parse_outline
+
+    assert parse_outline("[[1, 2], [3.5, 4], [5, 0]]") == [(1.0, 2.0), (3.5, 4.0), (5.0, 0.0)]
+    assert parse_box("30,40,10,20") == (10.0, 20.0, 30.0, 40.0)
+    for bad, words in [("not json", "not JSON"), ("[[1, 2]]", "at least 3"),
+                       ('[[1, 2], [3, "x"], [5, 6]]', "point 2"), ("[[1,2],[3,4],[5]]", "point 3")]:
+        with pytest.raises(ValueError, match=words):
+            parse_outline(bad)
+    for bad in ("1,2,3", "1,2,3,x", "1,2,1,5"):
+        with pytest.raises(ValueError):
+            parse_box(bad)
