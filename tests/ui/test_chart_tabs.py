@@ -323,3 +323,22 @@ def test_visits_table_shows_its_last_column_at_the_default_size(qtbot, golden_co
         assert right <= table.viewport().width(), mrn
         assert header.sectionSize(last) >= table.sizeHintForColumn(last), mrn  # not squeezed
     window.close()
+
+
+def test_tables_use_the_shared_labels(tabs):
+    from app.domain.labels import SOURCE_LABELS, site_label
+
+    import dataclasses
+
+    chart = tabs.show_mrn("H-01002")
+    tabs.refresh_all()
+    model = tabs.treatment_model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    dose = dataclasses.replace(chart.history.exosome_doses[0], exosome_source="umbilical_cord")
+    model.set_rows([dose])
+    assert model.index(0, headers.index("Source")).data() == "umbilical-cord MSC" == \
+        SOURCE_LABELS["umbilical_cord"]
+    assert model.index(0, headers.index("Ulcer")).data(Qt.ItemDataRole.ToolTipRole) == \
+        site_label(dose.site) == "right fifth metatarsal head, sole"
+    card = tabs.overview.findChild(QWidget, "episodeCard")
+    assert card.title.toolTip() == site_label(chart.history.episodes[0].site)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScroll
                                QVBoxLayout, QWidget)
 
 from app.domain.alerts import Alert
+from app.domain.labels import site_label
 from app.services.patient_chart import PatientChart
 from app.services.records import EpisodeView
 from app.ui.chart.tables import date_text, fmt
@@ -89,6 +90,8 @@ class EpisodeCard(QFrame):
     def show_episode(self, episode: EpisodeView, today: dt.date) -> None:
         self.episode = episode
         self.title.setText(episode.label)
+        words = site_label(episode.site)
+        self.title.setToolTip(words if words != episode.site else "")
         m = episode.metrics
         status = m.status if m else (episode.clinician_status or "unknown")
         set_badge(self.status, {"open": self.tr("open"), "healed": self.tr("healed"),

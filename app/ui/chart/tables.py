@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 
 from app.domain.analytes import ANALYTES
+from app.domain.labels import OUTCOME_LABELS, SOURCE_LABELS, site_label
 from app.services.records import AdverseEventRecord, PatientHistory, TreatmentRecord, VisitRecord
 
 Row = TypeVar("Row")
@@ -115,6 +116,11 @@ def _number(value: float | None) -> float:
     return float("-inf") if value is None else float(value)
 
 
+def _label(value: str | None, labels: dict[str, str]) -> str:
+    """A stored value in the words of app.domain.labels (shared with the reports)."""
+    return labels.get(value, value.replace("_", " ")) if value else ""
+
+
 def yes(value: bool) -> str:
     return tr("yes") if value else ""
 
@@ -169,7 +175,7 @@ def _area_column(site: str) -> Column[VisitRow]:
 
     return Column(tr("{0}\narea (cm²)").format(site), shown,
                   lambda r: _number(r.areas.get(site)) if site in r.areas else float("-inf"),
-                  align_right=True)
+                  align_right=True, tooltip=lambda r: site_label(site))
 
 
 def _who(visit: VisitRecord) -> str:
@@ -234,9 +240,10 @@ def treatment_columns() -> list[Column[TreatmentRecord]]:
     """What traceability needs first (product, lot, dose, route), then the rest."""
     return [
         Column(tr("Date"), lambda t: date_text(t.on), lambda t: _ordinal(t.on)),
-        Column(tr("Ulcer"), lambda t: t.site or "—"),
+        Column(tr("Ulcer"), lambda t: t.site or "—",
+               tooltip=lambda t: site_label(t.site) or None),
         Column(tr("Exosome product"), lambda t: t.exosome_product or "—",
-               tooltip=lambda t: (t.exosome_source or "").replace("_", " ") or None),
+               tooltip=lambda t: _label(t.exosome_source, SOURCE_LABELS) or None),
         Column(tr("Lot"), lambda t: t.exosome_lot or "—"),
         Column(tr("Dose"), dose_text, lambda t: _number(t.exosome_dose), align_right=True),
         Column(tr("Route"), lambda t: t.exosome_route or "—"),
@@ -245,7 +252,7 @@ def treatment_columns() -> list[Column[TreatmentRecord]]:
         Column(tr("MSC (10⁶ cells)"), lambda t: fmt(t.msc_cells_million, 0) if t.msc_cotherapy
                else "", lambda t: _number(t.msc_cells_million), align_right=True),
         Column(tr("Standard care"), _standard_care, tooltip=_standard_care),
-        Column(tr("Source"), lambda t: (t.exosome_source or "—").replace("_", " ")),
+        Column(tr("Source"), lambda t: _label(t.exosome_source, SOURCE_LABELS) or "—"),
     ]
 
 
@@ -257,7 +264,7 @@ def adverse_event_columns() -> list[Column[AdverseEventRecord]]:
                align_right=True, tooltip=lambda e: tr("CTCAE v5 grade {0}").format(e.ctcae_grade)),
         Column(tr("Serious"), lambda e: yes(e.serious)),
         Column(tr("Relatedness"), lambda e: e.relatedness or "—"),
-        Column(tr("Outcome"), lambda e: (e.outcome or "—").replace("_", " ")),
+        Column(tr("Outcome"), lambda e: _label(e.outcome, OUTCOME_LABELS) or "—"),
         Column(tr("Resolved"), lambda e: date_text(e.resolved_on),
                lambda e: _ordinal(e.resolved_on)),
         Column(tr("Open"), lambda e: yes(e.is_open)),
