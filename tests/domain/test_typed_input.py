@@ -7,9 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.typed_input import (BOTH_SEPARATORS, DATE_PATTERN, NOT_A_NUMBER,
-                                    SEVERAL_SEPARATORS, SPACES_INSIDE, parse_decimal,
-                                    parse_iso_date)
+from app.domain.typed_input import (
+    BOTH_SEPARATORS,
+    DATE_PATTERN,
+    NOT_A_NUMBER,
+    SEVERAL_SEPARATORS,
+    SPACES_INSIDE,
+    parse_decimal,
+    parse_iso_date,
+)
 
 
 @pytest.mark.parametrize("text, value", [

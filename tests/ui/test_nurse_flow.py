@@ -4,8 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QDialog, QGroupBox, QLineEdit, QMessageBox,
-                               QPushButton)
+from PySide6.QtWidgets import QApplication, QDialog, QGroupBox, QLineEdit, QMessageBox, QPushButton
 
 from app.services.history import get_patient_by_mrn, load_history
 from tests.ui.visit_form_support import Answers, press, tab, tab_to, type_text

@@ -8,10 +8,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
-from tests.ui.visit_form_support import (TODAY, Answers, field, focused, history, make_patient,
-                                         open_form, press, section, tab, tab_to, type_text,
-                                         wait_closed)
-from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
+from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
+    TODAY,
+    Answers,
+    clinic,
+    db,
+    field,
+    focused,
+    history,
+    make_patient,
+    open_form,
+    press,
+    section,
+    tab,
+    tab_to,
+    template,
+    type_text,
+    wait_closed,
+)
 
 
 def test_test_surface_object_names_are_present_once(qtbot, db, actor, clinic):
@@ -37,7 +51,7 @@ def test_tab_order_starts_with_what_every_visit_records(qtbot, db, actor, clinic
 
 def test_form_is_prefilled_from_the_patients_record(qtbot, db, actor, clinic):
     dialog = open_form(qtbot, db, actor, clinic)
-    find = lambda name: dialog.findChild(QWidget, name)  # noqa: E731
+    find = lambda name: dialog.findChild(QWidget, name)
     assert find("visitDate").date().toString("yyyy-MM-dd") == "2026-11-27"
     assert find("visitDate").text() == "2026-11-27"
     assert find("clinician").text() == actor.username

@@ -7,9 +7,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMessageBox
 
 from app.services.drafts import drafts_directory, read_draft
-from tests.ui.visit_form_support import (Answers, history, make_patient, open_form,
-                                         press, tab, tab_to, type_text)
-from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
+from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
+    Answers,
+    clinic,
+    db,
+    history,
+    make_patient,
+    open_form,
+    press,
+    tab,
+    tab_to,
+    template,
+    type_text,
+)
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
@@ -92,9 +102,10 @@ def test_draft_survives_a_crash(qtbot, db, actor, clinic, monkeypatch):
 
 def test_declining_the_draft_discards_it(qtbot, db, actor, clinic, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", Answers(QMessageBox.StandardButton.Close, NO))
-    dialog = open_form(qtbot, db, actor, clinic)
+    first = open_form(qtbot, db, actor, clinic)
     type_a_visit(qtbot)
     press(qtbot, Qt.Key.Key_Escape)
+    assert not first.isVisible() and first.draft_path.exists()
     again = open_form(qtbot, db, actor, clinic)
     assert text_of(again, "lengthCm") == "" and text_of(again, "vasPain") == ""
     assert not again.draft_path.exists()

@@ -7,9 +7,21 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QInputDialog, QLine
 from app.services.actor import Actor
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit, sign_visit
-from tests.ui.visit_form_support import (EARLIER, LAST, TODAY, history, open_form,
-                                         press, retype, tab_to, wait_closed, wait_idle)
-from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
+from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
+    EARLIER,
+    LAST,
+    TODAY,
+    clinic,
+    db,
+    history,
+    open_form,
+    press,
+    retype,
+    tab_to,
+    template,
+    wait_closed,
+    wait_idle,
+)
 
 
 def visit_on(db, pid, day):
@@ -58,7 +70,7 @@ def test_unchanged_edit_keeps_treatment_and_labs(qtbot, db, actor, clinic):
     press(qtbot, Qt.Key.Key_Return)
     wait_closed(qtbot, dialog)
     after = history(db, clinic)
-    strip = lambda t: {k: v for k, v in vars(t).items() if k != "id"}  # noqa: E731
+    strip = lambda t: {k: v for k, v in vars(t).items() if k != "id"}
     assert [strip(t) for t in after.treatments] == [strip(t) for t in before.treatments]
     assert after.visits[0].labs == before.visits[0].labs
     assert after.adverse_events == before.adverse_events

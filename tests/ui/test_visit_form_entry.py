@@ -9,9 +9,22 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
-from tests.ui.visit_form_support import (TODAY, field, focused, history, open_form, press,
-                                         retype, tab, tab_to, type_text, wait_closed)
-from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
+from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
+    TODAY,
+    clinic,
+    db,
+    field,
+    focused,
+    history,
+    open_form,
+    press,
+    retype,
+    tab,
+    tab_to,
+    template,
+    type_text,
+    wait_closed,
+)
 
 ALT = Qt.KeyboardModifier.AltModifier
 

@@ -11,10 +11,25 @@ from PySide6.QtWidgets import QGroupBox, QLineEdit, QMessageBox, QWidget
 from app.services.summary import patient_summary
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit
-from tests.ui.visit_form_support import (LAST, TODAY, Answers, copy_of_clinic, field, focused,
-                                         history, make_clinic_template, open_form, press,
-                                         retype, section, tab, tab_to, type_text, wait_closed,
-                                         wait_idle)
+from tests.ui.visit_form_support import (
+    LAST,
+    TODAY,
+    Answers,
+    copy_of_clinic,
+    field,
+    focused,
+    history,
+    make_clinic_template,
+    open_form,
+    press,
+    retype,
+    section,
+    tab,
+    tab_to,
+    type_text,
+    wait_closed,
+    wait_idle,
+)
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 

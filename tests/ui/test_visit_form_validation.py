@@ -6,9 +6,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
-from tests.ui.visit_form_support import (Answers, focused, history, open_form, press, retype,
-                                         tab, tab_to, type_text, wait_closed, wait_idle)
-from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
+from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
+    Answers,
+    clinic,
+    db,
+    focused,
+    history,
+    open_form,
+    press,
+    retype,
+    tab,
+    tab_to,
+    template,
+    type_text,
+    wait_closed,
+    wait_idle,
+)
 
 NOT_NUMBERS = ("abc", "nan", "inf", "-inf", "1..2")
 

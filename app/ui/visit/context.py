@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.services.history import load_history
-from app.services.records import (AdverseEventRecord, AssessmentRecord, EpisodeView, LabRecord,
-                                  PatientHistory, TreatmentRecord, VisitRecord)
+from app.services.records import (
+    AdverseEventRecord,
+    AssessmentRecord,
+    EpisodeView,
+    LabRecord,
+    PatientHistory,
+    TreatmentRecord,
+    VisitRecord,
+)
 from app.services.settings import ClinicSettings, load_settings
 
 

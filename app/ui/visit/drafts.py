@@ -38,7 +38,7 @@ class DraftKeeper(QObject):
         self.status = hint_label()
         self.status.setObjectName("draftStatus")
 
-    def tr(self, text: str) -> str:  # noqa: D102 (the form's translation context)
+    def tr(self, text: str) -> str:
         return self.parent_widget.tr(text)
 
     def is_dirty(self) -> bool:

@@ -10,14 +10,23 @@ import re
 from typing import Any, Sequence
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.typed_input import parse_decimal, parse_iso_date
 
 ERROR, WARNING = "error", "warning"
 FEEDBACK_STYLE = """
-QLineEdit[feedback="error"], QComboBox[feedback="error"], QPlainTextEdit[feedback="error"] { border: 2px solid #c62828; border-radius: 3px; }
+QLineEdit[feedback="error"], QComboBox[feedback="error"],
+QPlainTextEdit[feedback="error"] { border: 2px solid #c62828; border-radius: 3px; }
 QLineEdit[feedback="warning"], QComboBox[feedback="warning"],
 QPlainTextEdit[feedback="warning"] { border: 2px solid #d08a00; border-radius: 3px; }
 QLabel[feedback="error"] { color: #b71c1c; }

@@ -10,14 +10,31 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QWidget
 
 from app.domain.limits import TEXT_LIMITS
-from app.models.vocab import (AE_OUTCOMES, AE_RELATEDNESS, DOPPLER_WAVEFORMS, EXOSOME_ROUTES,
-                              EXOSOME_SOURCES, OSTEOMYELITIS)
+from app.models.vocab import (
+    AE_OUTCOMES,
+    AE_RELATEDNESS,
+    DOPPLER_WAVEFORMS,
+    EXOSOME_ROUTES,
+    EXOSOME_SOURCES,
+    OSTEOMYELITIS,
+)
 from app.services.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.services.visit_input import AdverseEventInput, PerfusionInput, TreatmentInput
-from app.ui.visit.fields import (FieldSlot, choice_combo, connect_changed, format_number,
-                                 hint_label, labelled, number_edit, parse_number,
-                                 parse_optional_date, set_widget_value, text_edit, tr,
-                                 widget_value)
+from app.ui.visit.fields import (
+    FieldSlot,
+    choice_combo,
+    connect_changed,
+    format_number,
+    hint_label,
+    labelled,
+    number_edit,
+    parse_number,
+    parse_optional_date,
+    set_widget_value,
+    text_edit,
+    tr,
+    widget_value,
+)
 
 Problems = list[tuple[FieldSlot, str]]
 SOURCE_LABELS = {"bone_marrow": "Bone-marrow MSC", "adipose": "Adipose MSC",

@@ -10,8 +10,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from app.domain.limits import TEXT_LIMITS
 from app.models.vocab import ARM_LABELS
 from app.ui.visit.context import VisitFormContext
-from app.ui.visit.fields import (DateField, FieldSlot, format_number, labelled, number_edit,
-                                 text_edit)
+from app.ui.visit.fields import (
+    DateField,
+    FieldSlot,
+    format_number,
+    labelled,
+    number_edit,
+    text_edit,
+)
 
 
 class VisitHeader(QWidget):

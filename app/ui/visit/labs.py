@@ -8,8 +8,15 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.domain.analytes import ANALYTES, Analyte, ReferenceRange
 from app.services.records import LabRecord
 from app.services.visit_input import LabInput
-from app.ui.visit.fields import (choice_combo, format_number, hint_label, number_edit,
-                                 parse_number, set_widget_value, tr)
+from app.ui.visit.fields import (
+    choice_combo,
+    format_number,
+    hint_label,
+    number_edit,
+    parse_number,
+    set_widget_value,
+    tr,
+)
 from app.ui.visit.groups import FormGroup, Problems
 
 

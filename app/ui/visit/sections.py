@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QCompleter, QGridLayout, QGroupBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QGroupBox, QVBoxLayout, QWidget
 
 from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS, validate_size
 from app.domain.wound import AreaMethod
@@ -18,10 +17,21 @@ from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PER
 from app.services.records import AssessmentRecord
 from app.services.visit_input import AssessmentInput
 from app.ui.visit.context import UlcerChoice
-from app.ui.visit.fields import (FieldSlot, choice_combo, connect_changed, format_number,
-                                 hint_label, labelled, number_edit, parse_number,
-                                 parse_optional_date, set_widget_value, text_edit, tr,
-                                 widget_value)
+from app.ui.visit.fields import (
+    FieldSlot,
+    choice_combo,
+    connect_changed,
+    format_number,
+    hint_label,
+    labelled,
+    number_edit,
+    parse_number,
+    parse_optional_date,
+    set_widget_value,
+    text_edit,
+    tr,
+    widget_value,
+)
 
 # The finding field of app.services.visit_input -> the object name of its editor.
 OBJECT_NAMES = {

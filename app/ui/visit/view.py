@@ -11,16 +11,32 @@ import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QPlainTextEdit, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.analytes import LAB_COLUMNS, PERFUSION_COLUMNS
 from app.services.visit_input import VisitInput
 from app.ui.visit.context import VisitFormContext
 from app.ui.visit.feedback import FeedbackMap
-from app.ui.visit.fields import (FieldSlot, format_number, hint_label, labelled, parse_number,
-                                 parse_optional_date, set_widget_value, text_edit, tr,
-                                 widget_value)
+from app.ui.visit.fields import (
+    FieldSlot,
+    format_number,
+    hint_label,
+    labelled,
+    parse_number,
+    parse_optional_date,
+    set_widget_value,
+    text_edit,
+    tr,
+    widget_value,
+)
 from app.ui.visit.groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
 from app.ui.visit.header import VisitHeader
 from app.ui.visit.labs import AnalyteGroup
