@@ -59,6 +59,20 @@ def polygon_area(points: Sequence[Sequence[float]]) -> float:
     return abs(signed_area(points))
 
 
+def polygon_centroid(points: Sequence[Sequence[float]]) -> Point:
+    """Centre of mass of the enclosed area (not the mean of the vertices)."""
+    pts = _as_points(points)
+    twice_area = 2.0 * signed_area(pts)
+    if twice_area == 0:
+        raise GeometryError("the outline encloses no area")
+    cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1]):
+        cross = x0 * y1 - x1 * y0
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    return cx / (3.0 * twice_area), cy / (3.0 * twice_area)
+
+
 def polygon_perimeter(points: Sequence[Sequence[float]]) -> float:
     """Length of the closed boundary."""
     pts = _as_points(points)

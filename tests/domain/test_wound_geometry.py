@@ -18,6 +18,7 @@ from app.domain.wound_geometry import (
     outline_measures,
     point_in_polygon,
     polygon_area,
+    polygon_centroid,
     polygon_perimeter,
     signed_area,
 )
@@ -181,3 +182,15 @@ def test_tied_diameters_give_one_width_whatever_the_rotation(a):
     pentagon = regular_polygon(5, 1.0)  # five diameters of equal length
     assert outline_measures(rigid(pentagon, a, 0, 0)).width == \
         pytest.approx(outline_measures(pentagon).width, rel=1e-9)
+
+
+@given(sides, sides, offsets, offsets)
+def test_centroid_of_a_rectangle_is_its_centre(w, h, dx, dy):
+    cx, cy = polygon_centroid(rigid(rectangle(w, h), 0.0, dx, dy))
+    assert cx == pytest.approx(dx + w / 2, abs=1e-6 * (abs(dx) + w))
+    assert cy == pytest.approx(dy + h / 2, abs=1e-6 * (abs(dy) + h))
+
+
+def test_centroid_ignores_how_densely_an_edge_is_sampled():
+    square = [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (4, 4), (0, 4)]  # extra points on one edge
+    assert polygon_centroid(square) == pytest.approx((2.0, 2.0))
