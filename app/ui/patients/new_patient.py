@@ -58,7 +58,29 @@ class NewPatientDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
         self.captions: dict[str, str] = {}
+        self._build_fields()
+        form = self._build_form()
 
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("savePatientButton")
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.general_error = QLabel()
+        self.general_error.setObjectName("patientFormError")
+        self.general_error.setStyleSheet("color: #b3261e;")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    # -- building -----------------------------------------------------------------------
+    def _build_fields(self) -> None:
         self.mrn = self._line("mrn", "mrnEdit", TEXT_LIMITS["mrn"])
         self.name = self._line("name", "nameEdit", TEXT_LIMITS["name"])
         self.birth_date = self._line("birth_date", "birthDateEdit", 10)
@@ -87,6 +109,8 @@ class NewPatientDialog(QDialog):
         self.notes.setFixedHeight(60)
         self.fields["notes"] = self.notes
 
+    def _build_form(self) -> QFormLayout:
+        """Each field with its caption, and its reserved message line under it."""
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, key, widget in (
@@ -109,26 +133,8 @@ class NewPatientDialog(QDialog):
                                    ("notes", self.tr("Notes"), self.notes)):
             self.captions[key] = label
             form.addRow(label, self._with_error(key, widget))
+        return form
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("savePatientButton")
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self.general_error = QLabel()
-        self.general_error.setObjectName("patientFormError")
-        self.general_error.setStyleSheet("color: #b3261e;")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
-
-    # -- building -----------------------------------------------------------------------
     def _line(self, key: str, name: str, max_length: int) -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName(name)

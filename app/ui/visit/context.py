@@ -97,24 +97,8 @@ def read_visit_form_context(session: Session, patient_id: int, visit_id: int | N
                                   or dt.date.today(), method=history.area_method,
                                   exclude_visit_id=visit.id if visit else None)
 
-    latest_episode: dict[str, EpisodeView] = {}
-    for episode in history.episodes:
-        known = latest_episode.get(episode.site)
-        if known is None or episode.episode_no > known.episode_no:
-            latest_episode[episode.site] = episode
-
-    ulcers: list[UlcerChoice] = []
-    for episode in history.episodes:
-        current = next((a for a in episode.assessments if visit and a.visit_id == visit.id), None)
-        earlier = [a for a in episode.assessments
-                   if a.on < before and (visit is None or a.visit_id != visit.id)]
-        choice = UlcerChoice(site=episode.site, episode=episode,
-                             last=earlier[-1] if earlier else None, current=current)
-        if current is not None or (latest_episode[episode.site] is episode and choice.is_open):
-            ulcers.append(choice)
-    # One section per site: the episode this visit assessed wins over a later open one.
-    assessed = {u.site for u in ulcers if u.current is not None}
-    ulcers = [u for u in ulcers if u.current is not None or u.site not in assessed]
+    latest_episode = _latest_episodes(history)
+    ulcers = _ulcers_to_assess(history, visit, before, latest_episode)
 
     last_labs: dict[str, LabRecord] = {}
     for record in history.visits:
@@ -136,3 +120,30 @@ def read_visit_form_context(session: Session, patient_id: int, visit_id: int | N
                                    if visit is not None and a.visit_id == visit.id),
         areas_before=areas_before, reopened=reopened,
     )
+
+
+def _latest_episodes(history: PatientHistory) -> dict[str, EpisodeView]:
+    """Each site's latest episode."""
+    latest: dict[str, EpisodeView] = {}
+    for episode in history.episodes:
+        known = latest.get(episode.site)
+        if known is None or episode.episode_no > known.episode_no:
+            latest[episode.site] = episode
+    return latest
+
+
+def _ulcers_to_assess(history: PatientHistory, visit: VisitRecord | None, before: dt.date,
+                      latest_episode: dict[str, EpisodeView]) -> list[UlcerChoice]:
+    """Every open ulcer (the site's latest episode), and every ulcer the edited visit assessed;
+    one section per site: the episode this visit assessed wins over a later open one."""
+    ulcers: list[UlcerChoice] = []
+    for episode in history.episodes:
+        current = next((a for a in episode.assessments if visit and a.visit_id == visit.id), None)
+        earlier = [a for a in episode.assessments
+                   if a.on < before and (visit is None or a.visit_id != visit.id)]
+        choice = UlcerChoice(site=episode.site, episode=episode,
+                             last=earlier[-1] if earlier else None, current=current)
+        if current is not None or (latest_episode[episode.site] is episode and choice.is_open):
+            ulcers.append(choice)
+    assessed = {u.site for u in ulcers if u.current is not None}
+    return [u for u in ulcers if u.current is not None or u.site not in assessed]

@@ -87,20 +87,7 @@ class VisitFormView(QWidget):
         self.groups = (self.treatment, self.labs, self.perfusion_labs, self.perfusion,
                        self.adverse_event)
 
-        self.next_visit = text_edit("nextVisitDate", max_length=10,
-                                    placeholder=tr("YYYY-MM-DD or +14"))
-        self.notes = QPlainTextEdit()
-        self.notes.setObjectName("visitNotes")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setPlaceholderText(tr("Enter starts a new line here; Ctrl+Enter saves"))
-        self.notes.setFixedHeight(56)
-        self.visit_slots["next_visit_date"] = FieldSlot(self.next_visit, "next_visit_date")
-        self.visit_slots["notes"] = FieldSlot(self.notes, "notes")
-        closing = QGridLayout()
-        closing.addWidget(labelled(self.visit_slots["next_visit_date"], tr("&Next visit")), 0, 0)
-        closing.addWidget(labelled(self.visit_slots["notes"], tr("N&otes")), 0, 1)
-        closing.setColumnStretch(1, 4)
-
+        closing = self._build_closing()
         body = QWidget()
         columns = QGridLayout(body)
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -126,6 +113,23 @@ class VisitFormView(QWidget):
         self.shortcut_hint.setObjectName("shortcutHint")
         layout.addWidget(self.shortcut_hint)
         layout.addWidget(self.scroll, 1)
+
+    def _build_closing(self) -> QGridLayout:
+        """The next visit and the notes, under both columns."""
+        self.next_visit = text_edit("nextVisitDate", max_length=10,
+                                    placeholder=tr("YYYY-MM-DD or +14"))
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("visitNotes")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setPlaceholderText(tr("Enter starts a new line here; Ctrl+Enter saves"))
+        self.notes.setFixedHeight(56)
+        self.visit_slots["next_visit_date"] = FieldSlot(self.next_visit, "next_visit_date")
+        self.visit_slots["notes"] = FieldSlot(self.notes, "notes")
+        closing = QGridLayout()
+        closing.addWidget(labelled(self.visit_slots["next_visit_date"], tr("&Next visit")), 0, 0)
+        closing.addWidget(labelled(self.visit_slots["notes"], tr("N&otes")), 0, 1)
+        closing.setColumnStretch(1, 4)
+        return closing
 
     def _build_ulcers(self) -> QGroupBox:
         """One section per open ulcer (all shown), then the new-ulcer section behind a button."""

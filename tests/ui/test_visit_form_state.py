@@ -1,0 +1,70 @@
+"""The visit form's state as plain values: what drafts keep and saving checks (no Qt)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.ui.visit.state import UlcerEntry, VisitFormState
+
+
+def a_state(**ulcer_values) -> VisitFormState:
+    heel = {"length_cm": "", "width_cm": "", "traced_area_cm2": "", "closed": False,
+            "method": "ruler"}
+    return VisitFormState(
+        patient_id=7, visit_id=None, base_version=None,
+        visit={"visit_date": "2026-11-27", "vas": ""},
+        ulcers=(UlcerEntry("L-heel", values=heel | ulcer_values),
+                UlcerEntry("R-hallux", values=dict(heel)),
+                UlcerEntry("", is_new=True, is_open=False, values={"ulcer_site": "",
+                                                                    "length_cm": ""})),
+        groups={"lab:crp_mg_l": "", "lab:crp_mg_l:unit": "mg/L"}, ui={"new_ulcer": False})
+
+
+def test_the_state_module_imports_no_qt():
+    source = Path("app/ui/visit/state.py").read_text(encoding="utf-8")
+    modules = {getattr(node, "module", None) or alias.name
+               for node in ast.walk(ast.parse(source))
+               if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    assert not any(m and m.startswith(("PySide6", "pyqtgraph")) for m in modules)
+
+
+def test_draft_keys_are_stable_and_round_trip():
+    state = a_state(length_cm="3,2")
+    fields = state.fields()
+    assert fields["ulcer:L-heel:length_cm"] == "3,2"
+    assert fields["visit:visit_date"] == "2026-11-27"
+    assert fields["lab:crp_mg_l:unit"] == "mg/L" and fields["new:ulcer_site"] == ""
+    assert fields["ui:new_ulcer"] is False
+    assert a_state().with_fields(fields) == state
+
+
+def test_a_draft_of_an_ulcer_no_longer_open_is_left_out():
+    fields = a_state().fields() | {"ulcer:L-toe:length_cm": "2"}
+    restored = a_state().with_fields(fields)
+    assert restored.ulcer("L-toe") is None and "ulcer:L-toe:length_cm" not in restored.fields()
+
+
+def test_how_the_form_looks_is_not_a_change():
+    state = a_state()
+    opened = VisitFormState(**{**vars(state), "ui": {"new_ulcer": True}})
+    assert not opened.differs_from(state)
+    assert a_state(width_cm="2").differs_from(state)
+
+
+def test_unmeasured_open_ulcers():
+    assert a_state().unmeasured_sites() == ["L-heel", "R-hallux"]
+    assert a_state(length_cm="3", width_cm="2").unmeasured_sites() == ["R-hallux"]
+    assert a_state(closed=True).unmeasured_sites() == ["R-hallux"]      # closed today: measured
+    assert a_state(traced_area_cm2="4").unmeasured_sites() == ["R-hallux"]
+    assert a_state(length_cm="  ").unmeasured_sites() == ["L-heel", "R-hallux"]
+
+
+@given(st.dictionaries(st.sampled_from(["length_cm", "width_cm", "traced_area_cm2"]),
+                       st.text(max_size=6)))
+def test_restoring_its_own_draft_gives_the_same_state(values):
+    state = a_state(**values)
+    assert a_state().with_fields(state.fields()) == state
+    assert not a_state().with_fields(state.fields()).differs_from(state)
