@@ -328,6 +328,7 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     the patient list starts loading as soon as the event loop runs, so the window paints first.
     """
     from app.ui.gc_guard import collect_garbage_on_gui_thread
+    from app.ui.photos.install import install_photos
     from app.ui.security.login import actor_for
     from app.ui.security.safety import install_safety
 
@@ -338,6 +339,7 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     actor = actor_for(db, username)  # "local" only for an OS user without an account
     window = MainWindow(db, actor, today=today, owns_db=True)
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
+    install_photos(window)  # Photos tab, Clinic ▸ Print calibration card
     QTimer.singleShot(0, window.reload_patients)
     QTimer.singleShot(0, window.runner.follow_other_workstations)  # live updates
     return window

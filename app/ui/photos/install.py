@@ -1,0 +1,57 @@
+"""What wound photos add to the main window: the chart's Photos tab and
+Clinic ▸ Print calibration card… (a PDF to print at 100%, app.imaging.card_pdf)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+CARD_FILE = "calibration-card.pdf"
+
+
+def write_card(path: Path) -> Path:
+    """Write the calibration card PDF atomically (background thread)."""
+    from app.imaging.card_pdf import card_pdf
+    from app.services.files import write_bytes_atomically
+
+    write_bytes_atomically(path, card_pdf())
+    return path
+
+
+def print_calibration_card(window: QMainWindow, path: Path | None = None, *,
+                           open_after: bool = True) -> None:
+    """Ask where to save the card (unless given), write it off the GUI thread, open it."""
+    if path is None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            window, window.tr("Save the calibration card"), str(Path.home() / CARD_FILE),
+            window.tr("PDF files (*.pdf)"))
+        if not chosen:
+            return
+        path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+
+    def written(target: Path) -> None:
+        window.statusBar().showMessage(window.tr(
+            "Calibration card saved to {0}: print it at 100% (actual size) and check its "
+            "ruler.").format(target), 15000)
+        window.card_written = target
+        if open_after:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    window.runner.background("calibration-card", lambda: write_card(path), written,
+                             parent=window)
+
+
+def install_photos(window: QMainWindow) -> None:
+    """Plug the photo features into a window built by app.ui.main_window."""
+    from app.ui.chart.photos import install_photos_tab
+
+    install_photos_tab(window)
+    action = QAction(window.tr("Print &calibration card…"), window)
+    action.setObjectName("printCalibrationCard")
+    action.setToolTip(window.tr("The card to photograph beside the wound (print at 100%)"))
+    action.triggered.connect(lambda: print_calibration_card(window))
+    window.menu_clinic.addSeparator()
+    window.menu_clinic.addAction(action)
+    window.action_calibration_card = action

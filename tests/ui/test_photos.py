@@ -1,0 +1,160 @@
+"""Wound photos in the window: add one through the outline editor, bad files refused, the
+Photos tab's strips and comparison, the healing curve's photo points."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services.photos import list_photos
+from tests.db.helpers import golden_copy
+from tests.ui.photo_support import (attach_scene, drag, open_chart, patient_assessments, scene,
+                                    show_photos_tab)
+from tests.ui.safety_support import close_window
+
+
+@pytest.fixture
+def golden_db(tmp_path_factory, tmp_path):
+    db = golden_copy(tmp_path_factory, tmp_path / "clinic.db")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def window(qtbot, golden_db):
+    window = open_chart(qtbot, golden_db)
+    yield window
+    close_window(window)
+
+
+def _photos(db, patient_id):
+    with db.read() as session:
+        return list_photos(session, patient_id=patient_id)
+
+
+def test_add_a_photo_box_outline_save(qtbot, window, golden_db, tmp_path, monkeypatch):
+    patient_id, assessments = patient_assessments(golden_db)
+    latest_id = assessments[-1][0]
+    s = scene(11)
+    path = tmp_path / "wound.jpg"
+    path.write_bytes(s.jpeg)
+    monkeypatch.setattr("app.ui.photos.adding.QFileDialog.getOpenFileName",
+                        lambda *a, **k: (str(path), ""))
+    before = next(a for e in window.current_chart.history.episodes for a in e.assessments
+                  if a.id == latest_id)
+    tab = show_photos_tab(qtbot, window)
+    assert tab.assessment_combo.currentData() == latest_id  # the latest assessment first
+    with qtbot.waitSignal(tab.adder.editor_opened, timeout=20_000) as opened:
+        qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    editor = opened.args[0]
+    assert editor.objectName() == "photoOutlineEditor"
+    assert "card" in editor.calibration_label.text()
+    assert editor.outline is None and editor.measure_labels["area"].text() == "no outline"
+    editor.resize(1100, 700)
+    qtbot.waitExposed(editor)
+    x0, y0, x1, y1 = s.box
+    pad = 0.25 * max(x1 - x0, y1 - y0)
+    drag(qtbot, editor.canvas, (x0 - pad, y0 - pad), (x1 + pad, y1 + pad))
+    qtbot.waitUntil(lambda: editor.outline is not None, timeout=20_000)
+    assert editor.outline_source == "box"
+    area = editor.measurement.area_cm2
+    assert area == pytest.approx(6.0, rel=0.1)
+    assert editor.measure_labels["area"].text() == f"{area:.2f} cm²"
+    # Tissue colours are only a suggestion until confirmed
+    editor.suggest_tissue()
+    qtbot.waitUntil(lambda: editor.suggested_tissue is not None, timeout=20_000)
+    assert editor.confirmed_tissue is None and editor.tissue_confirm.isEnabled()
+    with qtbot.waitSignal(tab.adder.attached, timeout=20_000) as attached:
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    record = attached.args[0]
+    assert record.assessment_id == latest_id and record.area_cm2 == pytest.approx(area, abs=1e-3)
+    qtbot.waitUntil(lambda: len(tab.records) == 1, timeout=20_000)
+    chart = window.current_chart
+    saved = next(a for e in chart.history.episodes for a in e.assessments if a.id == latest_id)
+    assert saved.method == "photo"
+    assert saved.traced_area_cm2 == pytest.approx(round(area, 2))
+    # the suggestion was not confirmed, so the tissue fields are as they were
+    assert (saved.granulation_pct, saved.slough_pct, saved.necrotic_pct) == (
+        before.granulation_pct, before.slough_pct, before.necrotic_pct)
+    strip = next(iter(tab.strips.values()))
+    assert strip.count() == 1 and "cm²" in strip.item(0).text()
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"%PDF-1.7\n%fake", "PDF"),
+    (b"", "empty"),
+    (b"\xff\xd8\xff\xe0" + b"\x00" * 40, "photo"),
+])
+def test_a_bad_file_says_why_and_attaches_nothing(qtbot, window, golden_db, tmp_path,
+                                                  content, words):
+    patient_id, _ = patient_assessments(golden_db)
+    tab = show_photos_tab(qtbot, window)
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(content)
+    with qtbot.waitSignal(tab.adder.refused, timeout=20_000) as refused:
+        tab.adder.add_path(path, tab.target)
+    assert words in refused.args[0]
+    assert tab.adder.message_box.isVisible()
+    assert tab.adder.editor is None
+    assert _photos(golden_db, patient_id) == []
+
+
+def test_the_same_photo_twice_is_refused(qtbot, window, golden_db, tmp_path):
+    patient_id, assessments = patient_assessments(golden_db)
+    attach_scene(golden_db, assessments[-1][0], 11)
+    tab = show_photos_tab(qtbot, window)
+    path = tmp_path / "again.jpg"
+    path.write_bytes(scene(11).jpeg)
+    with qtbot.waitSignal(tab.adder.editor_opened, timeout=20_000) as opened:
+        tab.adder.add_path(path, tab.target)
+    editor = opened.args[0]
+    with qtbot.waitSignal(tab.adder.refused, timeout=20_000) as refused:
+        editor.accept()
+    assert "already attached" in refused.args[0]
+    assert len(_photos(golden_db, patient_id)) == 1
+
+
+def test_photos_tab_strip_and_side_by_side(qtbot, golden_db, tmp_path_factory):
+    patient_id, assessments = patient_assessments(golden_db)
+    first, last = assessments[0], assessments[-1]
+    attach_scene(golden_db, first[0], 21)
+    attach_scene(golden_db, last[0], 22)
+    window = open_chart(qtbot, golden_db)
+    try:
+        tab = show_photos_tab(qtbot, window)
+        assert len(tab.records) == 2
+        texts = [strip.item(n).text() for strip in tab.strips.values()
+                 for n in range(strip.count())]
+        assert any("day 0" in t for t in texts) and all("cm²" in t for t in texts)
+        tab.select_photos(tab.records)
+        assert tab.compare_button.isEnabled()
+        with qtbot.waitSignal(tab.compared, timeout=20_000):
+            qtbot.mouseClick(tab.compare_button, Qt.MouseButton.LeftButton)
+        views = tab.compare_view.views
+        assert len(views) == 2 and views[0].px_per_mm == views[1].px_per_mm
+        assert tab.compare_view.drawn_grid_lines >= 4
+        with qtbot.waitSignal(tab.compared, timeout=20_000):
+            tab.overlay_check.setChecked(True)
+        assert tab.compare_view.overlay
+    finally:
+        close_window(window)
+
+
+def test_healing_curve_marks_photo_points_and_opens_the_photo(qtbot, golden_db):
+    patient_id, assessments = patient_assessments(golden_db)
+    record = attach_scene(golden_db, assessments[-1][0], 31)
+    window = open_chart(qtbot, golden_db)
+    try:
+        tabs = window.chart_tabs
+        tabs.setCurrentWidget(tabs.healing_page)
+        chart = tabs.healing_chart
+        qtbot.waitUntil(lambda: len(chart.photo_points.points()) == 1, timeout=10_000)
+        point = chart.photo_points.points()[0]
+        assert point.symbol() != chart.area_curve(0).opts["symbol"]
+        assert point.data() == record.assessment_id
+        with qtbot.waitSignal(window.photos_tab.loaded, timeout=10_000):
+            chart.photo_clicked.emit(point.data())
+        assert tabs.currentWidget() is window.photos_tab
+        qtbot.waitUntil(lambda: [r.id for r in window.photos_tab.selected_records()]
+                        == [record.id], timeout=10_000)
+    finally:
+        close_window(window)
