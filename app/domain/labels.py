@@ -31,7 +31,6 @@ METHOD_LABELS = {"ruler": "ruler", "tracing": "tracing", "photo": "photo"}
 # -- ulcer sites -------------------------------------------------------------------------------
 SIDES = {"r": "right", "l": "left", "right": "right", "left": "left", "b": "both",
          "bilateral": "both"}
-_ORDINALS = {"1": "first", "2": "second", "3": "third", "4": "fourth", "5": "fifth"}
 _TOES = {"1": "big toe", "2": "second toe", "3": "third toe", "4": "fourth toe",
          "5": "little toe"}
 PLACES = {
@@ -56,8 +55,10 @@ def _place(tokens: list[str]) -> tuple[str | None, list[str]]:
     if len(tokens) > 1 and f"{first}-{tokens[1]}" in _MALLEOLUS:
         return _MALLEOLUS[f"{first}-{tokens[1]}"], tokens[2:]
     metatarsal = _METATARSAL.match(first)
-    if metatarsal and metatarsal.group(1) in _ORDINALS:
-        return f"{_ORDINALS[metatarsal.group(1)]} metatarsal head", tokens[1:]
+    if metatarsal and metatarsal.group(1) in _TOES:
+        # The ball of the foot (in patients' words), which is on the sole already.
+        rest = [t for t in tokens[1:] if t != "plantar"]
+        return f"ball of the foot under the {_TOES[metatarsal.group(1)]}", rest
     toe = _NUMBERED_TOE.match(first)
     if toe and len(tokens) > 1 and tokens[1] == "toe" and toe.group(1) in _TOES:
         return _TOES[toe.group(1)], tokens[2:]
@@ -68,7 +69,7 @@ def _place(tokens: list[str]) -> tuple[str | None, list[str]]:
 
 def site_label(site: str | None) -> str:
     """An ulcer site in plain words: "R-hallux-plantar" → "right big toe, sole",
-    "L-MTH1-plantar" → "left first metatarsal head, sole", "R-heel" → "right heel".
+    "L-MTH1-plantar" → "left ball of the foot under the big toe", "R-heel" → "right heel".
     A label that does not follow the shorthand comes back as it was typed (stripped)."""
     if site is None:
         return ""

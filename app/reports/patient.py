@@ -41,9 +41,15 @@ def current_episodes(history: PatientHistory) -> list[EpisodeView]:
     return list(latest.values())
 
 
+def where(site: str) -> str:
+    """The wound's place in a sentence: "the right big toe, sole"; a free label as typed."""
+    words = site_label(site)
+    return f"the {words}" if words != site.strip() else words
+
+
 def wound_sentence(view: EpisodeView) -> str:
     """Markup for one wound in plain words, e.g. "… is 45% smaller than when treatment began"."""
-    site = markup(site_label(view.site))
+    site = markup(where(view.site))
     m = view.metrics
     if m is None:
         return f"Your wound on <b>{site}</b>: its size was {t.NOT_RECORDED}."
@@ -69,7 +75,7 @@ def healing_picture(view: EpisodeView, *, width: float) -> Flowable | None:
         return None
     return trend_chart(days=list(m.days), values=[a.area_cm2 for a in view.assessments],
                        width=width, height=200,
-                       title=f"How your wound on {site_label(view.site)} has changed",
+                       title=f"How your wound on {where(view.site)} has changed",
                        y_label="wound size (cm²)", x_label="days since treatment began",
                        font_size=10)
 

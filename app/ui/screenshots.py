@@ -2,7 +2,8 @@
 
 A demo clinic (300 synthetic patients, fixed seed and date) is seeded in a temporary folder
 and the main window is rendered offscreen at 1280×800: the patient list with the Overview of
-a patient, then each chart tab, then the visit form. Nothing touches the user's own folders.
+a patient, then each chart tab, the visit form, the cohort view, and the first page of the
+patient's clinician report and of their one-page sheet. Nothing touches the user's own folders.
 """
 from __future__ import annotations
 
@@ -109,6 +110,8 @@ def render(out_dir: Path) -> list[Path]:
             window.select_patient(patient_id)
             wait_for(window.chart_loaded)
     saved += _visit_form(window, out_dir, settle)
+    saved += _cohort(window, out_dir, settle)
+    saved += _report_pages(window, out_dir)
     window.close()
     window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
@@ -133,6 +136,57 @@ def _visit_form(window, out_dir: Path, settle) -> list[Path]:
     dialog.done(0)
     dialog.deleteLater()
     return [path]
+
+
+def _cohort(window, out_dir: Path, settle) -> list[Path]:
+    """The cohort view of the demo clinic, once its statistics are shown."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.ui.cohort.view import open_cohort_view
+
+    view = open_cohort_view(window, window.runner, window.actor)
+    view.resize(*SIZE)
+    loop = QEventLoop()
+    view.statistics_ready.connect(loop.quit)
+    QTimer.singleShot(60_000, loop.quit)
+    if view.statistics is None:
+        loop.exec()
+    settle()
+    path = out_dir / "cohort.png"
+    view.grab().save(str(path))
+    view.close()
+    return [path]
+
+
+def _report_pages(window, out_dir: Path, dpi: int = 60) -> list[Path]:
+    """The first page of the clinician's report and the patient's one-page sheet, as PNG."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    from app.reports import render_pdf
+    from app.services.history import load_history
+    from app.services.settings import load_settings
+
+    with window.db.read() as session:
+        history = load_history(session, window.current_patient_id)
+        settings = load_settings(session)
+    saved = []
+    for audience, name in (("clinician", "report_page1.png"), ("patient", "report_patient.png")):
+        data = render_pdf(history, settings, audience=audience, printed_by=window.actor.username,
+                          report_date=ANCHOR)
+        buffer = QBuffer()
+        buffer.setData(QByteArray(data))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        document = QPdfDocument()
+        document.load(buffer)
+        points = document.pagePointSize(0)
+        image = document.render(0, QSize(round(points.width() * dpi * 2 / 72),
+                                         round(points.height() * dpi * 2 / 72)))
+        path = out_dir / name
+        image.save(str(path))
+        document.close()
+        saved.append(path)
+    return saved
 
 
 def main(argv: list[str] | None = None) -> int:

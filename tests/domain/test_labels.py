@@ -12,8 +12,9 @@ from app.models.vocab import ETIOLOGIES
 @pytest.mark.parametrize("code, words", [
     ("R-hallux-plantar", "right big toe, sole"),
     ("L-hallux-plantar", "left big toe, sole"),
-    ("L-MTH1-plantar", "left first metatarsal head, sole"),
-    ("R-MTH5-plantar", "right fifth metatarsal head, sole"),
+    ("L-MTH1-plantar", "left ball of the foot under the big toe"),
+    ("R-MTH5-plantar", "right ball of the foot under the little toe"),
+    ("R-MTH2", "right ball of the foot under the second toe"),
     ("R-heel", "right heel"),
     ("L-heel", "left heel"),
     ("R-dorsum", "right top of the foot"),

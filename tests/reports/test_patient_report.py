@@ -31,9 +31,9 @@ def test_patient_version_is_one_page_in_plain_words(golden_read_only):
     assert len(pages) == 1
     text = body_text(pdf)
     # Episode 2 (the recurrence) is the current wound: PAR 44.9% reads "45% smaller".
-    assert ("Your wound on right fifth metatarsal head, sole is 45% smaller than when "
-            "treatment began (Wednesday 30 July 2025).") in text
-    assert "How your wound on right fifth metatarsal head, sole has changed" in text
+    assert ("Your wound on the right ball of the foot under the little toe is 45% smaller than "
+            "when treatment began (Wednesday 30 July 2025).") in text
+    assert "How your wound on the right ball of the foot under the little toe has changed" in text
     assert "R-MTH5" not in text  # the clinic's site code is not for the patient
     assert "Your next appointment: not recorded. Please call the clinic to book one." in text
     assert "Call the clinic the same day if you notice:" in text
@@ -60,8 +60,8 @@ def test_healed_grown_and_next_appointment_in_words(db):
     pdf, _ = build(db, "P-0001", audience="patient")
     text = body_text(pdf)
     assert len(page_texts(pdf)) == 1
-    assert "Your wound on left heel has closed. It healed on Tuesday 29 September 2026." in text
-    assert ("Your wound on right big toe is 50% larger than when treatment began "
+    assert "Your wound on the left heel has closed. It healed on Tuesday 29 September 2026." in text
+    assert ("Your wound on the right big toe is 50% larger than when treatment began "
             "(Tuesday 1 September 2026).") in text
     assert "Your next appointment: Friday 4 December 2026." in text
     assert "CRP" not in text and "12.0" not in text

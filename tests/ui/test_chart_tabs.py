@@ -339,6 +339,6 @@ def test_tables_use_the_shared_labels(tabs):
     assert model.index(0, headers.index("Source")).data() == "umbilical-cord MSC" == \
         SOURCE_LABELS["umbilical_cord"]
     assert model.index(0, headers.index("Ulcer")).data(Qt.ItemDataRole.ToolTipRole) == \
-        site_label(dose.site) == "right fifth metatarsal head, sole"
+        site_label(dose.site) == "right ball of the foot under the little toe"
     card = tabs.overview.findChild(QWidget, "episodeCard")
     assert card.title.toolTip() == site_label(chart.history.episodes[0].site)
