@@ -123,7 +123,11 @@ def _wound_colour(rng: np.random.Generator, shape: tuple[int, int], ppm: int
     labels[_noise(rng, shape, 5 * ppm) > rng.uniform(1.0, 3.0)] = 2
     colours = np.stack([red, yellow, black]).astype(np.float32)[labels]
     bumps = 1 + 0.12 * _noise(rng, shape, 0.8 * ppm)
-    return colours * bumps[:, :, None], labels
+    colours *= bumps[:, :, None]
+    # glare: a wet wound bed reflects the flash in small bright spots
+    glare = np.clip((_noise(rng, shape, 1.5 * ppm) - rng.uniform(1.0, 2.5)) * 3, 0, 1)
+    colours += (np.float32(245) - colours) * (0.8 * glare)[:, :, None]
+    return colours, labels
 
 
 def _coverage(outline_mm, origin: tuple[float, float], ppm: int, shape: tuple[int, int],
