@@ -3,7 +3,8 @@
 # from a temporary folder, with no Python of ours on the PATH and a user data folder of its own.
 #   - the command line: --version, init, seed-demo --patients 20, summary, report (DejaVu
 #     embedded), report --seen-since with two processes (the frozen multiprocessing path),
-#     check, cohort, export-fhir, backup and init --encrypt (modules imported by name);
+#     check, cohort, export-fhir, backup, init --encrypt (modules imported by name), and
+#     photo card / photo measure on a PNG and a HEIC file (OpenCV, pillow-heif);
 #   - the window, offscreen, on the demo clinic: it paints the main window once, saves a
 #     screenshot and quits (app/ui/smoke.py, DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT=1); then the
 #     same on a real X server when xvfb-run is there (the bundled X11 libraries must load);
@@ -44,6 +45,22 @@ fi
 "$cli" --db "$db" cohort | head -3
 "$cli" --db "$db" export-fhir fhir.json
 "$cli" --db "$db" backup backup.db
+if "$cli" photo --help >/dev/null 2>&1; then
+  step "photo card and photo measure (OpenCV; a HEIC photo through pillow-heif)"
+  "$cli" photo card --pdf card.pdf
+  "$cli" photo card --png card.png --dpi 150
+  "$cli" photo measure card.png --box 10,10,200,200 --json
+  if "$root/.venv/bin/python" -c 'import pillow_heif' 2>/dev/null; then
+    "$root/.venv/bin/python" -c 'import sys, pillow_heif; from PIL import Image
+pillow_heif.register_heif_opener(); Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2])' \
+      card.png card.heic
+    "$cli" photo measure card.heic --box 10,10,200,200 --json | grep -q '"calibrated": true' \
+      || { echo "FAIL: the HEIC photo was not measured"; exit 1; }
+    echo "card.heic measured"
+  fi
+else
+  echo "WARN: no photo command in this build"
+fi
 if [ -d "$bundle/_internal/sqlcipher3" ]; then  # built with the crypto extra
   DFU_MONITOR_PASSPHRASE="smoke-test-passphrase" "$cli" --db encrypted.db init --encrypt
 fi

@@ -74,15 +74,21 @@ else
   echo "WARN: pdffonts missing (poppler-utils): fonts not checked"
 fi
 
-step "photo card (when the command exists)"
+step "photo card and photo measure (when the command exists)"
 if dfu-monitor-cli photo --help >/dev/null 2>&1; then
-  dfu-monitor-cli photo --help | head -5
-  echo "NOTE: photo card needs a photo; run it by hand with one"
+  dfu-monitor-cli photo card --pdf card.pdf
+  dfu-monitor-cli photo card --png card.png --dpi 150
+  dfu-monitor-cli photo measure card.png --box 10,10,200,200 --json
 else
   echo "WARN: no photo command yet"
 fi
 
-step "the window modules import (Qt offscreen)"
-"$work/venv/bin/python" -c 'import app.ui.main_window, app.ui.app; print("GUI modules import")'
+step "the window paints (offscreen, demo clinic: app/ui/smoke.py)"
+mkdir -p "$XDG_DATA_HOME/dfu-monitor"
+dfu-monitor-cli --db "$XDG_DATA_HOME/dfu-monitor/demo.db" seed-demo --patients 20 >/dev/null
+"$work/venv/bin/python" -c 'from app.ui.smoke import arm_paint_check
+arm_paint_check()
+from app.cli import main
+raise SystemExit(main(["--demo"]))'
 
 step "done: the wheel works outside the checkout"
