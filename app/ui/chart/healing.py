@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.episodes import WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY
@@ -65,6 +65,8 @@ def dose_tooltip(t: TreatmentRecord) -> str:
 
 class HealingChart(QWidget):
     """The Healing curves tab: an x-axis switch above the `areaChart` plot."""
+
+    photo_clicked = Signal(int)  # assessment id of a photo-measured point (its photo opens)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -134,6 +136,15 @@ class HealingChart(QWidget):
                                         hoverable=True, tip=lambda x, y, data: data,
                                         hoverSize=17)
         item.addItem(self.doses)
+        # Sizes measured on a photo: a white diamond over the point; a click opens the photo.
+        self.photo_points = pg.ScatterPlotItem(symbol="d", size=14, pen=pg.mkPen("#222", width=1.5),
+                                               brush=pg.mkBrush("#ffffff"), hoverable=True,
+                                               tip=lambda x, y, data: self.tr(
+                                                   "measured on a photo: click to open it"))
+        self.photo_points.setZValue(10)
+        self.photo_points.sigClicked.connect(
+            lambda _item, points, _ev: points and self.photo_clicked.emit(int(points[0].data())))
+        item.addItem(self.photo_points)
         self.curves: list[EpisodeCurves] = []
         self.legend_entries: list[str] = []
         self.chart: PatientChart | None = None
@@ -215,7 +226,7 @@ class HealingChart(QWidget):
         doses = history.exosome_doses
         first_dose = doses[0].on if doses else None
         legend: list[tuple[str, str, str]] = []  # (colour, sample, name)
-        targets, all_pars = [], []
+        targets, all_pars, photo_spots = [], [], []
         for n, curves in enumerate(self.curves):
             if n >= len(episodes):
                 curves.area.setData([], [])
@@ -226,6 +237,9 @@ class HealingChart(QWidget):
             rows = [a for a in episode.assessments if a.area_cm2 is not None]
             xs = [x_of(a.on) for a in rows]
             curves.area.setData(xs, [a.area_cm2 for a in rows])
+            photo_spots += [{"pos": (x, a.area_cm2), "data": a.id,
+                             "pen": pg.mkPen(episode_colour(n), width=2)}
+                            for x, a in zip(xs, rows) if a.method == "photo"]
             legend.append((episode_colour(n), "●━━", episode.label))
             pars = episode.metrics.par_series if episode.metrics else ()
             if pars and len(pars) == len(rows):
@@ -237,6 +251,9 @@ class HealingChart(QWidget):
             else:
                 curves.par.setData([], [])
         self.targets.setData(targets)
+        self.photo_points.setData(photo_spots)
+        if photo_spots:
+            legend.append(("#222", "◇", self.tr("measured on a photo (click to open it)")))
         if all_pars:
             legend.append(("#444", "╌╌╌", self.tr("PAR, dashed (right axis)")))
         if targets:

@@ -128,6 +128,10 @@ class PhotosTab(QWidget):
         layout.addWidget(splitter, 1)
         self._update_buttons()
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Small: the tab never widens the window (the bar's buttons may be squeezed)."""
+        return QSize(480, 320)
+
     def _button(self, bar, name: str, text: str, tip: str, slot) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
