@@ -9,7 +9,6 @@ from __future__ import annotations
 from importlib import metadata
 
 DISTRIBUTION = "dfu-monitor"
-UNKNOWN_VERSION = "unknown (not installed)"
 
 # (distribution, what it is, licence). The versions are read at run time; a component that is
 # not installed (an optional extra) is left out of the list.
@@ -41,11 +40,14 @@ COMPONENTS: tuple[tuple[str, str, str], ...] = (
 
 
 def app_version() -> str:
-    """The installed version of DFU Monitor (package metadata); a bare checkout says so."""
+    """The installed version of DFU Monitor (package metadata); `app.__version__`, the one
+    version number, where there is none (a checkout never installed, a bundle without it)."""
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        return UNKNOWN_VERSION
+        from app import __version__
+
+        return __version__
 
 
 def _installed(distribution: str) -> str | None:
@@ -64,7 +66,7 @@ def safe_location(db_location: str) -> str:
 
     try:
         url = make_url(db_location)
-    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: show nothing that could hold a secret
+    except (ArgumentError, ValueError):  # unreadable: show nothing that could hold a secret
         return db_location.split("://", 1)[0] + "://…"
     if url.get_backend_name().startswith("sqlite") and url.database:
         return url.database

@@ -11,12 +11,15 @@ def test_version_comes_from_the_package_metadata():
     assert f"DFU Monitor {metadata.version('dfu-monitor')}" in about.about_text("/x/clinic.db")
 
 
-def test_version_of_an_uninstalled_checkout_says_so(monkeypatch):
+def test_version_of_an_uninstalled_checkout_is_the_package_attribute(monkeypatch):
+    import app
+
     def missing(name):
         raise metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(about.metadata, "version", missing)
-    assert about.app_version() == about.UNKNOWN_VERSION
+    monkeypatch.setattr(app, "__version__", "9.8.7")
+    assert about.app_version() == "9.8.7"
     assert "Qt 6" not in about.components_text()  # nothing claimed without its version
 
 

@@ -47,16 +47,19 @@ def test_licence_texts_come_from_the_bundled_files():
     texts = resources.licence_texts()
     assert len(texts) == 3
     joined = "\n".join(texts.values())
-    assert "Bitstream" in joined and "Apache License" in joined and "SIL OPEN FONT LICENSE" in joined
+    for phrase in ("Bitstream", "Apache License", "SIL OPEN FONT LICENSE"):
+        assert phrase in joined
     assert any(key.startswith("DejaVu Sans") for key in texts)
 
 
 def test_every_font_has_its_licence_file():
-    fonts = {p.name for p in (ROOT / "app/resources/fonts").glob("*.ttf")}
-    licences = set(resources.FONT_LICENCES)
-    assert {f.split("-")[0].split(".")[0] for f in fonts} == {"DejaVuSans", "DroidSansFallback",
-                                                               "NotoEmoji"}
-    assert all((ROOT / "app/resources/fonts" / name).is_file() for name in licences)
+    fonts = ROOT / "app/resources/fonts"
+    families = {p.stem.split("-")[0] for p in fonts.glob("*.ttf")}
+    licensed = {name.removeprefix("LICENSE-").split("-")[0].removesuffix(".txt")
+                for name in resources.FONT_LICENCES}
+    assert families == {"DejaVuSans", "DroidSansFallback", "NotoEmoji"}
+    assert {"DejaVu", "DroidSansFallback", "NotoEmoji"} == licensed
+    assert all((fonts / name).is_file() for name in resources.FONT_LICENCES)
 
 
 def test_desktop_entry_names_the_command_and_the_icon():

@@ -44,7 +44,7 @@ def handler(qapp, tmp_path, monkeypatch):
 def raise_and_hook(exc: Exception) -> None:
     try:
         raise exc
-    except Exception:  # noqa: BLE001 (hand every exception to the hook, as Python would)
+    except Exception:  # hand every exception to the hook, as Python would
         sys.excepthook(*sys.exc_info())
 
 
