@@ -181,3 +181,17 @@ def test_tab_presses_from_length_to_crp(qtbot, db, actor, clinic):
     press(qtbot, Qt.Key.Key_3, ALT)
     assert focused().objectName() == "lab_crp_mg_l"
     assert TODAY.isoformat() == "2026-11-27"
+
+
+def test_keystrokes_past_a_whole_date_are_shown_and_refused_not_dropped(qtbot, db, actor,
+                                                                        clinic):
+    dialog = open_form(qtbot, db, actor, clinic)
+    date = field(dialog, "visitDate")
+    date.end(False)                                # the cursor after the pre-filled date
+    qtbot.keyClicks(date, "2027-01-15")
+    assert date.text() == "2026-11-272027-01-15"
+    assert dialog.message_for("visitDate") == "Enter the date as YYYY-MM-DD"
+    date.clear()
+    qtbot.keyClicks(date, "2027-01-15")
+    assert date.text() == "2027-01-15" and date.date().toString("yyyy-MM-dd") == "2027-01-15"
+    assert dialog.message_for("visitDate") == "Visit date is in the future"

@@ -33,6 +33,8 @@ QLabel[feedback="error"] { color: #b71c1c; }
 QLabel[feedback="warning"] { color: #7a4f00; }
 QLabel[role="hint"] { color: #555555; }
 """
+# Room for more than a date: an extra keystroke is shown and refused, never silently dropped.
+DATE_MAX_LENGTH = 24
 _RELATIVE_DAYS = re.compile(r"^\+\s*(\d{1,3})\s*([dw]?)$", re.IGNORECASE)
 
 
@@ -107,7 +109,7 @@ class DateField(QLineEdit):
     def __init__(self, object_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(object_name)
-        self.setMaxLength(10)
+        self.setMaxLength(DATE_MAX_LENGTH)
         self.setPlaceholderText("YYYY-MM-DD")
 
     def date(self) -> QDate:

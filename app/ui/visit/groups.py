@@ -21,6 +21,7 @@ from app.models.vocab import (
 from app.services.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.services.visit_input import AdverseEventInput, PerfusionInput, TreatmentInput
 from app.ui.visit.fields import (
+    DATE_MAX_LENGTH,
     FieldSlot,
     choice_combo,
     connect_changed,
@@ -311,7 +312,8 @@ class AdverseEventGroup(FormGroup):
             "aeOutcome", _options(AE_OUTCOMES)), tr("Outcome")), 2, 2)
         g.addWidget(self._cell("serious", QCheckBox(tr("Serious")), " "), 3, 0)
         g.addWidget(self._cell("resolved_on", text_edit(
-            "aeResolvedOn", max_length=10, placeholder="YYYY-MM-DD"), tr("Resolved on")), 3, 1)
+            "aeResolvedOn", max_length=DATE_MAX_LENGTH, placeholder="YYYY-MM-DD"),
+            tr("Resolved on")), 3, 1)
         self.slots["serious"].editor.setObjectName("aeSerious")
         for column in range(3):
             g.setColumnStretch(column, 1)

@@ -18,6 +18,7 @@ from app.services.records import AssessmentRecord
 from app.services.visit_input import AssessmentInput
 from app.ui.visit.context import UlcerChoice
 from app.ui.visit.fields import (
+    DATE_MAX_LENGTH,
     FieldSlot,
     choice_combo,
     connect_changed,
@@ -132,7 +133,7 @@ class AssessmentSection(QGroupBox):
                 completer = QCompleter(list(known_sites), site)
                 site.setCompleter(completer)
             grid.addWidget(labelled(self._slot("ulcer_site", site), tr("Site")), row, 0, 1, 2)
-            onset = text_edit("", max_length=10, placeholder="YYYY-MM-DD")
+            onset = text_edit("", max_length=DATE_MAX_LENGTH, placeholder="YYYY-MM-DD")
             grid.addWidget(labelled(self._slot("onset_date", onset), tr("Onset date")),
                            row, 2, 1, 2)
             row += 1

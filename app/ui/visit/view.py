@@ -26,6 +26,7 @@ from app.services.visit_input import VisitInput
 from app.ui.visit.context import VisitFormContext
 from app.ui.visit.feedback import FeedbackMap
 from app.ui.visit.fields import (
+    DATE_MAX_LENGTH,
     FieldSlot,
     format_number,
     hint_label,
@@ -116,7 +117,7 @@ class VisitFormView(QWidget):
 
     def _build_closing(self) -> QGridLayout:
         """The next visit and the notes, under both columns."""
-        self.next_visit = text_edit("nextVisitDate", max_length=10,
+        self.next_visit = text_edit("nextVisitDate", max_length=DATE_MAX_LENGTH,
                                     placeholder=tr("YYYY-MM-DD or +14"))
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("visitNotes")
