@@ -62,7 +62,14 @@ class Plot:
         return self.y + (value - low) / (high - low) * self.height
 
     def text(self, x: float, y: float, text: str, *, anchor: str = "start",
-             colour=INK) -> None:
+             colour=INK, backed: bool = False) -> None:
+        """`backed`: on a white patch, readable over the curves it crosses."""
+        if backed:
+            width = stringWidth(text, REGULAR, self.font_size)
+            left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+            self.drawing.add(Rect(left - 1.5, y - 0.3 * self.font_size, width + 3,
+                                  1.25 * self.font_size, fillColor=colors.white,
+                                  fillOpacity=0.85, strokeColor=None))
         self.drawing.add(String(x, y, text, fontName=REGULAR, fontSize=self.font_size,
                                 fillColor=colour, textAnchor=anchor))
 
@@ -153,7 +160,7 @@ def healing_chart(*, days: Sequence[int], areas: Sequence[float], pars: Sequence
     plot.series(days, pars, colour=PAR_COLOUR, right=True, dash=[3, 2], marker="square")
     plot.series(days, areas, colour=AREA_COLOUR)
     drawing.add(marker_shape("diamond", x28, y50, INK))
-    plot.text(x28 + 5, y50 + 4, "50% at day 28", colour=INK)
+    plot.text(x28 + 5, y50 + 4, "50% at day 28", colour=INK, backed=True)
     for day in dose_days:
         drawing.add(marker_shape("triangle", plot.px(day), plot.y + 1, DOSE_COLOUR))
     legend(drawing, plot.x, height - 10, [
