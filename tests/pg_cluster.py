@@ -185,3 +185,10 @@ def wait_until(condition, *, timeout: float = 10.0, every: float = 0.05) -> bool
         if result or time.monotonic() > deadline:
             return bool(result)
         time.sleep(every)
+
+
+def sqlite_only(reason: str):
+    """Mark a test of a module whose `db_url` is `any_db_url` as about the SQLite file only."""
+    import pytest
+
+    return pytest.mark.parametrize("any_db_url", ["sqlite"], indirect=True, ids=[reason])

@@ -14,6 +14,13 @@ from app.services.errors import UserError
 from app.services.history import load_history
 from app.services.visit_sheet import import_visit_sheet
 
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
 BASE = dt.date(2026, 1, 5)
 HEADER = "mrn,patient_name,arm,visit_date,ulcer_site,length_cm,width_cm,closed\n"
 # (mrn, arm, day, length, width, closed) for one site per patient.

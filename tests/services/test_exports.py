@@ -15,12 +15,19 @@ from app.services.exports import (PSEUDONYM_KEY_SETTING, export_fhir_bundle,
                                   export_research_csv, pseudonym_key)
 from app.services.history import load_history
 
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
 NURSE = Actor("nurse.test", "nurse")
 
 
 @pytest.mark.parametrize("fixture", ["golden_db", "demo_db"])
-def test_bulk_histories_equal_load_history(fixture, request):
-    db = request.getfixturevalue(fixture)
+def test_bulk_histories_equal_load_history(fixture, request, any_db_url):
+    db = request.getfixturevalue(fixture)  # built on any_db_url: both backends
     with db.read() as session:
         ids = list(session.scalars(select(Patient.id).order_by(Patient.id)))
         histories = list(iter_histories(session, chunk=7))  # several chunks

@@ -8,6 +8,13 @@ import pytest
 
 from tests.conftest import GOLDEN_JSON
 
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
 EXPECTED = json.loads(GOLDEN_JSON.read_text(encoding="utf-8"))
 
 

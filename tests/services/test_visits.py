@@ -13,6 +13,13 @@ from app.services.patients import PatientInput, create_patient
 from app.services.visit_input import AssessmentInput, LabInput, TreatmentInput, VisitInput
 from app.services.visits import delete_visit, save_visit, sign_visit
 
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
 TODAY = dt.date(2026, 11, 27)
 
 
