@@ -7,6 +7,7 @@ prepare_photo is pure); a bad file (empty, truncated, too large, not an image, a
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
@@ -96,23 +97,25 @@ class PhotoAdder(QObject):
     # -- steps ------------------------------------------------------------------------------
     def _prepare(self, read: Callable[[], bytes], name: str | None, target) -> None:
         from app.services.photos import prepare_photo
+        from app.ui.photos.editor import editor_photo_from_prepared
 
         chosen = target()
         if chosen is None:
             self.refuse(self.tr("Choose the assessment (visit and ulcer) the photo belongs "
                                 "to first."))
             return
-        self.runner.background("photo-prepare",
-                               lambda: prepare_photo(read(), file_name=name),
-                               lambda prepared: self._edit(prepared, chosen),
+        def work():
+            prepared = prepare_photo(read(), file_name=name)
+            return prepared, editor_photo_from_prepared(prepared, chosen[2])
+
+        self.runner.background("photo-prepare", work, lambda result: self._edit(*result, chosen),
                                on_error=self._failed, parent=self.widget)
 
-    def _edit(self, prepared, chosen: tuple[int, int, str]) -> None:
-        from app.ui.photos.editor import PhotoOutlineEditor, editor_photo_from_prepared
+    def _edit(self, prepared, photo, chosen: tuple[int, int, str]) -> None:
+        from app.ui.photos.editor import PhotoOutlineEditor
 
         self.prepared = prepared
-        editor = PhotoOutlineEditor(self.runner, editor_photo_from_prepared(prepared, chosen[2]),
-                                    self.widget)
+        editor = PhotoOutlineEditor(self.runner, photo, self.widget)
         self.editor = editor
         editor.accepted.connect(lambda: self._attach(prepared, editor, chosen))
         editor.open()
@@ -120,7 +123,6 @@ class PhotoAdder(QObject):
 
     def _attach(self, prepared, editor, chosen: tuple[int, int, str]) -> None:
         from app.services.photo_review import attach_reviewed
-        from app.ui.photos.editor import prepared_with
 
         patient_id, assessment_id, _title = chosen
         final, tissue, actor = prepared_with(prepared, editor), editor.confirmed_tissue, self.actor
@@ -145,3 +147,13 @@ class PhotoAdder(QObject):
         box.open()
         self.refused.emit(text)
 
+
+def prepared_with(prepared, editor):
+    """The PreparedPhoto to attach: the editor's outline, calibration and measurement."""
+    calibration = None if editor.unmeasured.isChecked() else editor.calibration
+    analysis = dataclasses.replace(prepared.analysis, calibration=calibration,
+                                   outline_px=editor.outline_full,
+                                   measurement=editor.measurement if calibration else None)
+    return dataclasses.replace(prepared, analysis=analysis,
+                               outline_source=editor.outline_source or
+                               ("hand" if editor.outline else None))

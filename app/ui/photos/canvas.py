@@ -101,8 +101,9 @@ class OutlineCanvas(QGraphicsView):
         self._trail: list[Point] = []
 
     # -- content ----------------------------------------------------------------------------
-    def set_image(self, rgb) -> None:
-        self._pixmap.setPixmap(QPixmap.fromImage(image_to_qimage(rgb)))
+    def set_image(self, rgb, qimage: QImage | None = None) -> None:
+        self._pixmap.setPixmap(QPixmap.fromImage(qimage if qimage is not None
+                                                 else image_to_qimage(rgb)))
         self.scene().setSceneRect(self._pixmap.boundingRect())
         self.fit()
 

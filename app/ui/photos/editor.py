@@ -9,7 +9,6 @@ Everything here is in working-copy px; the outline leaves in full-resolution px.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +55,7 @@ class EditorPhoto:
     outline_full: list[Point] | None = None
     title: str = ""
     can_calibrate: bool = True  # False for an attached photo (its calibration is stored)
+    qimage: Any = None  # the working copy as a QImage, made off the GUI thread
 
     def to_full(self, p: Point) -> Point:
         k = self.working_scale
@@ -91,7 +91,7 @@ class PhotoOutlineEditor(QDialog):
         self.suggested_tissue: dict[str, float] | None = None
         self._jobs = 0
         self.canvas = OutlineCanvas(self)
-        self.canvas.set_image(photo.working)
+        self.canvas.set_image(photo.working, photo.qimage)
         self._build()
         self.canvas.box_drawn.connect(self._propose_box)
         self.canvas.clicked.connect(self._propose_click)
@@ -381,20 +381,13 @@ class PhotoOutlineEditor(QDialog):
 
 
 def editor_photo_from_prepared(prepared, title: str = "") -> EditorPhoto:
-    """The editor's view of a photo just analysed by app.services.photos.prepare_photo."""
+    """The editor's view of a photo just analysed by app.services.photos.prepare_photo
+    (on the background thread: the QImage copy of a 3-MP working copy takes ~25 ms)."""
+    from app.ui.photos.canvas import image_to_qimage
+
     analysis = prepared.analysis
     return EditorPhoto(working=analysis.photo.working,
                        working_scale=analysis.photo.working_scale,
                        calibration=analysis.calibration, outline_full=analysis.outline_px,
-                       title=title)
+                       title=title, qimage=image_to_qimage(analysis.photo.working))
 
-
-def prepared_with(prepared, editor: PhotoOutlineEditor):
-    """The PreparedPhoto to attach: the editor's outline, calibration and measurement."""
-    calibration = None if editor.unmeasured.isChecked() else editor.calibration
-    analysis = dataclasses.replace(prepared.analysis, calibration=calibration,
-                                   outline_px=editor.outline_full,
-                                   measurement=editor.measurement if calibration else None)
-    return dataclasses.replace(prepared, analysis=analysis,
-                               outline_source=editor.outline_source or
-                               ("hand" if editor.outline else None))

@@ -18,6 +18,7 @@ def load_editor_photo(session, record):
 def editor_photo_of(record, working_jpeg: bytes):
     """Decode the working copy and describe it for the editor (background thread)."""
     from app.imaging.views import decode_rgb
+    from app.ui.photos.canvas import image_to_qimage
     from app.ui.photos.editor import EditorPhoto
 
     working = decode_rgb(working_jpeg)
@@ -25,7 +26,7 @@ def editor_photo_of(record, working_jpeg: bytes):
     title = f"{record.visit_date.isoformat()} · {record.site}"
     return EditorPhoto(working=working, working_scale=scale, calibration=record.calibration,
                        outline_full=list(record.outline) if record.outline else None,
-                       title=title, can_calibrate=False)
+                       title=title, can_calibrate=False, qimage=image_to_qimage(working))
 
 
 class PhotoActions(QObject):
