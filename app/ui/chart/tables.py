@@ -236,6 +236,9 @@ def _standard_care(t: TreatmentRecord) -> str:
     return ", ".join(p for p in parts if p)
 
 
+TREATMENT_FLEXIBLE = 8  # "Standard care": the column that gives way to fit the width
+
+
 def treatment_columns() -> list[Column[TreatmentRecord]]:
     """What traceability needs first (product, lot, dose, route), then the rest."""
     return [

@@ -26,6 +26,7 @@ from app.ui.chart.overview import OverviewTab
 from app.ui.chart.tables import (
     RECORD_ID_ROLE,
     SORT_ROLE,
+    TREATMENT_FLEXIBLE,
     RecordTableModel,
     adverse_event_columns,
     exosome_column,
@@ -171,6 +172,8 @@ class PatientChartTabs(QTabWidget):
         self.adverse_event_table = record_table("adverseEventTable", self.adverse_event_model,
                                                 (84, 160, 56, 56, 88, 92, 84),
                                                 self.tr("No adverse event recorded."))
+        self.treatment_table.flexible_column = TREATMENT_FLEXIBLE  # "Standard care"
+        self.adverse_event_table.flexible_column = 1  # the event's description
         self.addTab(self.overview, self.tr("Overview"))
         self.addTab(self.visit_table, self.tr("Visits"))
         self.addTab(self.healing_page, self.tr("Healing curves"))
@@ -225,8 +228,10 @@ class PatientChartTabs(QTabWidget):
             self.visit_table.fit_columns()
         elif page is self.treatment_table:
             self.treatment_model.set_rows(chart.history.treatments)
+            self.treatment_table.fit_columns()
         elif page is self.adverse_event_table:
             self.adverse_event_model.set_rows(chart.history.adverse_events)
+            self.adverse_event_table.fit_columns()
         elif isinstance(page, LazyPage):
             content = page.ensure_built()
             content.show_chart(chart)  # type: ignore[attr-defined]
