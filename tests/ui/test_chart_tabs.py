@@ -308,6 +308,8 @@ def test_visits_table_shows_its_last_column_at_the_default_size(qtbot, golden_co
     with qtbot.waitSignal(window.chart_loaded, timeout=20_000):
         window.select_patient(window.patient_model.row_at(0).id)
     tabs = window.chart_tabs
+    bar = tabs.tabBar()  # every tab (the Audit tab last) in view, none behind scroll arrows
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width()
     for mrn in ("H-01002", "H-01007"):
         row = next(r for r in window.patient_model.all_rows if r.mrn == mrn)
         with qtbot.waitSignal(window.chart_loaded, timeout=20_000):

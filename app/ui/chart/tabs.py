@@ -148,6 +148,9 @@ class PatientChartTabs(QTabWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("chartTabs")
+        # Nine tabs in the chart panel at 1280×800: narrower tabs so none hides behind
+        # the scroll arrows.
+        self.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
         self.chart: PatientChart | None = None
         self._shown: dict[QWidget, PatientChart | None] = {}
 
