@@ -97,7 +97,8 @@ def _refined(gray: np.ndarray, quad: np.ndarray, marker_id: int) -> np.ndarray:
         np.ascontiguousarray(gray[y0:y1, x0:x1]))
     if ids is not None:
         for found, found_id in zip(corners, ids.ravel()):
-            candidate = found.reshape(4, 2) + (x0, y0)
+            # AprilTag corners count from pixel corners, ours from pixel centres
+            candidate = found.reshape(4, 2) + (x0 - 0.5, y0 - 0.5)
             if int(found_id) == marker_id and np.abs(candidate - quad).max() < 0.2 * margin + 2:
                 return candidate
     return quad

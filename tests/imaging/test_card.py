@@ -42,8 +42,8 @@ def test_every_marker_is_found_where_the_design_puts_it():
     px_per_mm = dpi / 25.4
     for (x, y), (mx, my) in zip(image_pts, card_pts):
         # a corner at mm (mx, my) sits on the pixel edge mx * px_per_mm, i.e. centre - 0.5
-        assert x == pytest.approx(mx * px_per_mm - 0.5, abs=0.75)
-        assert y == pytest.approx(my * px_per_mm - 0.5, abs=0.75)
+        assert x == pytest.approx(mx * px_per_mm - 0.5, abs=0.6)
+        assert y == pytest.approx(my * px_per_mm - 0.5, abs=0.6)
 
 
 def test_zero_dpi_is_refused():
