@@ -160,3 +160,27 @@ def test_edit_draft_warns_when_the_visit_changed_since(qtbot, db, actor, clinic,
     assert "changed by nurse.other" in answers.asked[-1]
     assert text_of(again, "lengthCm") == "3.3"
     assert text_of(again, "vasPain") == "5"        # the draft's own value, to be checked
+
+
+def test_a_draft_keeps_a_new_ulcer_site_and_its_open_section(qtbot, db, actor, clinic,
+                                                             monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    answers = Answers(QMessageBox.StandardButton.Close, YES)
+    monkeypatch.setattr(QMessageBox, "question", answers)
+    first = open_form(qtbot, db, actor, clinic)
+    qtbot.mouseClick(first.findChild(QWidget, "addUlcerButton"), Qt.MouseButton.LeftButton)
+    type_text(qtbot, "R-toe")
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, "1.1")
+    press(qtbot, Qt.Key.Key_Escape)                # "Close" keeps the draft
+    draft = read_draft(first.draft_path)
+    assert draft.fields["new:ulcer_site"] == "R-toe" and draft.fields["ui:new_ulcer"] is True
+
+    again = open_form(qtbot, db, actor, clinic)     # "Restore it?" Yes
+    new = again.findChild(QWidget, "ulcer_new")
+    assert not new.isHidden() and again.findChild(QWidget, "addUlcerButton").isHidden()
+    assert new.findChild(QLineEdit, "newUlcerSite").text() == "R-toe"
+    assert new.findChild(QLineEdit, "lengthCm").text() == "1.1"
+    heel = again.findChild(QWidget, "ulcer_L-heel")
+    assert heel.findChild(QLineEdit, "lengthCm").text() == ""

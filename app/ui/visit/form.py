@@ -29,7 +29,7 @@ from app.services.visit_input import validate_visit_input
 from app.ui.visit.context import VisitFormContext, read_visit_form_context
 from app.ui.visit.drafts import DraftKeeper
 from app.ui.visit.feedback import show_findings
-from app.ui.visit.fields import ERROR, FEEDBACK_STYLE, FieldSlot, connect_changed, hint_label
+from app.ui.visit.fields import ERROR, FEEDBACK_STYLE, FieldSlot, connect_changed
 from app.ui.visit.saving import SaveOutcome, ask_before_saving, submit_visit
 from app.ui.visit.state import VisitFormState
 from app.ui.visit.view import VisitFormView
@@ -163,8 +163,6 @@ class VisitDialog(QDialog):
         self.status = QLabel()
         self.status.setObjectName("formStatus")
         self.status.setWordWrap(True)
-        self.saved_label = hint_label()
-        self.saved_label.setObjectName("savedConfirmation")
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setAutoDefault(False)
@@ -172,7 +170,6 @@ class VisitDialog(QDialog):
         self.save_button.setObjectName("saveVisitButton")
         self.footer = QHBoxLayout()
         self.footer.addWidget(self.status, 1)
-        self.footer.addWidget(self.saved_label)
         self.footer.addWidget(self.cancel_button)
         self.footer.addWidget(self.save_button)
         self.save_button.clicked.connect(self.save)
@@ -197,7 +194,6 @@ class VisitDialog(QDialog):
         self._on_changed()
 
     def _on_changed(self) -> None:
-        self.saved_label.setText("")
         self.revalidate()
         self.drafts.schedule()
 
@@ -266,8 +262,7 @@ class VisitDialog(QDialog):
 
     def _on_saved(self, visit_id: int) -> None:
         self.saved_visit_id = visit_id
-        self.saved_message = self.tr("Visit saved")
-        self.saved_label.setText(self.saved_message)
+        self.saved_message = self.tr("Visit saved")  # the window shows it in its status bar
         self.drafts.discard()
         self.saved.emit(visit_id)
         self.accept()
