@@ -60,3 +60,21 @@ def test_png_copy_has_no_metadata_chunks():
 def test_not_a_photo_is_refused():
     with pytest.raises(PhotoError):
         shareable_copy(b"%PDF-1.4 not a photo")
+
+
+def test_heic_copy_becomes_a_metadata_free_jpeg():
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[1] = "N"
+    exif.get_ifd(0x8769)[0xA431] = "HEIC-SN-1"
+    out = io.BytesIO()
+    try:
+        Image.new("RGB", (64, 48), (30, 160, 60)).save(out, format="HEIF", exif=exif.tobytes())
+    except (KeyError, OSError, ValueError) as error:
+        pytest.skip(f"cannot encode HEIC here: {error}")
+    copy = shareable_copy(out.getvalue())
+    assert copy.extension == ".jpg" and copy.data[:2] == b"\xff\xd8"
+    assert b"HEIC-SN-1" not in copy.data
+    reread = Image.open(io.BytesIO(copy.data))
+    assert reread.size == (64, 48) and not reread.getexif().get_ifd(0x8825)
