@@ -100,34 +100,8 @@ class HealingChart(QWidget):
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.legend)
         label_axis(item, "left", self.tr("Ulcer area (cm²)"))
-        # PAR on a second y axis: its own ViewBox, x-linked to the area's.
-        self.par_view = pg.ViewBox()
-        item.showAxis("right")
-        item.scene().addItem(self.par_view)
-        item.getAxis("right").linkToView(self.par_view)
-        self.par_view.setXLink(item)
-        self.par_view.setYRange(-50, 100)
-        label_axis(item, "right", self.tr("Area reduction, PAR (%)"))
-        item.vb.sigResized.connect(self._sync_views)
-
-        self.target_line = pg.InfiniteLine(
-            pos=WEEK4_ON_TRACK_PAR, angle=0,
-            pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine),
-            label=self.tr("PAR 50%"), labelOpts={"position": 0.98, "color": "#333",
-                                                  "fill": (255, 255, 255, 225),
-                                                  "anchors": [(1, 0.5), (1, 0.5)]})
-        self.par_view.addItem(self.target_line)
-        # The label is drawn above every curve: the PAR view (and its label) stacks above the
-        # area view, and the label above the PAR curves.
-        self.par_view.setZValue(item.zValue() + 1)
-        self.target_line.label.setZValue(1000)
-        self.target_line.setZValue(1000)
-        self.day28_line = pg.InfiniteLine(
-            pos=WEEK4_TARGET_DAY, angle=90,
-            pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DotLine),
-            label=self.tr("day 28"), labelOpts={"position": 0.04, "color": "#555",
-                                                 "anchors": [(0, 1), (0, 1)]})
-        item.addItem(self.day28_line)
+        self._build_par_axis(item)
+        self._build_target_lines(item)
         self.targets = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("#333"),
                                           brush=pg.mkBrush("#ffd54f"))
         self.par_view.addItem(self.targets)
@@ -149,6 +123,38 @@ class HealingChart(QWidget):
         self.legend_entries: list[str] = []
         self.chart: PatientChart | None = None
         self._axis_mode: XAxis | None = None
+
+    def _build_par_axis(self, item: pg.PlotItem) -> None:
+        """PAR on a second y axis: its own ViewBox, x-linked to the area's."""
+        self.par_view = pg.ViewBox()
+        item.showAxis("right")
+        item.scene().addItem(self.par_view)
+        item.getAxis("right").linkToView(self.par_view)
+        self.par_view.setXLink(item)
+        self.par_view.setYRange(-50, 100)
+        label_axis(item, "right", self.tr("Area reduction, PAR (%)"))
+        item.vb.sigResized.connect(self._sync_views)
+
+    def _build_target_lines(self, item: pg.PlotItem) -> None:
+        """The PAR 50% line (its label above every curve) and the day-28 line."""
+        self.target_line = pg.InfiniteLine(
+            pos=WEEK4_ON_TRACK_PAR, angle=0,
+            pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine),
+            label=self.tr("PAR 50%"), labelOpts={"position": 0.98, "color": "#333",
+                                                  "fill": (255, 255, 255, 225),
+                                                  "anchors": [(1, 0.5), (1, 0.5)]})
+        self.par_view.addItem(self.target_line)
+        # The label is drawn above every curve: the PAR view (and its label) stacks above the
+        # area view, and the label above the PAR curves.
+        self.par_view.setZValue(item.zValue() + 1)
+        self.target_line.label.setZValue(1000)
+        self.target_line.setZValue(1000)
+        self.day28_line = pg.InfiniteLine(
+            pos=WEEK4_TARGET_DAY, angle=90,
+            pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DotLine),
+            label=self.tr("day 28"), labelOpts={"position": 0.04, "color": "#555",
+                                                 "anchors": [(0, 1), (0, 1)]})
+        item.addItem(self.day28_line)
 
     # -- public -------------------------------------------------------------------------
     def show_chart(self, chart: PatientChart) -> None:

@@ -81,6 +81,14 @@ class CohortView(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_filters())
+        self.figure = self._build_figure()
+        layout.addWidget(self.figure, 1)
+        layout.addLayout(self._build_buttons(actor))
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build_figure(self) -> QWidget:
+        """The charts and the summary: what Save figure and Print figure put on paper."""
         grid = QGridLayout()
         grid.addWidget(self._titled(self.tr("Time to closure (Kaplan–Meier, 95% CI)"),
                                     self.closure_chart, self._at_risk_box()), 0, 0)
@@ -97,10 +105,12 @@ class CohortView(QDialog):
         grid.setRowStretch(1, 2)
         grid.setColumnStretch(0, 5)
         grid.setColumnStretch(1, 4)
-        self.figure = QWidget()
-        self.figure.setObjectName("cohortFigure")
-        self.figure.setLayout(grid)
-        layout.addWidget(self.figure, 1)
+        figure = QWidget()
+        figure.setObjectName("cohortFigure")
+        figure.setLayout(grid)
+        return figure
+
+    def _build_buttons(self, actor: Actor) -> QHBoxLayout:
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         self.save_figure_button = QPushButton(self.tr("Save figure…"))
@@ -123,10 +133,8 @@ class CohortView(QDialog):
         for button in (self.export_csv_button, self.export_fhir_button):
             button.setEnabled(actor.can("print"))
             bottom.addWidget(button)
-        layout.addLayout(bottom)
-        self.refresh()
+        return bottom
 
-    # -- layout ---------------------------------------------------------------------------
     def _titled(self, title: str, *widgets: QWidget) -> QGroupBox:
         box = QGroupBox(title)
         box_layout = QVBoxLayout(box)

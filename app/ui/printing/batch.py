@@ -88,6 +88,19 @@ class BatchPrintDialog(QDialog):
         self.status.setObjectName("batchStatus")
         self.status.setWordWrap(True)
 
+        form = QFormLayout()
+        form.addRow(self.tr("Seen from"), self.from_date)
+        form.addRow(self.tr("to"), self.to_date)
+        form.addRow(self.tr("Report"), self.audience_combo)
+        form.addRow(self.tr("Folder"), folder_row)
+        form.addRow("", self.combine_check)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status)
+        layout.addLayout(self._build_buttons())
+
+    def _build_buttons(self) -> QHBoxLayout:
         self.start_button = self._button("startButton", self.tr("&Write reports"), self.start)
         self.start_button.setDefault(True)
         self.print_button = self._button("printButton", self.tr("&Print…"), self.print_reports)
@@ -97,22 +110,12 @@ class BatchPrintDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.close_button = self._button("closeButton", self.tr("Close"), self.close)
 
-        form = QFormLayout()
-        form.addRow(self.tr("Seen from"), self.from_date)
-        form.addRow(self.tr("to"), self.to_date)
-        form.addRow(self.tr("Report"), self.audience_combo)
-        form.addRow(self.tr("Folder"), folder_row)
-        form.addRow("", self.combine_check)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.start_button, self.print_button, self.cancel_button,
                        self.close_button):
             buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status)
-        layout.addLayout(buttons)
+        return buttons
 
     def _button(self, name: str, text: str, slot) -> QPushButton:
         button = QPushButton(text)
