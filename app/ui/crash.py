@@ -8,6 +8,7 @@ the log's path, never the exception's message, which can quote a patient's name.
 
 Boxes are shown on the GUI thread (a queued signal from other threads), one at a time: an
 exception raised again while a box is open (say, in every repaint) is logged, not shown again.
+After MAX_LOGS logs in one session, each further exception adds one line to the last log.
 The window keeps running, as PySide6 does after an exception in a slot.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 LOG_FOLDER = "logs"
+MAX_LOGS = 20  # full logs per session; later crashes add one line to the last log
 TITLE = "DFU Monitor"
 
 
@@ -131,8 +133,14 @@ class CrashHandler:
                 tb: TracebackType | None, thread_name: str) -> None:
         path: Path | None
         try:
-            path = write_crash_log(self.log_dir, exc_type, exc, tb, thread_name=thread_name)
-            self.logs.append(path)
+            if len(self.logs) < MAX_LOGS:
+                path = write_crash_log(self.log_dir, exc_type, exc, tb, thread_name=thread_name)
+                self.logs.append(path)
+            else:  # an error in every repaint must not fill the disk: one line each
+                path = self.logs[-1]
+                with path.open("a", encoding="utf-8") as handle:
+                    handle.write(f"\nagain: {exc_type.__name__} at "
+                                 f"{dt.datetime.now().astimezone():%H:%M:%S} ({thread_name})\n")
         except OSError:
             path = None
         print(f"DFU Monitor: unexpected {exc_type.__name__}; crash log: {path}",

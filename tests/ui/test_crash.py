@@ -105,3 +105,13 @@ def test_uninstall_restores_the_previous_hooks(qapp, tmp_path):
 def test_message_names_type_and_path_only(tmp_path):
     text = crash.crash_message("TypeError", tmp_path / "crash-1.log")
     assert "TypeError" in text and str(tmp_path / "crash-1.log") in text
+
+
+def test_a_crash_loop_does_not_fill_the_disk(handler, monkeypatch):
+    monkeypatch.setattr(crash, "MAX_LOGS", 2)
+    for _ in range(5):
+        raise_and_hook(OSError(PATIENT))
+    assert len(handler.logs) == 2
+    assert len(list(handler.log_dir.iterdir())) == 2
+    assert handler.logs[-1].read_text(encoding="utf-8").count("again: OSError at") == 3
+    assert all(PATIENT not in text for text in FakeBox.shown)
