@@ -129,15 +129,26 @@ def test_print_sends_the_combined_pdf_and_audits_each_patient(batch, qtbot, tmp_
             return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(module, "QPrintDialog", PrintDialogAnsweredOk)
+    painted_on = []
+    real_print_files = module.print_files
+
+    def print_files(printer, files):
+        painted_on.append(threading.current_thread())
+        return real_print_files(printer, files)
+
+    monkeypatch.setattr(module, "print_files", print_files)
     expected = _seen_between("2025-05-01", "2025-06-30")
     _run(qtbot, batch, tmp_path / "out")
     assert batch.files_to_print() == [batch.run.combined]
-    qtbot.mouseClick(batch.print_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(batch.printed, timeout=120_000):
+        qtbot.mouseClick(batch.print_button, Qt.MouseButton.LeftButton)
+        assert batch.status.text() == "Printing…" and not batch.close_button.isEnabled()
     assert _pages(printed) == batch.run.combined_pages
     assert batch.status.text() == f"Sent {batch.run.combined_pages} page(s) to the printer."
     qtbot.waitUntil(lambda: len([d for d in _audit(golden_db) if "sent to printer" in d])
                     == len(expected))
     assert threading.main_thread() not in audit_threads
+    assert painted_on and threading.main_thread() not in painted_on  # the window stays live
 
 
 def test_without_combining_print_sends_each_file(batch, qtbot, tmp_path, monkeypatch):
@@ -165,7 +176,8 @@ def test_without_combining_print_sends_each_file(batch, qtbot, tmp_path, monkeyp
     files = sorted(folder.iterdir())
     assert not any(p.name.startswith("all-reports") for p in files)
     assert batch.files_to_print() == files
-    qtbot.mouseClick(batch.print_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(batch.printed, timeout=120_000):
+        qtbot.mouseClick(batch.print_button, Qt.MouseButton.LeftButton)
     assert _pages(printed) == sum(_pages(p) for p in files)
 
 

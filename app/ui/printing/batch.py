@@ -48,6 +48,7 @@ class BatchPrintDialog(QDialog):
     """Choose the dates, the report and the folder; write the reports; print them."""
 
     finished_batch = Signal(object)  # the BatchResult
+    printed = Signal(int)  # the pages sent to the printer
 
     def __init__(self, runner: DatabaseRunner, actor: Actor, *, today: dt.date | None = None,
                  parent: QWidget | None = None):
@@ -349,16 +350,33 @@ class BatchPrintDialog(QDialog):
         result = dialog.exec()
         if getattr(result, "value", result) != QDialog.DialogCode.Accepted.value:
             return
-        try:
-            pages = print_files(printer, files)
-        except PrinterNotStarted:
-            self.status.setText(self.tr("The printer could not be started."))
-            return
+        # The pages are rendered and painted on the runner's background thread (QPainter on a
+        # QPrinter is allowed there), so a long batch never freezes the window.
+        self._set_running(True)
+        self.cancel_button.setEnabled(False)
+        self.status.setText(self.tr("Printing…"))
+        self.runner.background("batch-print", lambda: print_files(printer, files),
+                               self._alive(lambda pages: self._printed(printer, pages)),
+                               on_error=self._alive(self._print_failed), parent=self)
+
+    def _printed(self, printer: QPrinter, pages: int) -> None:
+        self._set_running(False)
+        self.print_button.setEnabled(True)
         where = printer.printerName() or printer.outputFileName() or "(default)"
         run = self.run
         self._audit([(pid, f"{run.audience} report sent to printer {where} (batch)")
                      for pid, _mrn, _path in run.written_ids])
         self.status.setText(self.tr("Sent %n page(s) to the printer.", "", pages))
+        self.printed.emit(pages)
+
+    def _print_failed(self, error: Exception) -> None:
+        from app.ui.dbops import user_message
+
+        self._set_running(False)
+        self.print_button.setEnabled(True)
+        self.status.setText(self.tr("The printer could not be started.")
+                            if isinstance(error, PrinterNotStarted) else
+                            self.tr("Printing failed: {0}").format(user_message(error)))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self._running:  # finish the current report and audit what was written, then close
