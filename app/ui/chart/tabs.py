@@ -36,6 +36,15 @@ from app.ui.chart.tables import (
 )
 
 
+TAB_STYLE = """
+QTabBar::tab { padding: 4px 7px; margin-right: 1px; background: #e9e9e9;
+               border: 1px solid #c4c4c4; border-bottom: none;
+               border-top-left-radius: 3px; border-top-right-radius: 3px; }
+QTabBar::tab:selected { background: #ffffff; }
+QTabBar::tab:!selected:hover { background: #f4f4f4; }
+"""
+
+
 class RecordTableView(QTableView):
     """A read-only table that says so when it has no rows, rather than showing a blank.
 
@@ -150,7 +159,7 @@ class PatientChartTabs(QTabWidget):
         self.setObjectName("chartTabs")
         # Nine tabs in the chart panel at 1280×800: narrower tabs so none hides behind
         # the scroll arrows.
-        self.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
+        self.tabBar().setStyleSheet(TAB_STYLE)
         self.chart: PatientChart | None = None
         self._shown: dict[QWidget, PatientChart | None] = {}
 
