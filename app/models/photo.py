@@ -70,8 +70,9 @@ class Photo(Base):
     id: Mapped[intpk]
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"),
                                             index=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"),
-                                               index=True)
+    # No cascade from the assessment: removing an assessment that has photos fails rather
+    # than dropping them unaudited (erasing the whole patient still cascades through patient_id).
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("photo_blob.sha256"), index=True)
     working_sha256: Mapped[str] = mapped_column(ForeignKey("photo_blob.sha256"))
     thumbnail_sha256: Mapped[str] = mapped_column(ForeignKey("photo_blob.sha256"))

@@ -257,3 +257,15 @@ def test_demo_photos_match_the_recorded_areas(db, actor, assessment_id):
         assert photo.calibrated
         assert photo.area_cm2 == pytest.approx(3.14159265 / 4 * 3.0 * 2.0, rel=0.02)
         assert s.get(Assessment, assessment_id).method != "photo"
+
+
+def test_an_assessment_with_photos_is_not_removed_with_them(db, actor, prepared, assessment_id):
+    with db.write() as s:
+        record = attach_photo(s, prepared, assessment_id=assessment_id, actor=actor)
+        visit_id = s.get(Assessment, assessment_id).visit_id
+    with pytest.raises(Exception):  # noqa: B017 - the database refuses, whatever the driver
+        with db.write() as s:
+            s.execute(text("DELETE FROM assessment WHERE id = :a"), {"a": assessment_id})
+    with db.read() as s:
+        assert [p.id for p in list_photos(s, patient_id=record.patient_id)] == [record.id]
+        assert s.get(Assessment, assessment_id).visit_id == visit_id

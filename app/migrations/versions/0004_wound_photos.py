@@ -66,7 +66,7 @@ def upgrade() -> None:
     sa.CheckConstraint('length_cm IS NULL OR (length_cm >= 0 AND length_cm <= 50)', name=op.f('ck_photo_length_cm')),
     sa.CheckConstraint('width_cm IS NULL OR (width_cm >= 0 AND width_cm <= 50)', name=op.f('ck_photo_width_cm')),
     sa.CheckConstraint('width_px > 0 AND height_px > 0', name=op.f('ck_photo_size')),
-    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_photo_assessment_id_assessment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_photo_assessment_id_assessment')),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], name=op.f('fk_photo_patient_id_patient'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sha256'], ['photo_blob.sha256'], name=op.f('fk_photo_sha256_photo_blob')),
     sa.ForeignKeyConstraint(['thumbnail_sha256'], ['photo_blob.sha256'], name=op.f('fk_photo_thumbnail_sha256_photo_blob')),
