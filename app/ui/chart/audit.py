@@ -54,6 +54,7 @@ class AuditTab(QWidget):
         self.model = RecordTableModel(audit_columns(), record_id=lambda r: r.record.id,
                                       parent=self)
         self.table = record_table("auditTable", self.model, AUDIT_COLUMN_WIDTHS)
+        self.table.flexible_column = 7  # the reason takes the width left (long text elided)
         self.summary = QLabel(self.tr("Select a patient to see the changes to their records."))
         self.summary.setObjectName("auditSummary")
         layout = QVBoxLayout(self)
@@ -90,6 +91,7 @@ class AuditTab(QWidget):
         if patient_id != self.patient_id:
             return
         self.model.set_rows(rows)
+        self.table.fit_columns()
         self.shown_patient_id = patient_id
         self.summary.setText(self.tr("{0} audited changes and events for this patient; "
                                      "times are local ({1}).").format(

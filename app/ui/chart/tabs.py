@@ -53,11 +53,13 @@ class RecordTableView(QTableView):
     what is left, so the last column stays in view at the default window size."""
 
     FLEXIBLE_MIN = 70
+    COLUMN_MAX = 180  # a longer cell is elided; its tooltip has it all
 
     def __init__(self, placeholder: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.placeholder = placeholder
         self.flexible_column: int | None = None
+        self.flexible_min = self.FLEXIBLE_MIN
 
     def fit_columns(self) -> None:
         """Size the columns to their content, the flexible one to the width left over."""
@@ -79,7 +81,8 @@ class RecordTableView(QTableView):
         text = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
         metrics = header.fontMetrics()
         title = max((metrics.horizontalAdvance(line) for line in text.split("\n")), default=0)
-        return max(self.sizeHintForColumn(column) + 2, title + 3 * margin + arrow)
+        return max(min(self.sizeHintForColumn(column) + 2, self.COLUMN_MAX),
+                   title + 3 * margin + arrow)
 
     def _fit_flexible(self) -> None:
         model, flexible = self.model(), self.flexible_column
@@ -88,7 +91,7 @@ class RecordTableView(QTableView):
         header = self.horizontalHeader()
         others = sum(header.sectionSize(c) for c in range(model.columnCount()) if c != flexible)
         room = self.viewport().width() - others
-        header.resizeSection(flexible, max(self.FLEXIBLE_MIN, room))
+        header.resizeSection(flexible, max(self.flexible_min, room))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
