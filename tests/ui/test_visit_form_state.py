@@ -68,3 +68,48 @@ def test_restoring_its_own_draft_gives_the_same_state(values):
     state = a_state(**values)
     assert a_state().with_fields(state.fields()) == state
     assert not a_state().with_fields(state.fields()).differs_from(state)
+
+
+def test_reading_a_state_into_the_visit_it_records():
+    import datetime as dt
+
+    from app.ui.visit.reading import NEW_ULCER_SITE, read_visit
+
+    opened = a_state()
+    typed = VisitFormState(**{
+        **vars(opened),
+        "visit": {"visit_date": "2026-11-27", "vas": "4,5", "next_visit_date": "+2w"},
+        "ulcers": (UlcerEntry("L-heel", values={**opened.ulcers[0].values,
+                                                "length_cm": "3,2", "width_cm": "2"}),
+                   opened.ulcers[1],
+                   UlcerEntry("", is_new=True, is_open=False,
+                              values={"ulcer_site": " R-toe ", "length_cm": "1"})),
+        "groups": {"lab:crp_mg_l": "1,2", "lab:crp_mg_l:unit": "mg/dL",
+                   "treatment:debridement": True, "treatment:site": NEW_ULCER_SITE}})
+    data, reading = read_visit(typed, initial=opened, today=dt.date(2026, 11, 27))
+    assert reading.problems == []
+    assert (data.vas, data.next_visit_date) == (4.5, dt.date(2026, 12, 11))
+    assert [(a.site, a.length_cm, a.width_cm) for a in data.assessments] == [
+        ("L-heel", 3.2, 2.0), ("R-toe", 1.0, None)]       # R-hallux untouched: not assessed
+    assert [e.key for e in reading.assessed] == ["ulcer:L-heel", "new"]
+    assert (data.labs[0].analyte, data.labs[0].value, data.labs[0].unit) == ("crp_mg_l", 1.2,
+                                                                             "mg/dL")
+    assert data.treatments[0].site == "R-toe" and data.treatments[0].debridement
+
+
+def test_reading_names_each_unreadable_field_by_its_key():
+    import datetime as dt
+
+    from app.ui.visit.reading import read_visit
+
+    opened = a_state()
+    typed = VisitFormState(**{
+        **vars(opened), "visit": {"visit_date": "2026-02-30", "vas": "1.234,5"},
+        "ulcers": (UlcerEntry("L-heel", values={**opened.ulcers[0].values, "width_cm": "two"}),
+                   *opened.ulcers[1:])})
+    data, reading = read_visit(typed, initial=opened, today=dt.date(2026, 11, 27))
+    assert dict(reading.problems) == {
+        "visit:visit_date": "not a real date (February 2026 has 28 days)",
+        "visit:vas": "use either a decimal comma or a decimal point, not both",
+        "ulcer:L-heel:width_cm": "not a number"}
+    assert data.assessments[0].width_cm is None

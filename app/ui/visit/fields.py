@@ -1,7 +1,8 @@
-"""Building blocks of the visit form: a field with its message line, text parsing, field values.
+"""Building blocks of the visit form: a field with its message line, field values, messages
+in the words of the field's label.
 
-Parsing here only turns typed text into numbers and dates; every limit and unit conversion is
-checked by app.domain through app.services.visit_input.
+Typed text is read by app.ui.visit.reading (through app.domain.typed_input); every limit and
+unit conversion is checked by app.domain through app.services.visit_input.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.typed_input import parse_decimal, parse_iso_date
+from app.domain.typed_input import parse_iso_date
 
 ERROR, WARNING = "error", "warning"
 FEEDBACK_STYLE = """
@@ -35,36 +36,11 @@ QLabel[role="hint"] { color: #555555; }
 """
 # Room for more than a date: an extra keystroke is shown and refused, never silently dropped.
 DATE_MAX_LENGTH = 24
-_RELATIVE_DAYS = re.compile(r"^\+\s*(\d{1,3})\s*([dw]?)$", re.IGNORECASE)
 
 
 def tr(text: str) -> str:
     """Translate text of the visit form outside a QObject method."""
     return QCoreApplication.translate("VisitDialog", text)
-
-
-def parse_number(text: str) -> tuple[float | None, str | None]:
-    """(value, None), (None, None) for an empty field, or (None, message) when refused.
-
-    The one parser of typed numbers, app.domain.typed_input.parse_decimal: a point or a single
-    decimal comma; ambiguous separators are refused, never guessed."""
-    value, problem = parse_decimal(text)
-    return value, (tr(problem) if problem else None)
-
-
-def parse_optional_date(text: str, *, relative_to: dt.date | None = None
-                        ) -> tuple[dt.date | None, str | None]:
-    """An ISO date (YYYY-MM-DD), or "+14" / "+2w" days or weeks after `relative_to`.
-
-    ISO dates are read by app.domain.typed_input.parse_iso_date: kept exactly, or refused with
-    the reason (a date that does not exist says why)."""
-    cleaned = text.strip()
-    match = _RELATIVE_DAYS.match(cleaned)
-    if match and relative_to is not None:
-        days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
-        return relative_to + dt.timedelta(days=days), None
-    value, problem = parse_iso_date(cleaned)
-    return value, (tr(problem) if problem else None)
 
 
 def with_caption(message: str, field: str, caption: str) -> str:
@@ -104,7 +80,7 @@ class DateField(QLineEdit):
     """A date typed as YYYY-MM-DD, kept exactly as typed: never rolled, clamped or completed.
 
     Text that is not a real date stays in the field and its message line says why (the form
-    reads it with `parse_optional_date`). `date()` / `setDate()` keep the QDateEdit calls."""
+    reads it with app.ui.visit.reading). `date()` / `setDate()` keep the QDateEdit calls."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None):
         super().__init__(parent)

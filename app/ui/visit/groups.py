@@ -19,7 +19,7 @@ from app.models.vocab import (
     OSTEOMYELITIS,
 )
 from app.services.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
-from app.services.visit_input import AdverseEventInput, PerfusionInput, TreatmentInput
+from app.services.visit_input import TreatmentInput
 from app.ui.visit.fields import (
     DATE_MAX_LENGTH,
     FieldSlot,
@@ -29,12 +29,9 @@ from app.ui.visit.fields import (
     hint_label,
     labelled,
     number_edit,
-    parse_number,
-    parse_optional_date,
     set_widget_value,
     text_edit,
     tr,
-    widget_value,
 )
 
 Problems = list[tuple[FieldSlot, str]]
@@ -89,15 +86,6 @@ class FormGroup(QGroupBox):
     def tab_chain(self) -> list[QWidget]:
         return [slot.editor for slot in self.slots.values()]
 
-    def _number(self, field: str, problems: Problems) -> float | None:
-        value, problem = parse_number(self.slots[field].editor.text())
-        if problem:
-            problems.append((self.slots[field], problem))
-        return value
-
-    def _text(self, field: str) -> str | None:
-        return self.slots[field].editor.text().strip() or None
-
 
 class PerfusionGroup(FormGroup):
     """Doppler and imaging findings (ABI, TBI and TcPO₂ are analytes, in their own rows)."""
@@ -122,17 +110,6 @@ class PerfusionGroup(FormGroup):
             "imagingFindings", max_length=TEXT_LIMITS["notes"]), tr("Imaging findings")),
             2, 0, 1, 3)
 
-    def to_input(self) -> tuple[PerfusionInput | None, Problems]:
-        problems: Problems = []
-        entered = PerfusionInput(
-            doppler_waveform=widget_value(self.slots["doppler_waveform"].editor),
-            doppler_flow=self._text("doppler_flow"),
-            imaging_modality=widget_value(self.slots["imaging_modality"].editor),
-            imaging_depth_cm=self._number("imaging_depth_cm", problems),
-            osteomyelitis=widget_value(self.slots["osteomyelitis"].editor),
-            imaging_findings=self._text("imaging_findings"))
-        return (None if entered.is_empty() else entered), problems
-
     def load(self, record: PerfusionRecord | None) -> None:
         if record is None:
             return
@@ -147,7 +124,6 @@ class TreatmentGroup(FormGroup):
     """The treatment given: exosome product, lot, dose and route; MSC cells; standard care."""
 
     prefix = "treatment"
-    NEW_ULCER = "\x00new"  # the treated-site value that stands for the new ulcer's site
     EXOSOME_FIELDS = ("exosome_product", "exosome_source", "exosome_lot", "exosome_dose",
                       "exosome_dose_unit", "exosome_volume_ml", "exosome_route")
 
@@ -256,37 +232,6 @@ class TreatmentGroup(FormGroup):
         """A further treatment of an edited visit, kept unchanged (the form edits the first)."""
         return TreatmentInput(**{f.name: getattr(record, f.name) for f in fields(TreatmentInput)})
 
-    def has_entries(self) -> bool:
-        v = {field: widget_value(slot.editor) for field, slot in self.slots.items()}
-        return bool(v["exosome_given"] or v["msc_cotherapy"] or v["debridement"]
-                    or any((v[f] or "").strip() for f in ("dressing", "offloading",
-                                                           "antibiotics")))
-
-    def to_input(self, new_site: str) -> tuple[TreatmentInput | None, Problems]:
-        problems: Problems = []
-        if not self.has_entries():
-            return None, problems
-        given = self.slots["exosome_given"].editor.isChecked()
-        msc = self.slots["msc_cotherapy"].editor.isChecked()
-        site = widget_value(self.slots["site"].editor)
-        exosome: dict[str, Any] = {}
-        if given:
-            exosome = dict(
-                exosome_product=self._text("exosome_product"),
-                exosome_source=widget_value(self.slots["exosome_source"].editor),
-                exosome_lot=self._text("exosome_lot"),
-                exosome_dose=self._number("exosome_dose", problems),
-                exosome_dose_unit=widget_value(self.slots["exosome_dose_unit"].editor),
-                exosome_volume_ml=self._number("exosome_volume_ml", problems),
-                exosome_route=widget_value(self.slots["exosome_route"].editor))
-        return TreatmentInput(
-            site=(new_site or None) if site == self.NEW_ULCER else site, msc_cotherapy=msc,
-            msc_cells_million=self._number("msc_cells_million", problems) if msc else None,
-            debridement=self.slots["debridement"].editor.isChecked(),
-            dressing=self._text("dressing"), offloading=self._text("offloading"),
-            antibiotics=self._text("antibiotics"), **exosome), problems
-
-
 class AdverseEventGroup(FormGroup):
     """A new adverse event noticed at this visit (CTCAE v5 grade, relatedness, outcome)."""
 
@@ -317,22 +262,3 @@ class AdverseEventGroup(FormGroup):
         self.slots["serious"].editor.setObjectName("aeSerious")
         for column in range(3):
             g.setColumnStretch(column, 1)
-
-    def has_entries(self) -> bool:
-        return bool(self._text("description") or any(
-            widget_value(self.slots[f].editor) for f in ("ctcae_grade", "relatedness",
-                                                          "outcome")))
-
-    def to_input(self) -> tuple[AdverseEventInput | None, Problems]:
-        problems: Problems = []
-        if not self.has_entries():
-            return None, problems
-        resolved, problem = parse_optional_date(self.slots["resolved_on"].editor.text())
-        if problem:
-            problems.append((self.slots["resolved_on"], problem))
-        return AdverseEventInput(
-            description=self._text("description") or "",
-            ctcae_grade=widget_value(self.slots["ctcae_grade"].editor) or 0,
-            serious=self.slots["serious"].editor.isChecked(),
-            relatedness=widget_value(self.slots["relatedness"].editor),
-            outcome=widget_value(self.slots["outcome"].editor), resolved_on=resolved), problems

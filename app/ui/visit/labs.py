@@ -6,18 +6,17 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.domain.analytes import ANALYTES, Analyte, ReferenceRange
+from app.domain.typed_input import parse_decimal
 from app.services.records import LabRecord
-from app.services.visit_input import LabInput
 from app.ui.visit.fields import (
     choice_combo,
     format_number,
     hint_label,
     number_edit,
-    parse_number,
     set_widget_value,
     tr,
 )
-from app.ui.visit.groups import FormGroup, Problems
+from app.ui.visit.groups import FormGroup
 
 
 class AnalyteGroup(FormGroup):
@@ -103,7 +102,7 @@ class AnalyteGroup(FormGroup):
     def update_conversion(self, column: str) -> None:
         """Show the typed value in the canonical unit next to it, when another unit is chosen."""
         analyte = ANALYTES[column]
-        value, problem = parse_number(self.slots[column].editor.text())
+        value, problem = parse_decimal(self.slots[column].editor.text())
         unit = self.unit_of(column)
         if value is None or problem or unit == analyte.unit:
             self.conversions[column].setText("")
@@ -124,17 +123,6 @@ class AnalyteGroup(FormGroup):
             if column in self.units:
                 chain.append(self.units[column])
         return chain
-
-    def to_inputs(self) -> tuple[list[LabInput], Problems]:
-        problems: Problems = []
-        labs = []
-        for column in self.columns:
-            value = self._number(column, problems)
-            if value is not None:
-                unit = self.unit_of(column)
-                labs.append(LabInput(column, value, None if unit == ANALYTES[column].unit
-                                     else unit))
-        return labs, problems
 
     def load(self, labs: dict[str, LabRecord]) -> None:
         for column in self.columns:

@@ -15,7 +15,6 @@ from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS, validate_size
 from app.domain.wound import AreaMethod
 from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PERIWOUND_STATES
 from app.services.records import AssessmentRecord
-from app.services.visit_input import AssessmentInput
 from app.ui.visit.context import UlcerChoice
 from app.ui.visit.fields import (
     DATE_MAX_LENGTH,
@@ -26,13 +25,13 @@ from app.ui.visit.fields import (
     hint_label,
     labelled,
     number_edit,
-    parse_number,
-    parse_optional_date,
     set_widget_value,
     text_edit,
     tr,
     widget_value,
 )
+from app.ui.visit.reading import Reading, read_assessment
+from app.ui.visit.state import UlcerEntry
 
 # The finding field of app.services.visit_input -> the object name of its editor.
 OBJECT_NAMES = {
@@ -72,7 +71,6 @@ class AssessmentSection(QGroupBox):
         self._prefill(default_method)
         if choice is not None and choice.current is not None:
             self.load(choice.current)
-        self._initial = self.values()
         for slot in self.slots.values():
             connect_changed(slot.editor, lambda s=slot: self._on_edit(s))
         self._update_area()
@@ -216,33 +214,10 @@ class AssessmentSection(QGroupBox):
             if field in self.slots:
                 set_widget_value(self.slots[field].editor, value)
 
-    def has_entries(self) -> bool:
-        """Assessed at this visit: something was typed, or it was saved so."""
-        if self.choice is not None and self.choice.current is not None:
-            return any(v not in (None, "", False) for f, v in self.values().items()
-                       if f not in ("method", *CLASSIFICATION_FIELDS))
-        return self.values() != self._initial
-
-    def to_input(self) -> tuple[AssessmentInput, list[tuple[FieldSlot, str]]]:
-        """The assessment as typed, and the fields whose text is not a number or a date."""
-        problems: list[tuple[FieldSlot, str]] = []
-        numbers: dict[str, float | None] = {}
-        for field in NUMBER_FIELDS:
-            value, problem = parse_number(self.slots[field].editor.text())
-            numbers[field] = value
-            if problem:
-                problems.append((self.slots[field], problem))
-        onset = None
-        if self.is_new:
-            onset, problem = parse_optional_date(self.slots["onset_date"].editor.text())
-            if problem:
-                problems.append((self.slots["onset_date"], problem))
-        value = {field: widget_value(self.slots[field].editor)
-                 for field in ("method", "exudate", "periwound", *CLASSIFICATION_FIELDS)}
-        return AssessmentInput(
-            site=self.site, closed=self.slots["closed"].editor.isChecked(),
-            infection_signs=self.slots["infection_signs"].editor.isChecked(),
-            onset_date=onset, **numbers, **value), problems
+    def entry(self) -> UlcerEntry:
+        """This section as typed (app.ui.visit.state)."""
+        return UlcerEntry(self.site, self.is_new, self.is_open_ulcer, self.values(),
+                          saved=self.choice is not None and self.choice.current is not None)
 
     def slot_for(self, field: str) -> FieldSlot | None:
         if field == "area":
@@ -271,8 +246,9 @@ class AssessmentSection(QGroupBox):
     def _update_area(self) -> None:
         """The area as typed, only when the size is possible: a negative or out-of-range size
         shows its error on its field, never an impossible area."""
-        entered, problems = self.to_input()
-        impossible = problems or any(f.is_error for f in validate_size(
+        reading = Reading()
+        entered = read_assessment(self.entry(), reading)
+        impossible = reading.problems or any(f.is_error for f in validate_size(
             length_cm=entered.length_cm, width_cm=entered.width_cm, depth_cm=entered.depth_cm,
             traced_area_cm2=entered.traced_area_cm2, closed_marked=entered.closed))
         area = None if impossible else entered.area(self.area_method)

@@ -28,6 +28,7 @@ class UlcerEntry:
     is_new: bool = False
     is_open: bool = True  # an open ulcer of the patient the nurse is expected to measure
     values: Mapping[str, Any] = field(default_factory=dict)
+    saved: bool = False  # the visit being edited assessed this ulcer
 
     @property
     def key(self) -> str:
@@ -68,7 +69,7 @@ class VisitFormState:
         ulcers = tuple(
             UlcerEntry(entry.site, entry.is_new, entry.is_open,
                        {name: values.get(f"{entry.key}:{name}", value)
-                        for name, value in entry.values.items()})
+                        for name, value in entry.values.items()}, entry.saved)
             for entry in self.ulcers)
         groups = {key: values.get(key, value) for key, value in self.groups.items()}
         ui = {name: values.get(f"{UI_PREFIX}{name}", value) for name, value in self.ui.items()}

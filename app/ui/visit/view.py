@@ -31,8 +31,6 @@ from app.ui.visit.fields import (
     format_number,
     hint_label,
     labelled,
-    parse_number,
-    parse_optional_date,
     set_widget_value,
     text_edit,
     tr,
@@ -41,8 +39,9 @@ from app.ui.visit.fields import (
 from app.ui.visit.groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
 from app.ui.visit.header import VisitHeader
 from app.ui.visit.labs import AnalyteGroup
+from app.ui.visit.reading import NEW_ULCER_SITE, read_visit
 from app.ui.visit.sections import AssessmentSection
-from app.ui.visit.state import UlcerEntry, VisitFormState
+from app.ui.visit.state import VisitFormState
 
 SHORTCUTS = (("Alt+1", "Size"), ("Alt+2", "Tissue"), ("Alt+3", "Labs"), ("Alt+4", "Treatment"),
              ("Alt+5", "Adverse event"))
@@ -62,8 +61,10 @@ class VisitFormView(QWidget):
         self.treatment_index: int | None = None
         self._build()
         self._prefill(username)
+        self._index_slots()
         self._set_tab_order()
         self._add_shortcuts()
+        self.initial = self.state()  # an ulcer counts as assessed once it differs from this
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -76,7 +77,7 @@ class VisitFormView(QWidget):
         self.treatment = TreatmentGroup()
         self.treatment.setTitle(tr("Treatment given  (Alt+4)"))
         self.treatment.set_sites([(c.site, c.episode.label) for c in ctx.ulcers]
-                                 + [(TreatmentGroup.NEW_ULCER, tr("The new ulcer"))])
+                                 + [(NEW_ULCER_SITE, tr("The new ulcer"))])
         ranges = ctx.history.reference_ranges
         self.labs = AnalyteGroup(tr("Labs drawn today  (Alt+3)"), LAB_COLUMNS,
                                  last=ctx.last_labs, ranges=ranges)
@@ -223,7 +224,7 @@ class VisitFormView(QWidget):
                 self.treatment.extra_treatments = tuple(
                     TreatmentGroup.kept_as_saved(t) for t in ctx.visit_treatments[1:])
         first = self.sections[0]
-        self.treatment.follow_site(TreatmentGroup.NEW_ULCER if first.is_new else first.site)
+        self.treatment.follow_site(NEW_ULCER_SITE if first.is_new else first.site)
 
     def default_next_visit(self) -> None:
         """The clinic's follow-up interval after the visit date (when that is a date)."""
@@ -246,8 +247,7 @@ class VisitFormView(QWidget):
             patient_id=self.patient_id, visit_id=self.visit_id,
             base_version=visit.version if visit is not None else None,
             visit={f: widget_value(s.editor) for f, s in self.visit_slots.items()},
-            ulcers=tuple(UlcerEntry(s.site, s.is_new, s.is_open_ulcer, s.values())
-                         for s in self.sections),
+            ulcers=tuple(s.entry() for s in self.sections),
             groups=groups, ui={"new_ulcer": not self.new_section.isHidden()})
 
     def apply_state(self, state: VisitFormState) -> None:
@@ -268,45 +268,27 @@ class VisitFormView(QWidget):
 
     # -- the visit as typed ---------------------------------------------------------------
     def build_input(self) -> tuple[VisitInput, list[AssessmentSection], Problems]:
-        """The VisitInput the form holds now, the sections it assesses, and unreadable fields."""
-        problems: Problems = []
-        visit_date, problem = parse_optional_date(self.visit_date.text())
-        if problem or visit_date is None:
-            problems.append((self.visit_slots["visit_date"], problem or tr("enter the date as "
-                                                                           "YYYY-MM-DD")))
-        vas, problem = parse_number(self.vas.text())
-        if problem:
-            problems.append((self.visit_slots["vas"], problem))
-        next_visit, problem = parse_optional_date(self.next_visit.text(), relative_to=visit_date)
-        if problem:
-            problems.append((self.visit_slots["next_visit_date"], problem))
-        sections = [s for s in self.sections if s.has_entries()]
-        assessments = []
-        for section in sections:
-            entered, found = section.to_input()
-            assessments.append(entered)
-            problems += found
-        labs, found = self.labs.to_inputs()
-        problems += found
-        perfusion_labs, found = self.perfusion_labs.to_inputs()
-        problems += found
-        perfusion, found = self.perfusion.to_input()
-        problems += found
-        treatment, found = self.treatment.to_input(self.new_section.site)
-        problems += found
-        self.treatment_index = 0 if treatment is not None else None
-        adverse_event, found = self.adverse_event.to_input()
-        problems += found
-        visit = self.context.visit
-        data = VisitInput(
-            patient_id=self.patient_id, visit_date=visit_date or self.today,
-            clinician=self.clinician.text().strip() or None, vas=vas, next_visit_date=next_visit,
-            notes=self.notes.toPlainText().strip() or None, assessments=tuple(assessments),
-            labs=tuple(labs + perfusion_labs), perfusion=perfusion,
-            treatments=((treatment,) if treatment else ()) + self.treatment.extra_treatments,
-            adverse_events=(adverse_event,) if adverse_event else (),
-            visit_id=self.visit_id, expected_version=visit.version if visit else None)
+        """The VisitInput the form holds now (read from its state by app.ui.visit.reading),
+        the sections it assesses, and the fields whose text cannot be read."""
+        data, reading = read_visit(self.state(), initial=self.initial, today=self.today,
+                                   kept_treatments=self.treatment.extra_treatments)
+        problems: Problems = [(self.slot_by_key[key], tr(message))
+                              for key, message in reading.problems]
+        sections = [self.section_by_key[entry.key] for entry in reading.assessed]
+        self.treatment_index = 0 if len(data.treatments) > len(
+            self.treatment.extra_treatments) else None
         return data, sections, problems
+
+    def _index_slots(self) -> None:
+        """Each field's slot by its state key, to show what cannot be read under it."""
+        self.section_by_key = {s.entry().key: s for s in self.sections}
+        self.slot_by_key: dict[str, FieldSlot] = {
+            f"visit:{f}": slot for f, slot in self.visit_slots.items()}
+        for key, section in self.section_by_key.items():
+            self.slot_by_key.update({f"{key}:{f}": slot for f, slot in section.slots.items()})
+        for group in self.groups:
+            self.slot_by_key.update({f"{group.prefix}:{f}": slot
+                                     for f, slot in group.slots.items()})
 
     def feedback_map(self, sections: list[AssessmentSection]) -> FeedbackMap:
         return FeedbackMap(visit=self.visit_slots, sections=sections, all_sections=self.sections,
