@@ -138,19 +138,21 @@ def plane_view(working: np.ndarray, working_scale: float, calibration: Calibrati
 
 
 def crop_working(working: np.ndarray, outline_working: Sequence[Sequence[float]] | None, *,
-                 margin: float = 0.6) -> tuple[np.ndarray, tuple[int, int]]:
+                 margin: float = 0.8, min_side: int = 0) -> tuple[np.ndarray, tuple[int, int]]:
     """A crop of the working copy around the outline (its size plus `margin` of it on each
-    side), or the whole image; returns the crop and its top-left corner (working px)."""
+    side, at least `min_side` px each way where the image allows), or the whole image;
+    returns the crop and its top-left corner (working px)."""
     h, w = working.shape[:2]
     if not outline_working:
         return working, (0, 0)
     xs = [p[0] for p in outline_working]
     ys = [p[1] for p in outline_working]
-    side = max(max(xs) - min(xs), max(ys) - min(ys), 40.0)
-    pad = side * margin
-    cx0, cy0 = max(0, int(min(xs) - pad)), max(0, int(min(ys) - pad))
-    cx1, cy1 = min(w, int(max(xs) + pad) + 1), min(h, int(max(ys) + pad) + 1)
-    return working[cy0:cy1, cx0:cx1], (cx0, cy0)
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    half = max(max(xs) - min(xs), max(ys) - min(ys), 40.0) * (0.5 + margin)
+    half_w, half_h = min(max(half, min_side / 2), w / 2), min(max(half, min_side / 2), h / 2)
+    x0 = int(min(max(cx - half_w, 0), w - 2 * half_w))
+    y0 = int(min(max(cy - half_h, 0), h - 2 * half_h))
+    return working[y0:y0 + int(2 * half_h), x0:x0 + int(2 * half_w)], (x0, y0)
 
 
 def encode_jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:

@@ -9,6 +9,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from app.reports.photos import EpisodePhotos
     from app.services.records import PatientHistory
     from app.services.settings import ClinicSettings
 
@@ -16,23 +19,27 @@ AUDIENCES = ("clinician", "patient")
 
 
 def build_report(history: PatientHistory, settings: ClinicSettings, *, audience: str,
-                 printed_by: str, out: BinaryIO, report_date: dt.date | None = None) -> int:
-    """Write the clinician's summary or the patient's one-page version; returns the pages."""
+                 printed_by: str, out: BinaryIO, report_date: dt.date | None = None,
+                 photos: Sequence[EpisodePhotos] = ()) -> int:
+    """Write the clinician's summary or the patient's one-page version; returns the pages.
+    `photos`: the wound photos to print (app.services.report_photos builds them)."""
     if audience == "clinician":
         from app.reports.clinician import build_clinician_report as build
     elif audience == "patient":
         from app.reports.patient import build_patient_report as build
     else:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}")
-    return build(history, settings, printed_by=printed_by, out=out, report_date=report_date)
+    return build(history, settings, printed_by=printed_by, out=out, report_date=report_date,
+                 photos=photos)
 
 
 def render_pdf(history: PatientHistory, settings: ClinicSettings, *, audience: str,
-               printed_by: str, report_date: dt.date | None = None) -> bytes:
+               printed_by: str, report_date: dt.date | None = None,
+               photos: Sequence[EpisodePhotos] = ()) -> bytes:
     """The report as PDF bytes (Qt-free: the window lays it out on its background runner)."""
     import io
 
     out = io.BytesIO()
     build_report(history, settings, audience=audience, printed_by=printed_by, out=out,
-                 report_date=report_date)
+                 report_date=report_date, photos=photos)
     return out.getvalue()

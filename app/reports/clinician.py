@@ -6,6 +6,7 @@ load_history); this module only lays it out. Missing values print "not recorded"
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from reportlab.lib.units import mm
@@ -19,8 +20,8 @@ from app.reports.charts import trend_chart
 from app.reports.document import PageHeader, build_pdf, content_width
 from app.reports.episode_section import episode_section
 from app.reports.fonts import REGULAR
-from app.reports.layout import (INK, Styles, data_table, facts_table, gap, make_styles, para,
-                                rich)
+from app.reports.layout import INK, Styles, data_table, facts_table, gap, make_styles, para, rich
+from app.reports.photos import EpisodePhotos, episode_photo_section
 from app.services.records import PatientHistory
 from app.services.settings import ClinicSettings
 
@@ -235,7 +236,8 @@ def signature_block(styles: Styles, *, width: float) -> list[Flowable]:
 
 
 def clinician_story(history: PatientHistory, *, width: float,
-                    report_date: dt.date) -> list[Flowable]:
+                    report_date: dt.date, photos: Sequence[EpisodePhotos] = ()
+                    ) -> list[Flowable]:
     styles = make_styles()
     story = patient_block(history, styles, width=width, report_date=report_date)
     if not history.episodes:
@@ -243,6 +245,8 @@ def clinician_story(history: PatientHistory, *, width: float,
         story.append(para(f"Ulcer assessments: {t.NOT_RECORDED}.", styles.body))
     for view in history.episodes:
         story += episode_section(view, history, styles, width=width)
+        story += episode_photo_section(next((p for p in photos if p.ulcer_id == view.ulcer_id),
+                                            None), styles, width=width)
     story += pain_section(history, styles, width=width)
     story += labs_section(history, styles, width=width)
     story += treatments_section(history, styles, width=width)
@@ -261,11 +265,12 @@ def page_header(history: PatientHistory, settings: ClinicSettings, *, title: str
 
 def build_clinician_report(history: PatientHistory, settings: ClinicSettings, *,
                            printed_by: str, out: BinaryIO,
-                           report_date: dt.date | None = None) -> int:
+                           report_date: dt.date | None = None,
+                           photos: Sequence[EpisodePhotos] = ()) -> int:
     """Write the clinician's follow-up summary PDF to `out`; returns the page count."""
     report_date = report_date or dt.date.today()
     width = content_width(settings.paper_size)
-    story = clinician_story(history, width=width, report_date=report_date)
+    story = clinician_story(history, width=width, report_date=report_date, photos=photos)
     header = page_header(history, settings, title=TITLE, printed_by=printed_by,
                          report_date=report_date)
     return build_pdf(story, out, paper=settings.paper_size, header=header,

@@ -6,6 +6,7 @@ The warning signs are those of local infection in IWGDF/IDSA 2023 (CLINICAL_REFE
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from reportlab.platypus import Flowable, KeepInFrame, ListFlowable, ListItem
@@ -17,6 +18,7 @@ from app.reports.clinician import page_header
 from app.reports.document import build_pdf, content_height, content_width
 from app.reports.fonts import markup
 from app.reports.layout import Styles, gap, make_styles, para, rich
+from app.reports.photos import EpisodePhotos, patient_photo_section
 from app.services.records import EpisodeView, PatientHistory
 from app.services.settings import ClinicSettings
 
@@ -97,7 +99,8 @@ def pain_sentence(history: PatientHistory) -> str | None:
 
 
 def patient_story(history: PatientHistory, settings: ClinicSettings, *, width: float,
-                  report_date: dt.date) -> list[Flowable]:
+                  report_date: dt.date, photos: Sequence[EpisodePhotos] = ()
+                  ) -> list[Flowable]:
     styles: Styles = make_styles(BASE_SIZE)
     story: list[Flowable] = [
         rich(TITLE, styles.title),
@@ -113,6 +116,7 @@ def patient_story(history: PatientHistory, settings: ClinicSettings, *, width: f
         if picture is not None:
             story += [gap(2), picture]
             break
+    story += patient_photo_section(photos, styles, width=width)
     pain = pain_sentence(history)
     if pain:
         story += [gap(2), rich(pain, styles.body)]
@@ -129,11 +133,13 @@ def patient_story(history: PatientHistory, settings: ClinicSettings, *, width: f
 
 def build_patient_report(history: PatientHistory, settings: ClinicSettings, *,
                          printed_by: str, out: BinaryIO,
-                         report_date: dt.date | None = None) -> int:
+                         report_date: dt.date | None = None,
+                         photos: Sequence[EpisodePhotos] = ()) -> int:
     """Write the one-page patient summary PDF to `out`; returns the page count (always 1)."""
     report_date = report_date or dt.date.today()
     width = content_width(settings.paper_size)
-    story = patient_story(history, settings, width=width, report_date=report_date)
+    story = patient_story(history, settings, width=width, report_date=report_date,
+                          photos=photos)
     # Shrink rather than spill: the patient's version is one page, whatever it holds.
     one_page = KeepInFrame(width, content_height(settings.paper_size), story, mode="shrink")
     header = page_header(history, settings, title=TITLE, printed_by=printed_by,

@@ -73,6 +73,7 @@ def render_report(db: Database, patient_id: int, *, audience: str, actor: Actor,
                   report_date: dt.date | None = None) -> bytes:
     """The PDF of one patient's report, built from one consistent read of the database."""
     from app.reports import build_report
+    from app.services.report_photos import load_report_photos
 
     actor.require("print")
     if audience not in AUDIENCES:
@@ -80,9 +81,10 @@ def render_report(db: Database, patient_id: int, *, audience: str, actor: Actor,
     with db.read() as session:
         history = load_history(session, patient_id)
         settings = load_settings(session)
+        photos = load_report_photos(session, history, thumbnails=audience == "clinician")
     out = io.BytesIO()
     build_report(history, settings, audience=audience, printed_by=actor.username, out=out,
-                 report_date=report_date)
+                 report_date=report_date, photos=photos)
     return out.getvalue()
 
 

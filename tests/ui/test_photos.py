@@ -7,8 +7,14 @@ from PySide6.QtCore import Qt
 
 from app.services.photos import list_photos
 from tests.db.helpers import golden_copy
-from tests.ui.photo_support import (attach_scene, drag, open_chart, patient_assessments, scene,
-                                    show_photos_tab)
+from tests.ui.photo_support import (
+    attach_scene,
+    drag,
+    open_chart,
+    patient_assessments,
+    scene,
+    show_photos_tab,
+)
 from tests.ui.safety_support import close_window
 
 

@@ -32,7 +32,7 @@ from app.db import Database
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.ui.dbops import DatabaseRunner
-from app.ui.printing.pages import PrinterNotStarted, print_documents
+from app.ui.printing.pages import PrinterNotStarted, pages_text, print_documents
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -106,6 +106,7 @@ class ReportPreviewDialog(QDialog):
         """Read the records on the database runner, then lay the PDF out in the background."""
         from app.services.history import load_history
         from app.services.report_jobs import AUDIENCES, report_file_name
+        from app.services.report_photos import load_report_photos
         from app.services.settings import load_settings
 
         self.pdf_bytes = None
@@ -120,16 +121,18 @@ class ReportPreviewDialog(QDialog):
             if audience not in AUDIENCES:
                 raise ValueError(audience)
             history = load_history(session, patient_id)
-            return history, load_settings(session)
+            photos = load_report_photos(session, history, thumbnails=audience == "clinician")
+            return history, load_settings(session), photos
 
         def lay_out(records) -> None:
             from app.reports import render_pdf
 
-            history, settings = records
+            history, settings, photos = records
             name = report_file_name(history.patient.mrn, audience)
             self.runner.background(
                 "report-pdf", lambda: (render_pdf(history, settings, audience=audience,
-                                                  printed_by=actor.username), name),
+                                                  printed_by=actor.username, photos=photos),
+                                       name),
                 lambda result: self._built(build, result), on_error=self._failed, parent=self)
 
         self.runner.read("report-records", read,
@@ -146,7 +149,7 @@ class ReportPreviewDialog(QDialog):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
         pages = self.document.pageCount()
-        self.status.setText(self.tr("%n page(s)", "", pages))
+        self.status.setText(pages_text(pages))
         self._set_ready(pages > 0)
         self.built.emit(pages)
 
@@ -175,9 +178,9 @@ class ReportPreviewDialog(QDialog):
         pages = self.print_to(printer)
         if not pages:
             return
-        self._audit(f"{self.audience} report, {pages} page(s), sent to printer "
+        self._audit(f"{self.audience} report, {pages_text(pages)}, sent to printer "
                     f"{printer.printerName() or printer.outputFileName() or '(default)'}")
-        self.status.setText(self.tr("Sent {0} page(s) to the printer.").format(pages))
+        self.status.setText(self.tr("Sent {0} to the printer.").format(pages_text(pages)))
 
     def print_to(self, printer: QPrinter) -> int:
         """Paint every page of the PDF onto `printer`, scaled to its printable area."""
