@@ -165,6 +165,7 @@ def test_new_patient_from_the_main_window_is_listed_and_opened(qtbot, golden_cop
         qtbot.mouseClick(window.new_patient_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.patient_model.rowCount() == 9)
     assert window.patient_search.text() == ""
+    assert window.statusBar().currentMessage() == "Patient registered"
     assert window.current_chart.history.patient.name == "Siobhán Ó Briain"
     qtbot.waitUntil(lambda: window.patient_table.currentIndex().isValid())
     current = window.patient_table.currentIndex()
