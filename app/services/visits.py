@@ -64,7 +64,8 @@ def check_visit(session: Session, data: VisitInput, *, today: dt.date,
         Visit.deleted_at.is_(None), Visit.id != (data.visit_id or -1)))
     if clash is not None:
         findings.append(Finding("visit_date", f"a visit on {data.visit_date.isoformat()} is "
-                                              "already recorded; edit that one"))
+                                              "already recorded: open it from the Visits tab "
+                                              "to add to it"))
     return findings
 
 
