@@ -101,7 +101,7 @@ def test_batch_writes_one_file_per_patient_and_one_combined(batch, qtbot, tmp_pa
     assert batch.progress_bar.maximum() == batch.progress_bar.value() == len(expected)
     assert batch.status.text() == (
         f"{len(expected)} of {len(expected)} reports written to {folder}. "
-        f"All of them in one file: {combined.name} ({each} page(s)).")
+        f"All of them in one file: {combined.name} ({each} pages).")
     assert batch.start_button.isEnabled() and not batch.cancel_button.isEnabled()
     assert batch.print_button.isEnabled()
     qtbot.waitUntil(lambda: len([d for d in _audit(golden_db) if "(batch)" in d])
@@ -144,7 +144,7 @@ def test_print_sends_the_combined_pdf_and_audits_each_patient(batch, qtbot, tmp_
         qtbot.mouseClick(batch.print_button, Qt.MouseButton.LeftButton)
         assert batch.status.text() == "Printing…" and not batch.close_button.isEnabled()
     assert _pages(printed) == batch.run.combined_pages
-    assert batch.status.text() == f"Sent {batch.run.combined_pages} page(s) to the printer."
+    assert batch.status.text() == f"Sent {batch.run.combined_pages} pages to the printer."
     qtbot.waitUntil(lambda: len([d for d in _audit(golden_db) if "sent to printer" in d])
                     == len(expected))
     assert threading.main_thread() not in audit_threads

@@ -54,7 +54,7 @@ def test_preview_opens_and_shows_the_pages(preview, qtbot):
     assert pages >= 2
     assert preview.document.pageCount() == pages
     assert preview.pdf_view.document() is preview.document
-    assert preview.status.text() == f"{pages} page(s)"
+    assert preview.status.text() == f"{pages} pages"
     assert preview.print_button.isEnabled() and preview.save_button.isEnabled()
     preview.resize(900, 1100)
     qtbot.waitUntil(lambda: _non_white_fraction(preview.pdf_view.viewport()) > 0.002)
@@ -67,6 +67,7 @@ def test_switching_to_the_patient_version_rebuilds_one_page(preview, qtbot):
     assert preview.audience == "patient"
     qtbot.waitUntil(lambda: preview.pdf_bytes not in (None, previous), timeout=60_000)
     assert preview.document.pageCount() == 1 == _pages(preview.pdf_bytes)
+    assert preview.status.text() == "1 page"  # not "1 page(s)"
     assert preview.file_stem == "H-01000-patient"
 
 
@@ -118,7 +119,7 @@ def test_print_paints_every_page_and_audits_it(preview, qtbot, golden_db, tmp_pa
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     pages = preview.document.pageCount()
     assert _pages(printed.read_bytes()) == pages
-    assert preview.status.text() == f"Sent {pages} page(s) to the printer."
+    assert preview.status.text() == f"Sent {pages} pages to the printer."
     qtbot.waitUntil(lambda: any("sent to printer" in detail for detail in _audit(golden_db)))
     # The audit entry is written on the database runner, never on the GUI thread.
     assert threads and threading.main_thread() not in threads

@@ -39,7 +39,7 @@ from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.report_jobs import AUDIT_ACTION, BatchResult, SeenPatient
 from app.ui.dbops import DatabaseRunner
-from app.ui.printing.pages import PrinterNotStarted, print_files
+from app.ui.printing.pages import PrinterNotStarted, count_text, pages_text, print_files
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -88,6 +88,8 @@ class BatchPrintDialog(QDialog):
         self.status = QLabel(self.tr("Choose the dates and a folder, then write the reports."))
         self.status.setObjectName("batchStatus")
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(3 * self.status.fontMetrics().lineSpacing())
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         form = QFormLayout()
         form.addRow(self.tr("Seen from"), self.from_date)
@@ -197,7 +199,8 @@ class BatchPrintDialog(QDialog):
         total = len(run.patients)
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(0)
-        self.status.setText(self.tr("Writing %n report(s)…", "", total))
+        self.status.setText(self.tr("Writing {0}…").format(
+            count_text(total, "1 report", "{0} reports")))
         self._next()
 
     def _next(self) -> None:
@@ -291,8 +294,8 @@ class BatchPrintDialog(QDialog):
                     else self.tr("{0} of {1} reports written to {2}."))
             text = text.format(len(result.written), total, str(run.folder))
             if run.combined is not None:
-                text += " " + self.tr("All of them in one file: {0} (%n page(s)).", "",
-                                      run.combined_pages).format(run.combined.name)
+                text += " " + self.tr("All of them in one file: {0} ({1}).").format(
+                    run.combined.name, pages_text(run.combined_pages))
             if result.failed:
                 text += " " + self.tr("Not written: {0}.").format(
                     "; ".join(f"{mrn} ({why})" for mrn, why in result.failed))
@@ -366,7 +369,7 @@ class BatchPrintDialog(QDialog):
         run = self.run
         self._audit([(pid, f"{run.audience} report sent to printer {where} (batch)")
                      for pid, _mrn, _path in run.written_ids])
-        self.status.setText(self.tr("Sent %n page(s) to the printer.", "", pages))
+        self.status.setText(self.tr("Sent {0} to the printer.").format(pages_text(pages)))
         self.printed.emit(pages)
 
     def _print_failed(self, error: Exception) -> None:

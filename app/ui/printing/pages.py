@@ -5,12 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
 PRINT_DPI = 300  # pages are rendered at this resolution for the printer
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    """"1 page" / "3 pages" (English plural without the "(s)" of an untranslated %n)."""
+    context = "Printing"
+    return (QCoreApplication.translate(context, one) if n == 1
+            else QCoreApplication.translate(context, many).format(n))
+
+
+def pages_text(n: int) -> str:
+    return count_text(n, "1 page", "{0} pages")
 
 
 class PrinterNotStarted(RuntimeError):
