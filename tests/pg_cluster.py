@@ -11,6 +11,7 @@ schema (CREATE DATABASE ... TEMPLATE), so no test pays for the migrations.
 """
 from __future__ import annotations
 
+import atexit
 import glob
 import itertools
 import os
@@ -117,13 +118,15 @@ class Cluster:
 
     def restart(self) -> None:
         """Stop (dropping every connection) and start the server again: a lost server."""
-        done = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        done = self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-l",
+                         str(self.root / "server.log"), "-w", "restart")
         if done.returncode:
             raise RuntimeError(f"pg_ctl restart failed: {done.stderr}")
 
     def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self.root.exists():
+            self.stop()
+            shutil.rmtree(self.root, ignore_errors=True)
 
     # -- databases ----------------------------------------------------------------------------
     def sql(self, statement: str, *, database: str = "postgres") -> list[tuple]:
@@ -167,6 +170,7 @@ def start_cluster() -> Cluster:
         os.chown(root, user.pw_uid, user.pw_gid)
     os.chmod(root, 0o755)
     cluster = Cluster(bin_dir=bin_dir, root=root, user=user)
+    atexit.register(cluster.remove)  # also when the session ends abnormally
     try:
         cluster.start()
         cluster.prepare_template()
