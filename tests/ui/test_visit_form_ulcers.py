@@ -165,3 +165,20 @@ def test_add_ulcer_site_records_a_third_ulcer_with_the_other_two(qtbot, db, acto
     today = {e.site for e in history(db, clinic).episodes
              if e.assessments and e.assessments[-1].on == TODAY}
     assert today == {"L-heel", "R-hallux", "L-hallux"}
+
+
+def test_an_edited_treatment_keeps_the_ulcer_it_treated(qtbot, db, actor, clinic):
+    from PySide6.QtWidgets import QComboBox
+
+    from app.services.visit_input import TreatmentInput
+
+    with db.write() as session:
+        save_visit(session, VisitInput(
+            patient_id=clinic, visit_date=TODAY,
+            assessments=(AssessmentInput("L-heel", 3.0, 2.0),
+                         AssessmentInput("R-hallux", 1.7, 1.0)),
+            treatments=(TreatmentInput(site="R-hallux", debridement=True),)),
+            actor=actor, today=TODAY)
+    dialog = open_form(qtbot, db, actor, clinic)
+    assert dialog.findChild(QComboBox, "treatedSite").currentData() == "R-hallux"
+    assert dialog.findChild(QWidget, "debridement").isChecked()

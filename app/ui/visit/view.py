@@ -223,8 +223,9 @@ class VisitFormView(QWidget):
                 self.treatment.load(ctx.visit_treatments[0])
                 self.treatment.extra_treatments = tuple(
                     TreatmentGroup.kept_as_saved(t) for t in ctx.visit_treatments[1:])
-        first = self.sections[0]
-        self.treatment.follow_site(NEW_ULCER_SITE if first.is_new else first.site)
+        if not ctx.visit_treatments:  # a saved treatment keeps the ulcer it treated
+            first = self.sections[0]
+            self.treatment.follow_site(NEW_ULCER_SITE if first.is_new else first.site)
 
     def default_next_visit(self) -> None:
         """The clinic's follow-up interval after the visit date (when that is a date)."""
