@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from app.db import Database, bulk_insert
 from app.db_server import advance_sequences
+from app.domain.analytes import ANALYTES
 from app.domain.episodes import AssessmentPoint, split_episodes
 from app.domain.limits import fold_for_search, normalise_mrn
-from app.domain.analytes import ANALYTES
-from app.models import (AdverseEvent, Assessment, LabResult, Patient, Treatment, Ulcer, Visit)
+from app.models import AdverseEvent, Assessment, LabResult, Patient, Treatment, Ulcer, Visit
 from app.services.change_feed import note_changes
 from app.services.changes import Changes
 
@@ -49,6 +49,7 @@ class SeedResult:
     visits: int
     assessments: int
     lab_values: int
+    photos: int = 0
 
 
 def _next_ids(session, *models) -> list[int]:
@@ -56,8 +57,10 @@ def _next_ids(session, *models) -> list[int]:
 
 
 def seed_demo(db: Database, *, patients: int, seed: int = 1,
-              anchor: dt.date | None = None) -> SeedResult:
-    """Add `patients` synthetic patients whose follow-up ends around `anchor` (today)."""
+              anchor: dt.date | None = None, photos: int = 0) -> SeedResult:
+    """Add `patients` synthetic patients whose follow-up ends around `anchor` (today); with
+    `photos`, that many of them (with an open ulcer) get synthetic wound photos at their
+    baseline and latest assessments (opt-in: about half a second per photo)."""
     anchor = anchor or dt.date.today()
     rng = random.Random(seed)
     rows: dict[str, list[dict]] = {k: [] for k in ("patient", "ulcer", "visit", "assessment",
@@ -95,8 +98,64 @@ def seed_demo(db: Database, *, patients: int, seed: int = 1,
         advance_sequences(connection, [m.__tablename__ for m in (
             Patient, Ulcer, Visit, Assessment, LabResult, Treatment, AdverseEvent)])
         note_changes(session, Changes.all())
+    added = seed_demo_photos(db, [r["id"] for r in rows["patient"]], photos) if photos else 0
     return SeedResult(len(rows["patient"]), len(rows["visit"]), len(rows["assessment"]),
-                      len(rows["lab"]))
+                      len(rows["lab"]), added)
+
+
+DEMO_PHOTO_SIZE = (1024, 768)
+
+
+def _photo_targets(session, patient_ids: list[int], count: int) -> list[tuple[int, float]]:
+    """(assessment id, area cm²) of the baseline and the latest open assessment of the first
+    `count` patients whose most recent ulcer is still open."""
+    from app.imaging.synthetic import AREA_RANGE_CM2
+
+    def area(a: Assessment) -> float | None:
+        value = a.traced_area_cm2 or (math.pi / 4 * a.length_cm * a.width_cm
+                                      if a.length_cm and a.width_cm else None)
+        return min(max(value, AREA_RANGE_CM2[0]), AREA_RANGE_CM2[1]) if value else None
+
+    targets: list[tuple[int, float]] = []
+    chosen = 0
+    for patient_id in patient_ids:
+        rows = session.execute(
+            select(Assessment).join(Visit, Assessment.visit_id == Visit.id)
+            .where(Visit.patient_id == patient_id).order_by(Visit.visit_date)).scalars().all()
+        if not rows or rows[-1].closed:
+            continue
+        ulcer = rows[-1].ulcer_id
+        mine = [a for a in rows if a.ulcer_id == ulcer and not a.closed and area(a)]
+        if len(mine) < 2:
+            continue
+        targets += [(mine[0].id, area(mine[0])), (mine[-1].id, area(mine[-1]))]
+        chosen += 1
+        if chosen >= count:
+            break
+    return targets
+
+
+def seed_demo_photos(db: Database, patient_ids: list[int], count: int) -> int:
+    """Synthetic photos (app.imaging.synthetic, the assessment's own area, seeded by its id)
+    rendered outside any transaction, then attached in one, filling the sizes with the
+    method "photo" (the healing curve marks them)."""
+    from app.imaging.synthetic import synthetic_photo
+    from app.services.actor import Actor
+    from app.services.photos import attach_photo, prepare_photo
+
+    with db.read() as session:
+        targets = _photo_targets(session, patient_ids, count)
+    prepared = []
+    for assessment_id, area in targets:
+        scene = synthetic_photo(assessment_id, size=DEMO_PHOTO_SIZE, area_cm2=area)
+        prepared.append((assessment_id, prepare_photo(
+            scene.jpeg, file_name=f"demo-{assessment_id}.jpg", outline=scene.outline_px)))
+    actor = Actor("demo", "nurse")
+    with db.write() as session:
+        for assessment_id, photo in prepared:
+            attach_photo(session, photo, assessment_id=assessment_id, actor=actor)
+        note_changes(session, Changes.all())
+    return len(prepared)
 
 
 def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_ids):

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 DEMO_PATIENTS = 300
+DEMO_PHOTOS = 10  # demo patients given synthetic wound photos (baseline and latest)
 
 
 def demo_db_path() -> Path:
@@ -71,6 +72,19 @@ def seed_demo_if_empty(db) -> int:
         if session.scalar(select(func.count(Patient.id))):
             return 0
     return seed_demo(db, patients=DEMO_PATIENTS).patients
+
+
+def seed_demo_clinic_photos(db) -> int:
+    """Synthetic wound photos for DEMO_PHOTOS demo patients (after the patients are listed:
+    rendering them takes about 10 s, on the database worker)."""
+    from sqlalchemy import select
+
+    from app.models import Patient
+    from app.services.demo import seed_demo_photos
+
+    with db.read() as session:
+        ids = list(session.scalars(select(Patient.id).order_by(Patient.id)))
+    return seed_demo_photos(db, ids, DEMO_PHOTOS)
 
 
 def configure_application(app) -> None:
@@ -135,6 +149,10 @@ def run_gui(db: str | None, demo: bool) -> int:
                     window.tr("Demo clinic created with {0} synthetic patients in {1}").format(
                         added, getattr(window.db, "path", None) or url))
                 window.reload_patients()
+                from app.services.changes import Changes
+
+                window.runner.call("demo-photos", lambda: seed_demo_clinic_photos(database),
+                                   lambda _n: None, changes=Changes.all())
             else:
                 window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
 
