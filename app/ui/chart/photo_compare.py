@@ -122,12 +122,16 @@ class PhotoCompareView(QGraphicsView):
                 polygon.setPen(cosmetic_pen(colour, 2.5, Qt.PenStyle.DashLine if dashed
                                             else Qt.PenStyle.SolidLine))
                 scene.addItem(polygon)
-        caption = view.caption if view.px_per_mm is not None else \
+        caption = f"{view.caption} (grid 1 cm)" if view.px_per_mm is not None else \
             f"{view.caption} — not calibrated, not to scale"
         text = QGraphicsSimpleTextItem(caption)
         font = QFont()
-        font.setPointSizeF(max(9.0, h / 40))
+        font.setPointSizeF(max(6.0, h / 40))
         text.setFont(font)
+        wide = text.boundingRect().width()
+        if wide > w:  # shrink to the photo's width: captions side by side never overlap
+            font.setPointSizeF(max(4.0, font.pointSizeF() * w / wide))
+            text.setFont(font)
         text.setPos(x, 0)
         scene.addItem(text)
         return w

@@ -93,20 +93,21 @@ class PhotosTab(QWidget):
         self.add_button = self._button(bar, "addPhotoButton", self.tr("Add photo…"),
                                        self.tr("Add a photo from a file; or drop one here, or "
                                                "paste it (Ctrl+V)"), self.choose_file)
-        bar.addSpacing(16)
-        self.compare_button = self._button(bar, "comparePhotos", self.tr("Compare"),
+        bar.addStretch(1)
+        tools = QHBoxLayout()
+        self.compare_button = self._button(tools, "comparePhotos", self.tr("Compare"),
                                            self.tr("Select two photos (Ctrl+click)"),
                                            self.compare)
         self.overlay_check = QCheckBox(self.tr("Overlay the earlier outline"))
         self.overlay_check.setObjectName("photoOverlay")
         self.overlay_check.toggled.connect(lambda _on: self.compare())
-        bar.addWidget(self.overlay_check)
-        bar.addStretch(1)
-        self.edit_button = self._button(bar, "editOutline", self.tr("Edit outline…"), "",
+        tools.addWidget(self.overlay_check)
+        tools.addStretch(1)
+        self.edit_button = self._button(tools, "editOutline", self.tr("Edit outline…"), "",
                                         lambda: self._with_one(self.actions.edit_outline))
-        self.primary_button = self._button(bar, "makePrimary", self.tr("Make primary"), "",
+        self.primary_button = self._button(tools, "makePrimary", self.tr("Make primary"), "",
                                            lambda: self._with_one(self.actions.make_primary))
-        self.remove_button = self._button(bar, "removePhoto", self.tr("Remove…"), "",
+        self.remove_button = self._button(tools, "removePhoto", self.tr("Remove…"), "",
                                           lambda: self._with_one(self.actions.remove))
         self.summary = QLabel(self.tr("Select a patient to see their wound photos."))
         self.summary.setObjectName("photosSummary")
@@ -124,6 +125,7 @@ class PhotosTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addLayout(tools)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self._update_buttons()
@@ -195,7 +197,8 @@ class PhotosTab(QWidget):
         strip.setFlow(QListView.Flow.LeftToRight)
         strip.setWrapping(False)
         strip.setIconSize(QSize(THUMB, THUMB))
-        strip.setFixedHeight(THUMB + 62)
+        strip.setFixedHeight(THUMB + 74)
+        strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         strip.setSpacing(6)
         strip.setMovement(QListView.Movement.Static)
         strip.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -59,6 +59,15 @@ def _to_image(p: QPointF) -> Point:
     return (p.x() - 0.5, p.y() - 0.5)
 
 
+TOOLS = ((Mode.BOX, "&Box / click", "Drag a box around the wound, or click inside it (B)", "B"),
+         (Mode.VERTICES, "&Move points", "Drag the outline's points (M)", "M"),
+         (Mode.PAINT_ADD, "&Paint in", "Paint wound that the outline missed (P)", "P"),
+         (Mode.PAINT_REMOVE, "&Erase", "Paint out what is not wound (E)", "E"),
+         (Mode.TRACE, "&Trace", "Trace the outline by hand with the mouse or a pen (T)", "T"),
+         (Mode.RULER, "&Ruler", "No card: click two marks on a ruler, then type the "
+                                "distance (R)", "R"))
+
+
 class OutlineCanvas(QGraphicsView):
     """Shows the photo and the outline; reports boxes, clicks, strokes, traces and edits."""
 
@@ -99,6 +108,7 @@ class OutlineCanvas(QGraphicsView):
         self._press: QPointF | None = None
         self._drag_vertex: int | None = None
         self._trail: list[Point] = []
+        self._auto_fit = True
 
     # -- content ----------------------------------------------------------------------------
     def set_image(self, rgb, qimage: QImage | None = None) -> None:
@@ -108,8 +118,20 @@ class OutlineCanvas(QGraphicsView):
         self.fit()
 
     def fit(self) -> None:
+        self._auto_fit = True
         if not self._pixmap.pixmap().isNull():
             self.fitInView(self._pixmap, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def zoom_to_outline(self, share: float = 0.45) -> None:
+        """Zoom so the outline fills about `share` of the view (the whole photo if none)."""
+        if not self.outline:
+            self.fit()
+            return
+        self._auto_fit = False
+        box = self._polygon.boundingRect()
+        grow = max(box.width(), box.height()) * (1 / share - 1) / 2
+        self.fitInView(box.adjusted(-grow, -grow, grow, grow),
+                       Qt.AspectRatioMode.KeepAspectRatio)
 
     def set_outline(self, outline: list[Point] | None) -> None:
         self.outline = list(outline or [])
@@ -241,10 +263,12 @@ class OutlineCanvas(QGraphicsView):
         factor = 1.25 if event.angleDelta().y() > 0 else 0.8
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.scale(factor, factor)
+        self._auto_fit = False
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        self.fit()
+        if self._auto_fit:
+            self.fit()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         """Vertex handles in move mode, ruler end points: a fixed size on screen."""

@@ -33,16 +33,9 @@ from PySide6.QtWidgets import (
 
 from app.imaging.calibrate import Calibration, CalibrationError, ruler_calibration
 from app.imaging.measure import WoundMeasurement, measure_outline
-from app.ui.photos.canvas import Mode, OutlineCanvas
+from app.ui.photos.canvas import TOOLS, Mode, OutlineCanvas
 
 Point = tuple[float, float]
-TOOLS = ((Mode.BOX, "&Box / click", "Drag a box around the wound, or click inside it (B)", "B"),
-         (Mode.VERTICES, "&Move points", "Drag the outline's points (M)", "M"),
-         (Mode.PAINT_ADD, "&Paint in", "Paint wound that the outline missed (P)", "P"),
-         (Mode.PAINT_REMOVE, "&Erase", "Paint out what is not wound (E)", "E"),
-         (Mode.TRACE, "&Trace", "Trace the outline by hand with the mouse or a pen (T)", "T"),
-         (Mode.RULER, "&Ruler", "No card: click two marks on a ruler, then type the "
-                                "distance (R)", "R"))
 
 
 @dataclass(frozen=True)
@@ -101,6 +94,7 @@ class PhotoOutlineEditor(QDialog):
         self.resize(1180, 760)
         self._show_outline(self.outline, source=None)
         self._show_calibration()
+        self.status.setText(self.tr("Drag a box around the wound, or click inside it."))
 
     # -- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -158,6 +152,13 @@ class PhotoOutlineEditor(QDialog):
         clear.setObjectName("clearOutline")
         clear.clicked.connect(lambda: self._show_outline(None, source=None))
         grid.addWidget(clear, 3, 1)
+        zoom = QPushButton(self.tr("&Zoom to wound"))
+        zoom.setObjectName("zoomToWound")
+        zoom.setToolTip(self.tr("Zoom to the outline; again for the whole photo (Z)"))
+        zoom.clicked.connect(self.toggle_zoom)
+        QShortcut(QKeySequence("Z"), self, activated=zoom.click)
+        grid.addWidget(zoom, 4, 0, 1, 2)
+        self._zoomed = False
         self.tool_buttons[Mode.BOX].setChecked(True)
         return box
 
@@ -206,8 +207,9 @@ class PhotoOutlineEditor(QDialog):
         self.tissue_label = QLabel()
         self.tissue_label.setObjectName("tissueSuggestion")
         self.tissue_label.setWordWrap(True)
-        self.tissue_confirm = QCheckBox(self.tr("Record these as granulation / slough / "
-                                                "necrotic %"))
+        self.tissue_confirm = QCheckBox(self.tr("Record these in the assessment"))
+        self.tissue_confirm.setToolTip(self.tr("As granulation, slough and necrotic %, "
+                                               "epithelial 0%"))
         self.tissue_confirm.setObjectName("tissueConfirm")
         self.tissue_confirm.setEnabled(False)
         for widget in (self.tissue_button, self.tissue_label, self.tissue_confirm):
@@ -221,6 +223,10 @@ class PhotoOutlineEditor(QDialog):
             self.tool_buttons[mode].setChecked(True)
         if mode is Mode.RULER:
             self.status.setText(self.tr("Click two marks on the ruler, then type their distance."))
+
+    def toggle_zoom(self) -> None:
+        self._zoomed = not self._zoomed and bool(self.outline)
+        self.canvas.zoom_to_outline() if self._zoomed else self.canvas.fit()
 
     @property
     def outline_full(self) -> list[Point] | None:
