@@ -3,6 +3,10 @@
 Backups use SQLite's online backup API (app.db_files), never a copy of a live file. A restore
 checks the file first (integrity_check, foreign_key_check, a schema this program knows),
 keeps the database it replaces, and refuses anything else with the current data untouched.
+
+On a PostgreSQL server (app.db_server) a backup is pg_dump's custom format, and a restore runs
+pg_restore into an EMPTY database only (a database holding data is never overwritten), then
+re-applies the server's grants and upgrades the schema.
 """
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import db_files
+from app import db_files, db_server
 from app.db import (PASSPHRASE_ENV_VAR, Database, DatabaseError, backup_folder,
-                    sqlite_path)
+                    server_backup_folder, sqlite_path)
 from app.services.actor import Actor
 from app.services.audit import record_event
 from app.services.errors import UserError
@@ -56,13 +60,12 @@ def backup_database(db: Database, target: Path, *, actor: Actor, progress=None) 
     """Write an online backup of `db` to `target` (a file, or a folder to put it in)."""
     actor.require("backup")
     target = Path(target).expanduser()
-    if db.path is None:
-        raise UserError("back up a database server with its own tools (pg_dump)")
     if target.is_dir():
-        target = target / f"{db.path.stem}-{_stamp()}.db"
+        target = target / (f"{db.server_name}-{_stamp()}.dump" if db.path is None
+                           else f"{db.path.stem}-{_stamp()}.db")
     if not target.parent.is_dir():
         raise UserError(f"folder {target.parent} does not exist")
-    if target.resolve() == db.path.resolve():
+    if db.path is not None and target.resolve() == db.path.resolve():
         raise UserError("a backup cannot overwrite the database itself")
     written = db.backup_to(target, progress=progress)
     _audit(db, actor, "backup", f"backup written to {written}")
@@ -72,12 +75,19 @@ def backup_database(db: Database, target: Path, *, actor: Actor, progress=None) 
 def automatic_backup(db: Database, *, keep: int = AUTO_KEEP, now: dt.datetime | None = None,
                      folder: Path | None = None) -> Path | None:
     """The backup taken when the app closes: <folder>/<name>-auto-<time>.db, the last `keep`
-    kept; `folder` is the clinic setting `backup_folder` (None: backups/ beside the file)."""
-    if db.path is None or not db.path.exists():
+    kept; `folder` is the clinic setting `backup_folder` (None: backups/ beside the file).
+    Of a server: a pg_dump (.dump) into `folder` or this computer's backups folder, when
+    pg_dump is installed (the server's own scheduled backups are the main ones)."""
+    if db.path is not None and not db.path.exists():
         return None
-    folder = Path(folder) if folder else backup_folder(db.path)
+    folder = Path(folder) if folder else _default_folder(db)
     folder.mkdir(parents=True, exist_ok=True)
-    written = db.backup_to(folder / f"{db.path.stem}-{AUTO_TAG}-{_stamp(now)}.db")
+    try:
+        written = db.backup_to(folder / f"{_name(db)}-{AUTO_TAG}-{_stamp(now)}{_suffix(db)}")
+    except DatabaseError:
+        if db.path is not None:
+            raise
+        return None  # no pg_dump on this computer
     for old in automatic_backups(db, folder=folder)[:-max(1, keep)]:
         old.unlink(missing_ok=True)
     return written
@@ -85,10 +95,21 @@ def automatic_backup(db: Database, *, keep: int = AUTO_KEEP, now: dt.datetime | 
 
 def automatic_backups(db: Database, *, folder: Path | None = None) -> list[Path]:
     """The automatic backups of `db` (in `folder`, or backups/ beside it), oldest first."""
-    if db.path is None:
-        return []
-    folder = Path(folder) if folder else backup_folder(db.path)
-    return sorted(folder.glob(f"{db.path.stem}-{AUTO_TAG}-*.db")) if folder.is_dir() else []
+    folder = Path(folder) if folder else _default_folder(db)
+    pattern = f"{_name(db)}-{AUTO_TAG}-*{_suffix(db)}"
+    return sorted(folder.glob(pattern)) if folder.is_dir() else []
+
+
+def _default_folder(db: Database) -> Path:
+    return server_backup_folder() if db.path is None else backup_folder(db.path)
+
+
+def _name(db: Database) -> str:
+    return db.server_name if db.path is None else db.path.stem
+
+
+def _suffix(db: Database) -> str:
+    return ".dump" if db.path is None else ".db"
 
 
 # -- restore ----------------------------------------------------------------------------------
@@ -136,7 +157,7 @@ def restore_database(url: str, source: Path, *, actor: Actor,
     source = Path(source).expanduser()
     path = sqlite_path(url)
     if path is None:
-        raise UserError("restore a database server with its own tools (pg_restore)")
+        return _restore_server(url, source, actor)
     if source.resolve() == path.resolve():
         raise UserError("that file is the database itself")
     if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
@@ -190,3 +211,37 @@ def _keep_current(url: str, path: Path, passphrase: str | None) -> Path | None:
     if wal.exists():
         shutil.copy2(wal, Path(str(kept) + "-wal"))
     return kept
+
+
+def _restore_server(url: str, source: Path, actor: Actor) -> RestoreResult:
+    """pg_restore a custom-format backup into the EMPTY database at `url`."""
+    if not source.is_file():
+        raise RestoreRefused(source, [f"{source} is not a file"])
+    try:
+        db_server.list_dump(source)
+    except db_server.ToolFailed as exc:
+        raise RestoreRefused(source, [str(exc)]) from None
+    target = Database.open(url, migrate=False)
+    try:
+        with target.engine.connect() as connection:
+            tables = db_server.user_tables(connection)
+    finally:
+        target.dispose()
+    if tables:
+        raise UserError(f"restore into an empty database only: {target.server_name} already "
+                        f"holds {len(tables)} tables, nothing was restored. Create an empty "
+                        "database (createdb) and restore into it.")
+    try:
+        db_server.restore(url, source)
+    except db_server.ToolFailed as exc:
+        raise DatabaseError(f"the restore failed and was rolled back: {exc}") from exc
+    restored = Database.open(url, migrate=False)
+    try:
+        revision = restored.current_revision()
+        restored.migrate()
+        with restored.engine.begin() as connection:  # pg_dump keeps no grants: redo them
+            db_server.secure_server(connection)
+        _audit(restored, actor, "restore", f"restored from {source}")
+    finally:
+        restored.dispose()
+    return RestoreResult(source=source, kept=None, revision=revision)
