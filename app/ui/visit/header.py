@@ -35,6 +35,8 @@ class VisitHeader(QWidget):
         self.vas = number_edit("vasPain", placeholder="" if last_vas is None else self.tr(
             "last {0}").format(format_number(last_vas, 1)))
         self.clinician = text_edit("clinician", max_length=TEXT_LIMITS["clinician"])
+        for editor in (self.visit_date, self.vas):  # the cell is wider, for the message
+            editor.setMaximumWidth(160)
         self.slots: dict[str, FieldSlot] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -49,6 +51,8 @@ class VisitHeader(QWidget):
         self.patient_banner.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.patient_banner.setWordWrap(True)
         grid.addWidget(self.patient_banner, 0, 3)
+        for column in range(3):  # room for a two-line message under each field
+            grid.setColumnMinimumWidth(column, 250)
         grid.setColumnStretch(3, 1)
 
     def banner_text(self) -> str:

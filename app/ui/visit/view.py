@@ -102,8 +102,10 @@ class VisitFormView(QWidget):
         columns.addLayout(left, 0, 0)
         columns.addLayout(right, 0, 1)
         columns.addLayout(closing, 1, 0, 1, 2)
-        columns.setColumnStretch(0, 11)
-        columns.setColumnStretch(1, 10)
+        # The ulcers get the width: their messages wrap in narrow cells; a lab row's message
+        # spans its whole row.
+        columns.setColumnStretch(0, 14)
+        columns.setColumnStretch(1, 9)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(body)
