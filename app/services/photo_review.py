@@ -69,3 +69,22 @@ def save_outline(session: Session, photo_id: int, outline: Sequence[Sequence[flo
         row = session.get(Photo, photo_id)
         confirm_tissue(session, row.assessment_id, tissue, actor=actor, reason=reason)
     return record
+
+
+def attach_to_visit(session: Session, prepared: PreparedPhoto, *, visit_id: int, site: str,
+                    actor: Actor) -> PhotoRecord:
+    """Attach a photo taken in the visit form, once the visit is saved: to the visit's
+    assessment of `site`. The form already saved the sizes as the nurse left them (the photo's,
+    or what she typed over them: the audit trail shows both), so they are not filled again."""
+    from sqlalchemy import select
+
+    from app.models import Ulcer
+
+    assessment_id = session.scalar(
+        select(Assessment.id).join(Ulcer, Assessment.ulcer_id == Ulcer.id)
+        .where(Assessment.visit_id == visit_id, Ulcer.site == site.strip()))
+    if assessment_id is None:
+        raise NotFound(f"the saved visit has no assessment of {site}: attach the photo from "
+                       "the chart's Photos tab")
+    return attach_photo(session, prepared, assessment_id=assessment_id, actor=actor,
+                        fill_assessment=False)

@@ -63,9 +63,10 @@ class PhotoAdder(QObject):
     refused = Signal(str)  # the message shown
     editor_opened = Signal(object)  # PhotoOutlineEditor
 
-    def __init__(self, runner, actor, parent: QWidget):
+    def __init__(self, runner, actor, parent: QWidget, *, keep=None):
         super().__init__(parent)
         self.runner, self.actor, self.widget = runner, actor, parent
+        self.keep = keep  # keep(prepared, tissue) instead of attaching now (the visit form)
         self.editor = None
         self.message_box: QMessageBox | None = None
         self.prepared = None
@@ -126,6 +127,9 @@ class PhotoAdder(QObject):
 
         patient_id, assessment_id, _title = chosen
         final, tissue, actor = prepared_with(prepared, editor), editor.confirmed_tissue, self.actor
+        if self.keep is not None:
+            self.keep(final, tissue)
+            return
         self.runner.write(
             lambda session: attach_reviewed(session, final, assessment_id=assessment_id,
                                             actor=actor, tissue=tissue),

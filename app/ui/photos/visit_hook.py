@@ -1,0 +1,135 @@
+"""The visit form's "Add photo…" in each ulcer section (`ulcer_<site>`).
+
+The photo is decoded and outlined as from the chart (app.ui.photos.adding); its sizes fill the
+section's length, width and traced area with "Measured by: photo", and confirmed tissue colours
+its tissue %. The nurse may type over them. The photo itself is attached when the visit is
+saved (the assessment exists only then), without filling the sizes again: what the form saved
+stands, and the photo keeps its own measurement beside it.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.services.changes import Changes
+
+
+class SectionPhotos(QObject):
+    """The photos waiting in one ulcer section for the visit to be saved."""
+
+    def __init__(self, section: QWidget):
+        super().__init__(section)
+        self.section = section
+        self.pending: list = []  # PreparedPhoto
+        self.button = QPushButton(self.tr("Add photo…"))
+        self.button.setObjectName("addPhotoButton")
+        self.button.setToolTip(self.tr("Measure this ulcer on a photo (or drop a photo on this "
+                                       "section)"))
+        self.button.clicked.connect(self.choose_file)
+        self.label = QLabel()
+        self.label.setObjectName("photoPending")
+        self.label.setStyleSheet("color: #555;")
+        self.adder = None
+        section.setAcceptDrops(True)
+        section.installEventFilter(self)
+
+    def _dialog(self):
+        return self.section.window()
+
+    def _adder(self):
+        from app.ui.photos.adding import PhotoAdder
+
+        if self.adder is None:
+            dialog = self._dialog()
+            self.adder = PhotoAdder(dialog.runner, dialog.actor, self.section, keep=self.keep)
+        return self.adder
+
+    def target(self):
+        dialog = self._dialog()
+        site = getattr(self.section, "site", "") or ""
+        if not site:
+            return None
+        return dialog.patient_id, 0, site
+
+    def choose_file(self) -> None:
+        self._adder().choose_file(self.target)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        from app.ui.photos.adding import can_take
+
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and can_take(event.mimeData()):
+            event.acceptProposedAction()
+            return True
+        if kind == QEvent.Type.Drop and self._adder().add_mime(event.mimeData(), self.target):
+            event.acceptProposedAction()
+            return True
+        return False
+
+    # -- results ----------------------------------------------------------------------------
+    def keep(self, prepared, tissue) -> None:
+        """Fill the section from the editor's result and hold the photo until the save."""
+        from app.services.photo_review import tissue_values
+
+        sha = prepared.analysis.photo.sha256
+        if any(p.analysis.photo.sha256 == sha for p in self.pending):
+            self._adder().refuse(self.tr("This photo is already added to this ulcer."))
+            return
+        self.pending.append(prepared)
+        m = prepared.analysis.measurement
+        slots = self.section.slots
+        if m is not None:
+            for field, value in (("length_cm", m.length_cm), ("width_cm", m.width_cm),
+                                 ("traced_area_cm2", m.area_cm2)):
+                slots[field].editor.setText(f"{value:.2f}")
+            _set_choice(slots["method"].editor, "photo")
+        if tissue is not None:
+            for field, value in tissue_values(tissue).items():
+                slots[field].editor.setText(f"{value:g}")
+        self._show()
+        self._connect_save()
+
+    def _show(self) -> None:
+        count = len(self.pending)
+        text = self.tr("%n photo(s) to attach when the visit is saved", "", count)
+        m = self.pending[-1].analysis.measurement if self.pending else None
+        self.label.setText(text + (f" · {m.area_cm2:.2f} cm²" if m else
+                                   self.tr(" · not calibrated") if self.pending else ""))
+
+    def _connect_save(self) -> None:
+        dialog = self._dialog()
+        if hasattr(dialog, "saved") and not getattr(self, "_connected", False):
+            dialog.saved.connect(self.attach_all)
+            self._connected = True
+
+    def attach_all(self, visit_id: int) -> None:
+        """The visit is saved: attach the waiting photos to its assessment of this site."""
+        from app.services.photo_review import attach_to_visit
+        from app.ui.dbops import show_error
+
+        dialog = self._dialog()
+        runner, actor, patient_id = dialog.runner, dialog.actor, dialog.patient_id
+        site = self.section.site
+        for prepared in self.pending:
+            runner.write(lambda session, p=prepared: attach_to_visit(
+                session, p, visit_id=visit_id, site=site, actor=actor),
+                changes=lambda record: Changes.of(patients=[patient_id], photos=[record.id]),
+                on_error=lambda error: show_error(None, error))
+        self.pending = []
+
+
+def _set_choice(combo, value: str) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def add_photo_row(section: QWidget) -> SectionPhotos:
+    """Put "Add photo…" at the bottom of an ulcer section (app.ui.visit.sections)."""
+    photos = SectionPhotos(section)
+    row = QHBoxLayout()
+    row.addWidget(photos.button)
+    row.addWidget(photos.label, 1)
+    section.layout().addLayout(row)
+    section.photos = photos
+    return photos
