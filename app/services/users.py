@@ -143,14 +143,32 @@ def set_password(session: Session, username: str, new_password: str, *, actor: A
 def set_role(session: Session, username: str, role: str, *, actor: Actor) -> None:
     actor.require("users")
     act_as(session, actor)
-    _get(session, username).role = _check_role(role)
+    user = _get(session, username)
+    if _check_role(role) != "admin":
+        _keep_an_admin(session, user)
+    user.role = role
 
 
 def set_active(session: Session, username: str, active: bool, *, actor: Actor) -> None:
     """Switch an account off (people leave; their audit rows stay) or on again."""
     actor.require("users")
     act_as(session, actor)
-    _get(session, username).active = active
+    user = _get(session, username)
+    if not active:
+        _keep_an_admin(session, user)
+    user.active = active
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse to demote or switch off the last active administrator (nobody could then
+    manage the accounts from the window)."""
+    if user.role != "admin" or not user.active:
+        return
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id))
+    if not others:
+        raise UserError(f"{user.username} is the last active administrator: add another "
+                        "administrator first")
 
 
 def role_of(session: Session, username: str) -> str | None:

@@ -85,7 +85,8 @@ def test_junk_restore_is_refused_in_words_and_changes_nothing(qtbot, admin_windo
     junk.write_bytes(b"\x89PNG" + b"\x00" * 5000)
     before = content_hashes(admin_window.db)
     monkeypatch.setattr("app.ui.security.backup.choose_backup_file", lambda parent, url: junk)
-    admin_window.backup_actions.action_restore.trigger()
+    admin_window.backup_actions.action_restore.trigger()  # checked on the database worker
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=20_000)
     assert messages[-1][0] == "warning"
     assert "not restored, the current data is untouched" in messages[-1][1]
     assert content_hashes(admin_window.db) == before

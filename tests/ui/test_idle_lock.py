@@ -61,11 +61,11 @@ def test_only_the_password_unlocks_and_escape_does_not(qtbot, locked_window):
     assert lock.is_locked and dialog.isVisible()
     qtbot.keyClicks(dialog.password_edit, "not my password")
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
-    assert dialog.error_label.text() == LOGIN_FAILED and lock.is_locked
-    assert dialog.password_edit.text() == ""
+    qtbot.waitUntil(lambda: dialog.error_label.text() == LOGIN_FAILED, timeout=20_000)
+    assert lock.is_locked and dialog.password_edit.text() == ""
     qtbot.keyClicks(dialog.password_edit, PASSWORDS["nurse.ana"])
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
-    assert not lock.is_locked
+    qtbot.waitUntil(lambda: not lock.is_locked, timeout=20_000)
     assert window.centralWidget().isVisible() and window.menuBar().isEnabled()
     clock.advance(10)
     lock.check()
@@ -80,7 +80,7 @@ def test_idle_minutes_come_from_the_clinic_settings(qtbot, db):
     window.idle_lock.stop()
     clock = FakeClock()
     lock = install_idle_lock(window, clock=clock)
-    assert lock.minutes == 5
+    qtbot.waitUntil(lambda: lock.minutes == 5, timeout=20_000)
     clock.advance(5)
     lock.check()
     assert lock.is_locked
@@ -110,5 +110,58 @@ def test_an_open_dialog_is_hidden_too_and_keeps_what_was_typed(qtbot, locked_win
     assert form.isVisible() and not note.isVisible()  # the dialog stays open, its data hidden
     qtbot.keyClicks(lock.dialog.password_edit, PASSWORDS["nurse.ana"])
     qtbot.keyClick(lock.dialog.password_edit, Qt.Key.Key_Return)
-    assert note.isVisible() and note.text() == "granulating well"
+    qtbot.waitUntil(lambda: note.isVisible(), timeout=20_000)
+    assert note.text() == "granulating well"
     form.close()
+
+
+def test_switch_user_on_the_lock_changes_the_actor_and_keeps_the_previous_draft(
+        qtbot, locked_window):
+    from PySide6.QtWidgets import QDialog
+
+    window, lock, clock = locked_window
+    form = QDialog(window)  # a form of the nurse, with a draft keeper like the visit form's
+
+    class Drafts:
+        written = 0
+
+        def write_now(self) -> None:
+            Drafts.written += 1
+
+    form.drafts = Drafts()
+    form.show()
+    clock.advance(15)
+    lock.check()
+    dialog = lock.dialog
+    assert not dialog.username_edit.isVisible()  # the same user: the password only
+    qtbot.mouseClick(dialog.switch_button, Qt.MouseButton.LeftButton)
+    assert dialog.username_edit.isVisible() and "Switch user" in dialog.message.text()
+    qtbot.keyClicks(dialog.username_edit, "dr.bo")
+    qtbot.keyClicks(dialog.password_edit, "not his password 1")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.error_label.text() == LOGIN_FAILED, timeout=20_000)
+    assert window.actor.username == "nurse.ana" and lock.is_locked
+    with qtbot.waitSignal(lock.switched, timeout=20_000) as switched:
+        qtbot.keyClicks(dialog.password_edit, PASSWORDS["dr.bo"])
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert switched.args[0].username == "dr.bo"
+    assert (window.actor.username, window.actor.role) == ("dr.bo", "doctor")
+    assert not lock.is_locked and lock.username == "dr.bo"
+    assert "dr.bo" in window.windowTitle()
+    assert Drafts.written == 1 and not form.isVisible()  # closed, its draft kept on disk
+    clock.advance(15)
+    lock.check()  # the next lock asks the new user
+    assert "dr.bo" in lock.dialog.message.text()
+
+
+def test_a_wrong_password_message_is_shown_whole_on_the_lock(qtbot, locked_window):
+    window, lock, clock = locked_window
+    clock.advance(15)
+    lock.check()
+    dialog = lock.dialog
+    qtbot.keyClicks(dialog.password_edit, "not my password")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.error_label.text() == LOGIN_FAILED, timeout=20_000)
+    label = dialog.error_label
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+    assert label.wordWrap() and label.width() <= dialog.width()

@@ -1,8 +1,10 @@
 """Backup and restore in the File menu, and the automatic backup when the window closes.
 
-The work is app.services.backup; a manual backup runs off the GUI thread (the window's
-BackgroundRunner). A restore replaces the records under the open window, so it asks first,
-then reopens the database in place and reloads what is shown.
+The work is app.services.backup; a backup and a restore run on the window's database runner
+(`runner.call`), never on the GUI thread. A restore replaces the records under the open
+window, so it asks first, then reopens the database in place and reloads what is shown. The
+automatic backup goes to the clinic's backup folder and keeps the clinic's number of backups
+(settings, read again whenever they change).
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from app.db import DatabaseError, backup_folder, sqlite_path
 from app.services.actor import Actor
-from app.services.backup import (RestoreRefused, automatic_backup, backup_database,
-                                 restore_database)
+from app.services.backup import (AUTO_KEEP, RestoreRefused, RestoreResult, automatic_backup,
+                                 backup_database, restore_database)
+from app.services.changes import Changes
 from app.services.errors import UserError
+from app.services.settings import load_settings
 
 log = logging.getLogger("dfu_monitor.ui")
 FILE_FILTER = "DFU Monitor backups (*.db);;All files (*)"
@@ -53,21 +57,37 @@ def choose_backup_target(parent: QWidget | None, url: str) -> Path | None:
 
 def restore_with_messages(parent: QWidget | None, url: str, source: Path, *, actor: Actor,
                           passphrase: str | None) -> bool:
-    """Restore, saying what happened; True when the database was replaced."""
-    title = tr("Restore from backup")
+    """Restore before the window exists (a damaged file at start), off the GUI thread, saying
+    what happened; True when the database was replaced."""
+    from app.ui.security.waiting import run_and_wait
+
     try:
-        result = restore_database(url, source, actor=actor, passphrase=passphrase)
-    except RestoreRefused as exc:
+        result = run_and_wait(lambda: restore_database(url, source, actor=actor,
+                                                       passphrase=passphrase), parent=parent)
+    except Exception as exc:
+        return restore_failed(parent, source, exc)
+    return restore_done(parent, result)
+
+
+def restore_failed(parent: QWidget | None, source: Path, exc: Exception) -> bool:
+    title = tr("Restore from backup")
+    if isinstance(exc, RestoreRefused):
         QMessageBox.warning(parent, title, "\n".join(
             [tr("{0} was not restored, the current data is untouched:").format(source)]
             + [f"• {p}" for p in exc.problems[:8]]))
-        return False
-    except (UserError, DatabaseError, OSError) as exc:
+    elif isinstance(exc, (UserError, DatabaseError, OSError)):
         QMessageBox.warning(parent, title, str(exc))
-        return False
+    else:
+        QMessageBox.warning(parent, title, tr("The restore failed ({0}); the current data is "
+                                              "untouched.").format(type(exc).__name__))
+    return False
+
+
+def restore_done(parent: QWidget | None, result: RestoreResult) -> bool:
     kept = (tr("The replaced database is kept at {0}.").format(result.kept)
             if result.kept else "")
-    QMessageBox.information(parent, title, tr("Restored from {0}.").format(result.source)
+    QMessageBox.information(parent, tr("Restore from backup"),
+                            tr("Restored from {0}.").format(result.source)
                             + ("\n\n" + kept if kept else ""))
     return True
 
@@ -85,11 +105,9 @@ class BackupActions(QObject):
         self.action_restore = QAction(self.tr("&Restore from backup…"), window)
         self.action_restore.setObjectName("actionRestore")
         self.action_restore.triggered.connect(self.restore)
-        allowed = window.actor.can("backup")
-        for action in (self.action_backup, self.action_restore):
-            action.setEnabled(allowed)
-            if not allowed:
-                action.setToolTip(self.tr("Backups are made by an administrator"))
+        self.folder: Path | None = None  # the clinic setting; None: backups/ beside the file
+        self.keep = AUTO_KEEP
+        self.apply_role()
         menu = window.menu_file
         quit_action = getattr(window, "action_quit", None)
         if quit_action is not None and quit_action in menu.actions():
@@ -100,6 +118,29 @@ class BackupActions(QObject):
             menu.addAction(self.action_backup)
             menu.addAction(self.action_restore)
         window.installEventFilter(self)
+        window.runner.changed.connect(self._changed)
+        self.load_settings()
+
+    def apply_role(self) -> None:
+        """Enabled for a role that may back up; otherwise disabled, the reason as tooltip."""
+        reason = self.window.actor.why_not("backup")
+        for action in (self.action_backup, self.action_restore):
+            action.setEnabled(reason is None)
+            action.setToolTip(reason or action.text().replace("&", ""))
+
+    def load_settings(self) -> None:
+        """The backup folder and how many automatic backups to keep (clinic settings)."""
+        self.window.runner.read("backup-settings", load_settings, self._settings_loaded,
+                                on_error=lambda exc: log.warning(
+                                    "backup settings not read: %s", type(exc).__name__))
+
+    def _settings_loaded(self, settings) -> None:
+        self.folder = Path(settings.backup_folder) if settings.backup_folder else None
+        self.keep = settings.backups_to_keep
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.settings or changes.everything:
+            self.load_settings()
 
     def back_up(self) -> None:
         target = choose_backup_target(self.window, self.window.db.url)
@@ -107,8 +148,9 @@ class BackupActions(QObject):
             return
         db, actor = self.window.db, self.window.actor
         self.window.statusBar().showMessage(self.tr("Writing the backup…"))
-        self.window.runner.submit("backup", lambda: backup_database(db, target, actor=actor),
-                                  self._backed_up, self._backup_failed)
+        self.window.runner.call("backup", lambda: backup_database(db, target, actor=actor),
+                                self._backed_up, on_error=self._backup_failed,
+                                parent=self.window)
 
     def _backed_up(self, path: Path) -> None:
         self.last_backup = path
@@ -130,14 +172,32 @@ class BackupActions(QObject):
                     "kept beside the backups.").format(source))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        window.runner.wait()
-        window.db.dispose()
-        restored = restore_with_messages(window, window.db.url, source, actor=window.actor,
-                                         passphrase=window.db.passphrase)
-        window.db.reopen()
-        if restored:
-            window.reload_patients()
-            window.refresh_patient()
+        db, actor = window.db, window.actor
+
+        def work() -> RestoreResult:
+            db.dispose()  # on the database worker: every earlier op has finished
+            try:
+                return restore_database(db.url, source, actor=actor, passphrase=db.passphrase)
+            finally:
+                db.reopen()
+
+        self.action_restore.setEnabled(False)
+        window.statusBar().showMessage(self.tr("Restoring from {0}…").format(source))
+        window.runner.call("restore", work, self._restored, changes=Changes.all(),
+                           on_error=lambda exc: self._restore_failed(source, exc),
+                           parent=window)
+
+    def _restored(self, result: RestoreResult) -> None:
+        self.apply_role()
+        self.window.statusBar().clearMessage()
+        restore_done(self.window, result)
+        self.window.reload_patients()
+        self.window.refresh_patient()
+
+    def _restore_failed(self, source: Path, exc: Exception) -> None:
+        self.apply_role()
+        self.window.statusBar().clearMessage()
+        restore_failed(self.window, source, exc)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.window and event.type() == QEvent.Type.Close:
@@ -150,7 +210,7 @@ class BackupActions(QObject):
         if db.path is None or db.damaged:
             return None
         try:
-            self.last_backup = automatic_backup(db)
+            self.last_backup = automatic_backup(db, keep=self.keep, folder=self.folder)
         except Exception:  # a full disk or a read-only folder must not keep the window open
             log.warning("automatic backup failed", exc_info=True)
             return None

@@ -1,8 +1,13 @@
 """The idle lock: after the idle minutes of the clinic's settings (default 15) without a key
 press or a mouse action, the window hides the records and asks for the password again
-(RELIABILITY.md "People"; HIPAA 164.312(a)(2)(iii), automatic logoff).
+(docs/reliability.md "People"; HIPAA 164.312(a)(2)(iii), automatic logoff).
 
-The clock is injectable (`clock`, seconds, monotonic) so tests move time without waiting.
+On a shared PC the lock screen also offers "Switch user": another person signs in with their
+own account, the window's actor changes (app.ui.admin.roles.switch_actor), and the previous
+user's open visit forms are closed with their drafts kept on disk. The password is checked on
+the window's database runner (argon2 never runs on the GUI thread). The idle minutes are read
+again whenever the settings change. The clock is injectable (`clock`, seconds, monotonic) so
+tests move time without waiting.
 """
 from __future__ import annotations
 
@@ -11,21 +16,25 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit,
-                               QMainWindow, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QLayout, QLineEdit, QMainWindow, QPushButton, QVBoxLayout,
+                               QWidget)
 
-from app.db import DatabaseError
-from app.services.errors import UserError
+from app.services.actor import Actor
+from app.services.changes import Changes
 from app.services.users import authenticate
+from app.ui.security.login import error_label, password_field, sign_in_error
 
 log = logging.getLogger("dfu_monitor.ui")
 ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                       QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin})
 CHECK_EVERY_MS = 10_000
+DEFAULT_MINUTES = 15
 
 
 class LockDialog(QDialog):
-    """Covers the locked window: only the password of the signed-in user opens it again."""
+    """Covers the locked window: the signed-in user's password opens it again; "Switch user"
+    lets another person sign in with their own account instead."""
 
     def __init__(self, lock: IdleLock, parent: QWidget | None = None):
         super().__init__(parent)
@@ -33,33 +42,73 @@ class LockDialog(QDialog):
         self.setObjectName("lockDialog")
         self.setWindowTitle(self.tr("DFU Monitor — locked"))
         self.setModal(True)
-        self.setMinimumWidth(380)
-        self.message = QLabel(self.tr("Locked after {0} idle minutes. {1}, enter your password "
-                                      "to go on.").format(lock.minutes, lock.username))
+        self.setMinimumWidth(440)
+        self.message = QLabel()
+        self.message.setObjectName("lockMessage")
         self.message.setWordWrap(True)
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("unlockPassword")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("unlockError")
-        self.error_label.setStyleSheet("color: #b00020;")
-        self.error_label.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        self.unlock_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.username_edit = QLineEdit(lock.username)
+        self.username_edit.setObjectName("unlockUsername")
+        self.username_edit.setMaxLength(64)
+        self.password_edit = password_field("unlockPassword")
+        self.error_label = error_label("unlockError")
+        buttons = QDialogButtonBox()
+        self.unlock_button = buttons.addButton(self.tr("Unlock"),
+                                               QDialogButtonBox.ButtonRole.AcceptRole)
         self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.setText(self.tr("Unlock"))
+        self.unlock_button.setDefault(True)
+        self.switch_button = QPushButton(self.tr("Switch user…"))
+        self.switch_button.setObjectName("switchUserButton")
+        self.switch_button.setToolTip(self.tr("Another person signs in with their own account; "
+                                              "open forms are closed and their drafts kept"))
+        buttons.addButton(self.switch_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.switch_button.clicked.connect(self.switch_user)
         buttons.accepted.connect(self.submit)
+        self.form = QFormLayout()
+        self.form.addRow(self.tr("User name"), self.username_edit)
+        self.form.addRow(self.tr("Password"), self.password_edit)
         layout = QVBoxLayout(self)
-        for widget in (self.message, self.password_edit, self.error_label, buttons):
-            layout.addWidget(widget)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout.addWidget(self.message)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.switching = False
+        self._show_same_user()
+        self.password_edit.returnPressed.connect(self.submit)
         self.password_edit.setFocus()
 
-    def submit(self) -> None:
-        error = self.lock.try_unlock(self.password_edit.text())
+    def _show_same_user(self) -> None:
+        self.message.setText(self.tr("Locked after {0} idle minutes. {1}, enter your password "
+                                     "to go on.").format(self.lock.minutes, self.lock.username))
+        self.form.setRowVisible(self.username_edit, False)
+
+    def switch_user(self) -> None:
+        """Ask for another user's name and password (the previous user's drafts are kept)."""
+        self.switching = True
+        self.message.setText(self.tr("Switch user: sign in with your own account. {0}'s open "
+                                     "forms are closed; their drafts are kept.")
+                             .format(self.lock.username))
+        self.form.setRowVisible(self.username_edit, True)
+        self.username_edit.clear()
         self.password_edit.clear()
-        if error:
-            self.error_label.setText(error)
-            self.password_edit.setFocus()
+        self.error_label.clear()
+        self.switch_button.setEnabled(False)
+        self.username_edit.setFocus()
+
+    def submit(self) -> None:
+        if not self.unlock_button.isEnabled():
+            return
+        name = self.username_edit.text().strip() if self.switching else self.lock.username
+        password = self.password_edit.text()
+        self.password_edit.clear()
+        self.unlock_button.setEnabled(False)
+        self.lock.try_unlock(name, password)
+
+    def show_error(self, text: str) -> None:
+        self.unlock_button.setEnabled(True)
+        self.error_label.setText(text)
+        self.password_edit.setFocus()
+        self.adjustSize()
 
     def reject(self) -> None:  # Esc and the close button do not unlock
         pass
@@ -70,6 +119,7 @@ class IdleLock(QObject):
 
     locked = Signal()
     unlocked = Signal()
+    switched = Signal(object)  # the new Actor, after "Switch user"
 
     def __init__(self, window: QMainWindow, *, db, username: str, minutes: int,
                  clock: Callable[[], float] = time.monotonic):
@@ -129,23 +179,45 @@ class IdleLock(QObject):
                         hidden.append(child)
         return hidden
 
-    def try_unlock(self, password: str) -> str | None:
-        """Unlock with the signed-in user's password; the error text when it is refused."""
-        try:
-            authenticate(self.db, self.username, password)
-        except (UserError, DatabaseError) as exc:
-            return str(exc)
+    def try_unlock(self, username: str, password: str) -> None:
+        """Check the password on the database worker; unlock (as `username`) when right."""
+        db = self.db
+        self.window.runner.call("unlock", lambda: authenticate(db, username, password),
+                                self._authenticated, on_error=self._refused,
+                                parent=self.dialog)
+
+    def _refused(self, error: Exception) -> None:
+        if self.dialog is not None:
+            self.dialog.show_error(sign_in_error(error))
+
+    def _authenticated(self, actor: Actor) -> None:
+        switched = actor.username != self.username
+        if switched:
+            from app.ui.admin.roles import switch_actor
+
+            self._hidden = [w for w in self._hidden if _alive(w)]
+            switch_actor(self.window, actor)  # closes the previous user's forms
+            self.username = actor.username
+        self.unlock()
+        if switched:
+            self.switched.emit(actor)
+
+    def unlock(self) -> None:
         dialog, self.dialog = self.dialog, None
         if dialog is not None:
             dialog.done(QDialog.DialogCode.Accepted.value)
             dialog.deleteLater()
         for widget in self._hidden:
-            widget.show()
+            if _alive(widget):
+                widget.show()
         self._hidden = []
         self.window.menuBar().setEnabled(True)
         self.last_activity = self.clock()
         self.unlocked.emit()
-        return None
+
+    def set_minutes(self, minutes: int) -> None:
+        """New idle minutes from the settings: they count from the last activity."""
+        self.minutes = minutes
 
     def stop(self) -> None:
         self.timer.stop()
@@ -154,21 +226,37 @@ class IdleLock(QObject):
             app.removeEventFilter(self)
 
 
+def _alive(widget: QWidget) -> bool:
+    try:
+        widget.objectName()
+    except RuntimeError:  # deleted with a dialog closed by a switch of user
+        return False
+    return True
+
+
 def install_idle_lock(window: QMainWindow, *, clock: Callable[[], float] = time.monotonic
                       ) -> IdleLock | None:
-    """The idle lock of a user with an account (the local OS user has no password to ask)."""
+    """The idle lock of a user with an account (the trusted local user of a clinic without
+    accounts has no password to ask). The minutes come from the settings, read on the
+    runner, and again after every change of the settings."""
     from app.services.settings import load_settings
-    from app.services.users import role_of
 
-    try:
-        with window.db.read() as session:
-            if role_of(session, window.actor.username) is None:
-                return None
-            minutes = load_settings(session).idle_lock_minutes
-    except Exception:  # an older schema opened read-only: there are no accounts to ask
-        log.debug("no idle lock", exc_info=True)
+    if window.actor.role == "local":
         return None
-    lock = IdleLock(window, db=window.db, username=window.actor.username, minutes=minutes,
-                    clock=clock)
+    lock = IdleLock(window, db=window.db, username=window.actor.username,
+                    minutes=DEFAULT_MINUTES, clock=clock)
+
+    def read() -> None:
+        window.runner.read("idle-lock-settings", load_settings,
+                           lambda settings: lock.set_minutes(settings.idle_lock_minutes),
+                           on_error=lambda exc: log.warning("idle minutes not read: %s",
+                                                            type(exc).__name__))
+
+    def changed(changes: Changes) -> None:
+        if changes.settings or changes.everything:
+            read()
+
+    window.runner.changed.connect(changed)
+    read()
     window.idle_lock = lock
     return lock

@@ -1,0 +1,1 @@
+"""Administration in the window: users, clinic settings, role-aware controls."""
