@@ -265,8 +265,10 @@ def advance_sequences(connection: Connection, tables: Iterable[str]) -> None:
     if not is_server(connection):
         return
     for table in tables:
-        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"),
-                                      {"t": table}).scalar()
+        sequence = connection.execute(text(
+            "SELECT pg_get_serial_sequence(:t, 'id') FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = :t AND column_name = 'id'"),
+            {"t": table}).scalar()
         if sequence is None:
             continue
         connection.execute(text(
