@@ -1,6 +1,6 @@
 """The page: paper size, header and footer on every page, and "page x of y".
 
-HOUSE_STYLE.md "Reports": a platypus story in a SimpleDocTemplate, with the header and footer
+docs/house_style.md "Reports": a platypus story in a SimpleDocTemplate, with the header and footer
 drawn by the onPage callback of its page templates. The total page count is known only at the end, so the canvas
 keeps each finished page and stamps "page x of y" on all of them when the document is saved.
 """

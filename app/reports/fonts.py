@@ -1,6 +1,6 @@
 """Bundled report fonts, per-run font fallback, and Arabic/Hebrew shaping for reportlab.
 
-Names in any script must print (RELIABILITY.md, "Input"). reportlab draws one font per run, so
+Names in any script must print (docs/reliability.md "Input"). reportlab draws one font per run, so
 text is cut into runs, each in the first bundled font that has every glyph of the run. Arabic is
 shaped with arabic-reshaper and reordered with python-bidi (the Unicode bidirectional algorithm,
 UAX #9) before it is cut, since reportlab's own RTL path needs `rlbidi`, which is not on PyPI.

@@ -1,7 +1,7 @@
 """How report values read on paper: rounding for display only, and "not recorded" for gaps.
 
 Every number arrives computed (app.domain via load_history); nothing here computes a metric.
-A missing value prints NOT_RECORDED: never 0, never blank (RELIABILITY.md, "Input").
+A missing value prints NOT_RECORDED: never 0, never blank (docs/reliability.md "Input").
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """What the pyqtgraph charts share: colours, axis labels, dates on the x axis, text symbols.
 
-Imported only when the first chart is shown (it imports pyqtgraph, HOUSE_STYLE.md).
+Imported only when the first chart is shown (it imports pyqtgraph;
+docs/house_style.md "start-up is sacred").
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def date_seconds(day: dt.date) -> float:
 
 
 def set_date_axis(plot: pg.PlotItem, label: str) -> None:
-    """Dates on the bottom axis (pg.DateAxisItem, HOUSE_STYLE.md)."""
+    """Dates on the bottom axis (pg.DateAxisItem; docs/house_style.md "charts")."""
     axis = pg.DateAxisItem(orientation="bottom", utcOffset=0)
     plot.setAxisItems({"bottom": axis})
     label_axis(plot, "bottom", label)

@@ -3,7 +3,7 @@ Adverse events.
 
 Only the visible tab is refreshed when a new chart arrives; a hidden tab refreshes when it is
 next shown. The chart tabs build their pyqtgraph widgets the first time they are shown, so
-pyqtgraph is imported only then (HOUSE_STYLE.md "Start-up is sacred").
+pyqtgraph is imported only then (docs/house_style.md "start-up is sacred").
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The cohort view's charts: Kaplan–Meier curves with confidence bands, and the PAR-4 histogram.
 
-Imported only when the cohort view opens (it imports pyqtgraph, HOUSE_STYLE.md). Every curve is
-created once and updated with `setData`; the numbers come from app.services.cohort.
+Imported only when the cohort view opens (it imports pyqtgraph; docs/house_style.md "start-up is
+sacred"). Every curve is created once and updated with `setData`; the numbers come from
+app.services.cohort.
 """
 from __future__ import annotations
 

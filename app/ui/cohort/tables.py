@@ -1,6 +1,6 @@
 """The cohort view's tables: numbers at risk under the curves, and the per-arm summary.
 
-Real models over the frozen CohortStatistics (HOUSE_STYLE.md: no hand-filled table widgets).
+Real models over the frozen CohortStatistics (docs/house_style.md "real model/view").
 """
 from __future__ import annotations
 
