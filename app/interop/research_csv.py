@@ -20,7 +20,7 @@ from app.domain.wound import perimeter_cm
 from app.interop.visit_sheet import format_number, neutralise
 
 if TYPE_CHECKING:  # the records are read, never imported at run time (services → interop)
-    from app.services.records import (AssessmentRecord, EpisodeView, PatientHistory,
+    from app.domain.records import (AssessmentRecord, EpisodeView, PatientHistory,
                                       TreatmentRecord, VisitRecord)
 
 PSEUDONYM_PREFIX = "S-"

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from app.reports.photos import EpisodePhotos
-    from app.services.records import PatientHistory
-    from app.services.settings import ClinicSettings
+    from app.domain.records import PatientHistory
+    from app.domain.records import ClinicSettings
 
 AUDIENCES = ("clinician", "patient")
 

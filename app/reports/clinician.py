@@ -22,8 +22,8 @@ from app.reports.episode_section import episode_section
 from app.reports.fonts import REGULAR
 from app.reports.layout import INK, Styles, data_table, facts_table, gap, make_styles, para, rich
 from app.reports.photos import EpisodePhotos, episode_photo_section
-from app.services.records import PatientHistory
-from app.services.settings import ClinicSettings
+from app.domain.records import PatientHistory
+from app.domain.records import ClinicSettings
 
 TITLE = "Diabetic foot ulcer follow-up summary"
 LAB_CHARTS = ("crp_mg_l", "il6_pg_ml")

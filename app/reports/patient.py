@@ -19,8 +19,8 @@ from app.reports.document import build_pdf, content_height, content_width
 from app.reports.fonts import markup
 from app.reports.layout import Styles, gap, make_styles, para, rich
 from app.reports.photos import EpisodePhotos, patient_photo_section
-from app.services.records import EpisodeView, PatientHistory
-from app.services.settings import ClinicSettings
+from app.domain.records import EpisodeView, PatientHistory
+from app.domain.records import ClinicSettings
 
 TITLE = "Your foot ulcer care summary"
 BASE_SIZE = 13.0

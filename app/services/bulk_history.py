@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
                         Ulcer, Visit)
 from app.services.history import assemble_history
-from app.services.records import PatientHistory
+from app.domain.records import PatientHistory
 from app.services.settings import ClinicSettings, load_settings
 
 CHUNK = 250

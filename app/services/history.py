@@ -15,7 +15,7 @@ from app.domain.wound import AreaMethod, area_cm2, is_closed, volume_cm3
 from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
                         Ulcer, Visit)
 from app.services.errors import NotFound
-from app.services.records import (AdverseEventRecord, AssessmentRecord, EpisodeView, LabRecord,
+from app.domain.records import (AdverseEventRecord, AssessmentRecord, EpisodeView, LabRecord,
                                   PatientHistory, PatientRecord, PerfusionRecord, TreatmentRecord,
                                   VisitRecord)
 from app.services.settings import ClinicSettings, load_settings

@@ -8,7 +8,6 @@ may change them. The window reads them again after each change (Changes.settings
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.analytes import ANALYTES, ReferenceRange, default_reference_ranges
+from app.domain.records import ClinicSettings
 from app.domain.wound import AreaMethod
 from app.models import ReferenceRangeSetting, Setting
 from app.models.vocab import PAPER_SIZES
@@ -37,20 +37,6 @@ DEFAULTS: dict[str, Any] = {
 MAX_NAME = 120
 MAX_ADDRESS = 400
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
-
-
-@dataclass(frozen=True)
-class ClinicSettings:
-    clinic_name: str
-    clinic_logo_path: str | None
-    area_method: AreaMethod
-    paper_size: str
-    idle_lock_minutes: int
-    follow_up_interval_days: int
-    reference_ranges: dict[str, ReferenceRange] = field(default_factory=dict)
-    clinic_address: str = ""
-    backup_folder: str | None = None
-    backups_to_keep: int = 14
 
 
 def load_settings(session: Session) -> ClinicSettings:

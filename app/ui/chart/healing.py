@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from app.domain.episodes import WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY
 from app.services.patient_chart import PatientChart
-from app.services.records import EpisodeView, TreatmentRecord
+from app.domain.records import EpisodeView, TreatmentRecord
 from app.ui.chart.common import (
     DOSE_COLOUR,
     colour,

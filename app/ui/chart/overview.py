@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScroll
 from app.domain.alerts import Alert
 from app.domain.labels import site_label
 from app.services.patient_chart import PatientChart
-from app.services.records import EpisodeView
+from app.domain.records import EpisodeView
 from app.ui.chart.tables import date_text, fmt
 
 CARD_STYLE = """

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 
 from app.domain.analytes import ANALYTES
 from app.domain.labels import OUTCOME_LABELS, SOURCE_LABELS, site_label
-from app.services.records import AdverseEventRecord, PatientHistory, TreatmentRecord, VisitRecord
+from app.domain.records import AdverseEventRecord, PatientHistory, TreatmentRecord, VisitRecord
 
 Row = TypeVar("Row")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

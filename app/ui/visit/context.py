@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.services.history import load_history
-from app.services.records import (
+from app.domain.records import (
     AdverseEventRecord,
     AssessmentRecord,
     EpisodeView,

@@ -18,7 +18,7 @@ from app.models.vocab import (
     EXOSOME_SOURCES,
     OSTEOMYELITIS,
 )
-from app.services.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
+from app.domain.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.services.visit_input import TreatmentInput
 from app.ui.visit.fields import (
     DATE_MAX_LENGTH,

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QGroupBox, QVB
 from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS, validate_size
 from app.domain.wound import AreaMethod
 from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PERIWOUND_STATES
-from app.services.records import AssessmentRecord
+from app.domain.records import AssessmentRecord
 from app.ui.visit.context import UlcerChoice
 from app.ui.visit.fields import (
     DATE_MAX_LENGTH,

@@ -194,3 +194,19 @@ class PatientHistory:
     @property
     def last_visit(self) -> VisitRecord | None:
         return self.visits[-1] if self.visits else None
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """The clinic's settings as the charts, reports and checks read them (plain values)."""
+
+    clinic_name: str
+    clinic_logo_path: str | None
+    area_method: AreaMethod
+    paper_size: str
+    idle_lock_minutes: int
+    follow_up_interval_days: int
+    reference_ranges: dict[str, ReferenceRange] = field(default_factory=dict)
+    clinic_address: str = ""
+    backup_folder: str | None = None
+    backups_to_keep: int = 14
