@@ -107,9 +107,11 @@ def _what(record: AuditRecord, context: _Context) -> str:
         words = f"{analyte_label(analyte)}" + (f" of {day.isoformat()}" if day else "")
     elif row is not None and row in context.rows.get(table, {}):
         visit_id, ulcer_id = context.rows[table][row]
-        visit, ulcer = _visit_words(context, visit_id), _ulcer_words(context, ulcer_id)
-        words = f"{TABLE_WORDS.get(table, table)}, " + ", ".join(
-            x for x in (ulcer, visit) if x)
+        day = context.visits.get(visit_id) if visit_id is not None else None
+        site = context.ulcers.get(ulcer_id) if ulcer_id is not None else None
+        words = " · ".join(x for x in (
+            TABLE_WORDS.get(table, table) + (f" of {day.isoformat()}" if day else ""),
+            site_label(site) if site else None) if x)
     return words or f"{TABLE_WORDS.get(table, table.replace('_', ' '))} {record.row_id or ''}"\
         .strip()
 

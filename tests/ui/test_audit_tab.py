@@ -129,6 +129,8 @@ def test_labs_read_by_label_and_times_are_local(qtbot, chart, golden_db, far_eas
     assert not any("crp_mg_l" in " ".join(r) for r in rows)
     sites = [r for r in rows if r[4] == "site" and "R-hallux-plantar" in r[6]]
     assert sites[-1][6] == "right big toe, sole (R-hallux-plantar)"
+    sizes = [r for r in rows if r[4] == "length (cm)" and r[6] == "0.5"]
+    assert sizes[-1][3] == f"assessment of {TODAY.isoformat()} · right big toe, sole"
     with golden_db.read() as session:
         newest = list_audit(session, patient_id=chart.current_patient_id)[-1]
     utc = newest.at.replace(tzinfo=dt.timezone.utc)
