@@ -164,3 +164,78 @@ def test_healing_curve_marks_photo_points_and_opens_the_photo(qtbot, golden_db):
                         == [record.id], timeout=10_000)
     finally:
         close_window(window)
+
+
+def test_edit_outline_make_primary_and_remove_with_a_reason(qtbot, golden_db, monkeypatch):
+    patient_id, assessments = patient_assessments(golden_db)
+    first = attach_scene(golden_db, assessments[-1][0], 81)
+    second = attach_scene(golden_db, assessments[-1][0], 82)
+    window = open_chart(qtbot, golden_db)
+    try:
+        tab = show_photos_tab(qtbot, window)
+        assert tab.records[first.id].is_primary and not tab.records[second.id].is_primary
+        tab.select_photos([first.id])
+        with qtbot.waitSignal(tab.actions.editor_opened, timeout=20_000) as opened:
+            qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+        editor = opened.args[0]
+        assert editor.outline is not None and not editor.tool_buttons[
+            editor.canvas.mode.RULER].isEnabled()  # an attached photo keeps its calibration
+        smaller = editor.outline[::3]
+        editor._show_outline(smaller, source="hand")
+        area = editor.measurement.area_cm2
+        with qtbot.waitSignal(tab.loaded, timeout=20_000):
+            editor.accept()
+        assert tab.records[first.id].area_cm2 == pytest.approx(area, abs=1e-3)
+        tab.select_photos([second.id])
+        with qtbot.waitSignal(tab.loaded, timeout=20_000):
+            qtbot.mouseClick(tab.primary_button, Qt.MouseButton.LeftButton)
+        assert tab.records[second.id].is_primary and not tab.records[first.id].is_primary
+        monkeypatch.setattr("app.ui.photos.manage.QInputDialog.getText",
+                            lambda *a, **k: ("blurred, retaken", True))
+        tab.select_photos([first.id])
+        with qtbot.waitSignal(tab.loaded, timeout=20_000):
+            qtbot.mouseClick(tab.remove_button, Qt.MouseButton.LeftButton)
+        assert set(tab.records) == {second.id}
+        from app.models import Photo
+
+        with golden_db.read() as session:
+            assert session.get(Photo, first.id).deletion_reason == "blurred, retaken"
+    finally:
+        close_window(window)
+
+
+def test_drop_and_paste_open_the_editor(qtbot, window, golden_db, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent, QImage
+    from PySide6.QtWidgets import QApplication
+
+    path = tmp_path / "dropped.jpg"
+    path.write_bytes(scene(11).jpeg)
+    tab = show_photos_tab(qtbot, window)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(tab.adder.editor_opened, timeout=20_000) as opened:
+        tab.dropEvent(drop)  # (QApplication refuses a drop event without a drag under way)
+    assert drop.isAccepted()
+    assert opened.args[0].calibration is not None
+    opened.args[0].reject()
+    image = QImage()
+    assert image.loadFromData(scene(12).jpeg)
+    QApplication.clipboard().setImage(image)
+    with qtbot.waitSignal(tab.adder.editor_opened, timeout=20_000) as pasted:
+        tab.paste()
+    assert pasted.args[0].photo.working.shape[:2] == (image.height(), image.width())
+    pasted.args[0].reject()
+
+
+def test_clinic_menu_prints_the_calibration_card(qtbot, window, tmp_path):
+    from app.ui.photos.install import print_calibration_card
+
+    assert window.action_calibration_card in window.menu_clinic.actions()
+    target = tmp_path / "card.pdf"
+    print_calibration_card(window, target, open_after=False)
+    qtbot.waitUntil(lambda: getattr(window, "card_written", None) == target, timeout=20_000)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "100%" in window.statusBar().currentMessage()
