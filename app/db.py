@@ -74,6 +74,8 @@ def default_db_path() -> Path:
 def resolve_db_url(db: str | None = None) -> str:
     """`--db` first, then $DFU_MONITOR_DB, then the default file; a path or an SQLAlchemy URL."""
     chosen = db or os.environ.get(ENV_VAR) or str(default_db_path())
+    if chosen.startswith(("postgresql://", "postgres://")):  # psycopg 3 is the driver
+        return "postgresql+psycopg://" + chosen.split("://", 1)[1]
     if "://" in chosen:
         return chosen
     return "sqlite:///" + str(Path(chosen).expanduser().resolve())

@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from app.cli import clinic, cohort, photo, records, reports, safety
+from app.cli import clinic, cohort, photo, records, reports, safety, server
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     clinic,   # init, seed-demo, check
@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     cohort,   # cohort, export-research, export-fhir
     safety,   # user, backup, restore, audit
     photo,    # photo card, photo measure, photo attach, photo export
+    server,   # migrate --to
 )
 
 
