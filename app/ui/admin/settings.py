@@ -12,7 +12,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSpinBox, QTableWidget,
+                               QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox,
+                               QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app.domain.analytes import ANALYTE_LIST, ReferenceRange
@@ -20,7 +21,7 @@ from app.domain.wound import AreaMethod
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.errors import UserError
-from app.services.settings import (LOGO_SUFFIXES, MAX_ADDRESS, MAX_NAME, ClinicSettings,
+from app.services.settings import (LOGO_SUFFIXES, MAX_NAME, ClinicSettings,
                                    load_settings, set_reference_range, update_settings)
 from app.ui.dbops import DatabaseRunner, user_message
 from app.ui.security.login import error_label
@@ -83,6 +84,7 @@ class SettingsDialog(QDialog):
         self.clinic_address = QPlainTextEdit()
         self.clinic_address.setObjectName("clinicAddress")
         self.clinic_address.setFixedHeight(72)
+        self.clinic_address.setPlaceholderText(self.tr("Street, postcode, town"))
         self.clinic_logo = QLineEdit()
         self.clinic_logo.setObjectName("clinicLogo")
         self.clinic_logo.setPlaceholderText(self.tr("PNG or JPEG; empty for none"))
@@ -100,7 +102,10 @@ class SettingsDialog(QDialog):
         self.backups_to_keep = QSpinBox()
         self.backups_to_keep.setObjectName("backupsToKeep")
         self.backups_to_keep.setRange(1, 365)
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         form.addRow(self.tr("Clinic name"), self.clinic_name)
         form.addRow(self.tr("Address"), self.clinic_address)
         form.addRow(self.tr("Logo"), self._with_browse(self.clinic_logo, self.choose_logo))
@@ -111,13 +116,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Automatic backups kept"), self.backups_to_keep)
         return page
 
-    @staticmethod
-    def _with_browse(edit: QLineEdit, slot) -> QWidget:
+    def _with_browse(self, edit: QLineEdit, slot) -> QWidget:
         box = QWidget()
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(edit, 1)
-        button = QPushButton(QDialog.tr(box, "Browse…"))
+        button = QPushButton(self.tr("Browse…"))
         button.setObjectName(edit.objectName() + "Browse")
         button.clicked.connect(slot)
         row.addWidget(button)
@@ -146,7 +151,16 @@ class SettingsDialog(QDialog):
             table.setCellWidget(row, 3, units)
             self.range_units[analyte.column] = units
         self.ranges = table
-        return table
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        hint = QLabel(self.tr("The range each lab value is flagged against (H above, L below) "
+                              "in the charts, the visit form and the reports. Type it in the "
+                              "unit chosen on its row; it is stored in the first unit. An empty "
+                              "row goes back to the default range."))
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        layout.addWidget(table, 1)
+        return page
 
     # -- loading ---------------------------------------------------------------------------
     def _loaded(self, settings: ClinicSettings) -> None:

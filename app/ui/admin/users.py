@@ -192,6 +192,8 @@ class UsersDialog(QDialog):
                           on_error=self._failed, parent=self)
 
     def _written(self, text: str, select: str | None) -> None:
+        if select and select == self.new_name.text().strip():
+            self.new_name.clear()  # added: the form is ready for the next one
         self.status.setStyleSheet("color: #1b5e20;")
         self.status.setText(text)
         self.reload(select)
@@ -223,7 +225,6 @@ class UsersDialog(QDialog):
             return
         self._write(lambda s: add_user(s, name, password, role, actor=actor),
                     self.tr("{0} was added as {1}.").format(name, ROLE_LABELS[role]), name)
-        self.new_name.clear()
 
     def reset(self) -> None:
         name, actor = self.selected_name(), self.actor

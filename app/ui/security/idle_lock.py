@@ -17,7 +17,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLayout, QLineEdit, QMainWindow, QPushButton, QVBoxLayout,
+                               QLineEdit, QMainWindow, QPushButton, QVBoxLayout,
                                QWidget)
 
 from app.services.actor import Actor
@@ -67,7 +67,6 @@ class LockDialog(QDialog):
         self.form.addRow(self.tr("User name"), self.username_edit)
         self.form.addRow(self.tr("Password"), self.password_edit)
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.message)
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLayout, QLineEdit, QMessageBox, QPushButton, QSizePolicy,
+                               QLineEdit, QMessageBox, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from app.db import (Database, DatabaseError, NetworkFileSystem, PassphraseNeeded,
@@ -100,7 +100,6 @@ class _CredentialsDialog(QDialog):
         if self.repeat_edit is not None:
             self.form.addRow(self.tr("Password again"), self.repeat_edit)
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
