@@ -7,15 +7,13 @@ from pathlib import Path
 from typing import Sequence
 
 
-def combine_pdfs(parts: Sequence[tuple[str, Path]], out: Path) -> int:
-    """Write the PDFs `parts` ((bookmark title, file) in order) into `out` as one document,
-    atomically; returns the number of pages. An empty list writes nothing and returns 0."""
+def combine_pdfs(parts: Sequence[tuple[str, Path]]) -> tuple[bytes, int]:
+    """The PDFs `parts` ((bookmark title, file) in order) as one document: its bytes and its
+    number of pages (b"" and 0 for an empty list)."""
     from pypdf import PdfReader, PdfWriter
 
-    from app.services.files import write_bytes_atomically
-
     if not parts:
-        return 0
+        return b"", 0
     writer = PdfWriter()
     for title, path in parts:
         first = len(writer.pages)
@@ -25,5 +23,4 @@ def combine_pdfs(parts: Sequence[tuple[str, Path]], out: Path) -> int:
     writer.add_metadata({"/Title": f"{len(parts)} reports", "/Creator": "DFU Monitor"})
     buffer = io.BytesIO()
     writer.write(buffer)
-    write_bytes_atomically(Path(out), buffer.getvalue())
-    return len(writer.pages)
+    return buffer.getvalue(), len(writer.pages)

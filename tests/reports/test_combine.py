@@ -21,9 +21,9 @@ def _pdf(path, pages: int, text: str):
 def test_pages_in_order_with_a_bookmark_per_report(tmp_path):
     parts = [("H-01000", _pdf(tmp_path / "a.pdf", 2, "alpha")),
              ("H-01001", _pdf(tmp_path / "b.pdf", 1, "beta"))]
-    out = tmp_path / "all.pdf"
-    assert combine_pdfs(parts, out) == 3
-    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    data, pages = combine_pdfs(parts)
+    assert pages == 3
+    reader = PdfReader(io.BytesIO(data))
     texts = [page.extract_text() for page in reader.pages]
     assert ["alpha page 1" in texts[0], "alpha page 2" in texts[1], "beta page 1" in texts[2]] \
         == [True, True, True]
@@ -32,5 +32,8 @@ def test_pages_in_order_with_a_bookmark_per_report(tmp_path):
 
 
 def test_nothing_to_combine_writes_nothing(tmp_path):
-    assert combine_pdfs([], tmp_path / "all.pdf") == 0
+    from app.services.report_batch import write_combined
+
+    assert combine_pdfs([]) == (b"", 0)
+    assert write_combined([], tmp_path / "all.pdf") == 0
     assert not (tmp_path / "all.pdf").exists()

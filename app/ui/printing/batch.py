@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.reports.batch import BatchRun, combined_name, write_one
 from app.services.actor import Actor
 from app.services.changes import Changes
+from app.services.report_batch import BatchRun, combined_name, write_combined, write_one
 from app.services.report_jobs import AUDIT_ACTION, BatchResult, SeenPatient
 from app.ui.dbops import DatabaseRunner
 from app.ui.printing.pages import PrinterNotStarted, count_text, pages_text, print_files
@@ -250,8 +250,6 @@ class BatchPrintDialog(QDialog):
             self._audit([(pid, f"{run.audience} report saved to {path} (batch)")
                          for pid, _mrn, path in run.written_ids])
         if run.combine and run.written_ids:
-            from app.reports.combine import combine_pdfs
-
             target = run.folder / combined_name(run.since, run.until, run.audience)
             parts = [(mrn, path) for _pid, mrn, path in run.written_ids]
 
@@ -260,7 +258,7 @@ class BatchPrintDialog(QDialog):
                 self._finished()
 
             self.status.setText(self.tr("Combining the reports into one PDF…"))
-            self.runner.background("batch-combine", lambda: combine_pdfs(parts, target),
+            self.runner.background("batch-combine", lambda: write_combined(parts, target),
                                    self._alive(combined), on_error=self._alive(self._failed),
                                    parent=self)
             return

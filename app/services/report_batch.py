@@ -1,5 +1,6 @@
-"""One batch of reports as the window runs it (Qt-free): what was asked, how far it got, and
-the layout of one report into its file, done on the runner's background thread."""
+"""One batch of reports as the window runs it (Qt-free): what was asked, how far it got, the
+layout of one report into its file and the one combined PDF, done on the runner's background
+thread (app.ui.printing.batch)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,3 +45,15 @@ def write_one(history, settings, audience: str, printed_by: str, path: Path) -> 
     write_bytes_atomically(path, render_pdf(history, settings, audience=audience,
                                             printed_by=printed_by))
     return path
+
+
+def write_combined(parts: list[tuple[str, Path]], target: Path) -> int:
+    """The reports `parts` ((bookmark, file) in order) as one PDF at `target`, written
+    atomically; returns its pages (0, and nothing written, when there are none)."""
+    from app.reports.combine import combine_pdfs
+    from app.services.files import write_bytes_atomically
+
+    data, pages = combine_pdfs(parts)
+    if pages:
+        write_bytes_atomically(Path(target), data)
+    return pages
