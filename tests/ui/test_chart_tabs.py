@@ -344,3 +344,12 @@ def test_tables_use_the_shared_labels(tabs):
         site_label(dose.site) == "right ball of the foot under the little toe"
     card = tabs.overview.findChild(QWidget, "episodeCard")
     assert card.title.toolTip() == site_label(chart.history.episodes[0].site)
+
+
+def test_a_closed_ulcers_zero_area_is_not_cut_off(tabs):
+    chart = tabs.show_mrn("H-01007")  # the first episode closed: its last area is 0
+    tabs.setCurrentWidget(tabs.healing_page)
+    healing = tabs.healing_chart
+    assert min(a.area_cm2 for a in chart.history.episodes[0].assessments) == 0
+    low, high = healing.plot.getPlotItem().getViewBox().viewRange()[1]
+    assert low < 0 and -low >= 0.03 * high  # room under the zero line for the marker

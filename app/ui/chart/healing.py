@@ -272,7 +272,8 @@ class HealingChart(QWidget):
         item.enableAutoRange(axis="x")
         largest = max((a.area_cm2 for e in episodes for a in e.assessments
                        if a.area_cm2 is not None), default=1.0)
-        item.setYRange(0.0, largest * 1.05 or 1.0, padding=0.02)  # areas from 0, never cropped
+        top = largest or 1.0  # areas from 0; a closed ulcer's 0 shows its whole marker
+        item.setYRange(-0.04 * top, top * 1.06, padding=0)
         low = min([0.0, *all_pars]) - 5.0
         self.par_view.setYRange(low, 105.0, padding=0)
         self._sync_views()
