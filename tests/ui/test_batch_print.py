@@ -212,3 +212,19 @@ def test_bad_dates_and_an_impossible_folder_are_refused(batch, qtbot, tmp_path):
                                           f"created: ")
     assert batch.start_button.isEnabled() and batch.result_summary is None
     assert not batch.print_button.isEnabled()
+
+
+def test_closing_while_writing_finishes_the_report_audits_it_then_closes(batch, qtbot,
+                                                                       tmp_path, golden_db):
+    folder = tmp_path / "closing"
+    _type_date(qtbot, batch.from_date, "2024-01-01")
+    _type(qtbot, batch.folder_edit, str(folder))
+    with qtbot.waitSignal(batch.finished_batch, timeout=120_000):
+        qtbot.mouseClick(batch.start_button, Qt.MouseButton.LeftButton)
+        batch.close()  # as the window's close button would
+        assert batch.isVisible()  # kept open until the current report is done
+    qtbot.waitUntil(lambda: not batch.isVisible())
+    written = batch.result_summary.written
+    assert batch.result_summary.cancelled and 0 <= len(written) < 8
+    qtbot.waitUntil(lambda: len([d for d in _audit(golden_db) if "(batch)" in d])
+                    == len(written))
