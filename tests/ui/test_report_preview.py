@@ -180,3 +180,19 @@ def test_print_report_button_and_file_menu_open_the_report_dialogs(qtbot, golden
         dialog.close()
     window.close()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+def test_closing_before_the_pdf_arrives_is_safe(qtbot, golden_db, actor):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.ui.dbops import DatabaseRunner
+    from app.ui.printing.preview import open_report_preview
+
+    with golden_db.read() as session:
+        patient_id = get_patient_by_mrn(session, "H-01000").id
+    runner = DatabaseRunner(golden_db)
+    dialog = open_report_preview(None, golden_db, actor, patient_id, runner=runner)
+    dialog.close()  # deleted (WA_DeleteOnClose) while its read and layout are queued
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    qtbot.waitUntil(runner.idle, timeout=60_000)  # results arrive for a dialog that is gone
+    assert runner.idle()
