@@ -52,6 +52,9 @@ class SectionPhotos(QObject):
         return dialog.patient_id, 0, site
 
     def choose_file(self) -> None:
+        if self.target() is None:
+            self._adder().refuse(self.tr("Type the new ulcer's site first."))
+            return
         self._adder().choose_file(self.target)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)

@@ -68,6 +68,9 @@ class AssessmentSection(QGroupBox):
         self.area_method = area_method
         self.slots: dict[str, FieldSlot] = {}
         self._build(known_sites)
+        from app.ui.photos.visit_hook import add_photo_row
+
+        self.photos = add_photo_row(self)  # "Add photo…": measure this ulcer on a photo
         self._prefill(default_method)
         if choice is not None and choice.current is not None:
             self.load(choice.current)
