@@ -11,8 +11,16 @@ from sqlalchemy.orm import Session
 from app.domain.analytes import ANALYTES, ReferenceRange
 from app.domain.limits import Finding
 from app.domain.wound import AreaMethod
-from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
-                        Ulcer, Visit)
+from app.models import (
+    AdverseEvent,
+    Assessment,
+    LabResult,
+    Patient,
+    PerfusionImaging,
+    Treatment,
+    Ulcer,
+    Visit,
+)
 from app.models.base import utc_now
 from app.services.actor import Actor
 from app.services.audit import act_as
@@ -20,8 +28,13 @@ from app.services.episodes import resync_site
 from app.services.errors import NeedsConfirmation, NotFound, StaleEdit, UserError, ValidationFailed
 from app.services.history import assessment_record
 from app.services.settings import ClinicSettings, load_settings
-from app.services.visit_input import (AssessmentInput, PerfusionInput, TreatmentInput, VisitInput,
-                                      validate_visit_input)
+from app.services.visit_input import (
+    AssessmentInput,
+    PerfusionInput,
+    TreatmentInput,
+    VisitInput,
+    validate_visit_input,
+)
 
 _ASSESSMENT_FIELDS = ("length_cm", "width_cm", "depth_cm", "traced_area_cm2", "closed", "method",
                       "granulation_pct", "epithelial_pct", "slough_pct", "necrotic_pct",

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.services.history import load_history
 from app.domain.records import (
     AdverseEventRecord,
     AssessmentRecord,
@@ -24,6 +23,7 @@ from app.domain.records import (
     TreatmentRecord,
     VisitRecord,
 )
+from app.services.history import load_history
 from app.services.settings import ClinicSettings, load_settings
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QWidget
 
 from app.domain.limits import TEXT_LIMITS
+from app.domain.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.models.vocab import (
     AE_OUTCOMES,
     AE_RELATEDNESS,
@@ -18,7 +19,6 @@ from app.models.vocab import (
     EXOSOME_SOURCES,
     OSTEOMYELITIS,
 )
-from app.domain.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.services.visit_input import TreatmentInput
 from app.ui.visit.fields import (
     DATE_MAX_LENGTH,

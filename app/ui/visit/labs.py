@@ -6,8 +6,8 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.domain.analytes import ANALYTES, Analyte, ReferenceRange
-from app.domain.typed_input import parse_decimal
 from app.domain.records import LabRecord
+from app.domain.typed_input import parse_decimal
 from app.ui.visit.fields import (
     choice_combo,
     format_number,
