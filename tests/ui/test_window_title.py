@@ -1,5 +1,5 @@
 """The window's title names the user and the open patient, never the app name twice (the
-system appends the application's display name)."""
+system appends the application's display name); the footer's count agrees in number."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -24,3 +24,19 @@ def test_title_names_user_then_patient_without_the_app_name(qtbot, golden_copy):
         close_window(window)
     finally:
         app.setApplicationDisplayName(display)
+
+
+def test_the_footer_counts_in_the_right_number(qtbot, tmp_path):
+    from app.db import Database
+    from tests.reports.support import add_patient
+
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    db = Database.open(url, create=True)
+    add_patient(db, mrn="P-1", name="Ana Lima")
+    db.dispose()
+    window = open_window(qtbot, url, "nurse.test")
+    status = window.list_panel.status
+    assert status.text() == "1 patient"
+    qtbot.keyClicks(window.patient_search, "nobody")
+    assert status.text() == "0 of 1 patient"
+    close_window(window)

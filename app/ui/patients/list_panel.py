@@ -83,8 +83,9 @@ class PatientListPanel(QWidget):
         if shown == total:
             text = (self.tr("1 patient") if total == 1
                     else self.tr("{0} patients").format(total))
-        else:
-            text = self.tr("{0} of {1} patients").format(shown, total)
+        else:  # "0 of 1 patient", "2 of 8 patients": the noun agrees with the total
+            text = (self.tr("{0} of 1 patient").format(shown) if total == 1
+                    else self.tr("{0} of {1} patients").format(shown, total))
         self.status.setText(text)
 
     def _search_changed(self, text: str) -> None:
