@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 PROPOSAL_SIDE = 300  # px: long side of the crop GrabCut works on
+SEARCH_SIDE = 96  # px: the same while a click's search box grows
+SEARCH_ITERATIONS = 2
+SEARCH_STEPS = 8  # growths of the click's search box, by 1.6 each from 1.5% of the diagonal
 GRABCUT_ITERATIONS = 4
 CONTOUR_UPSAMPLE = 4
 EDGE_SIGMA = 3.0  # px: neighbourhood of the local wound and skin colours at the edge
@@ -92,7 +95,7 @@ def _outline_of(soft: np.ndarray, scale: float, origin: tuple[float, float]
 
 
 def _grabcut(crop: np.ndarray, inside: tuple[int, int, int, int],
-             sure: tuple[int, int] | None) -> np.ndarray:
+             sure: tuple[int, int] | None, iterations: int = GRABCUT_ITERATIONS) -> np.ndarray:
     """GrabCut on an RGB crop with everything outside `inside` (x0, y0, x1, y1) as skin."""
     import cv2
     import numpy as np
@@ -105,13 +108,12 @@ def _grabcut(crop: np.ndarray, inside: tuple[int, int, int, int],
     background = np.zeros((1, 65), np.float64)
     foreground = np.zeros((1, 65), np.float64)
     bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
-    cv2.grabCut(bgr, mask, None, background, foreground, GRABCUT_ITERATIONS,
-                cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(bgr, mask, None, background, foreground, iterations, cv2.GC_INIT_WITH_MASK)
     return (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
 
 
-def _segment(image: np.ndarray, box: Box, sure: tuple[float, float] | None
-             ) -> tuple[list[tuple[float, float]], bool]:
+def _segment(image: np.ndarray, box: Box, sure: tuple[float, float] | None,
+             side: int = PROPOSAL_SIDE) -> tuple[list[tuple[float, float]], bool]:
     """Outline inside `box`, and whether the wound touched the box's edge (box too small)."""
     import cv2
     import numpy as np
@@ -122,7 +124,7 @@ def _segment(image: np.ndarray, box: Box, sure: tuple[float, float] | None
     cx0, cy0 = max(0, math.floor(x0 - margin)), max(0, math.floor(y0 - margin))
     cx1, cy1 = min(w, math.ceil(x1 + margin) + 1), min(h, math.ceil(y1 + margin) + 1)
     crop = image[cy0:cy1, cx0:cx1]
-    scale = min(1.0, PROPOSAL_SIDE / max(crop.shape[:2]))
+    scale = min(1.0, side / max(crop.shape[:2]))
     if scale < 1.0:
         reduced_size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
         crop = cv2.resize(crop, reduced_size, interpolation=cv2.INTER_AREA)
@@ -137,8 +139,9 @@ def _segment(image: np.ndarray, box: Box, sure: tuple[float, float] | None
               min(ix1 + 1, crop.shape[1] - 1), min(iy1 + 1, crop.shape[0] - 1))
     if inside[2] - inside[0] < 3 or inside[3] - inside[1] < 3:
         raise SegmentationError("The box is too small: drag it around the whole wound.")
+    iterations = GRABCUT_ITERATIONS if side >= PROPOSAL_SIDE else SEARCH_ITERATIONS
     fg = _largest_filled_component(_grabcut(np.ascontiguousarray(crop), inside,
-                                            reduced(*sure) if sure else None))
+                                            reduced(*sure) if sure else None, iterations))
     if fg.sum() < 6:
         raise SegmentationError("No wound was found in that area. Draw the outline by hand.")
     ys, xs = np.nonzero(fg)
@@ -155,38 +158,67 @@ def outline_from_box(image: np.ndarray, box: Box) -> list[tuple[float, float]]:
     return _segment(image, box, None)[0]
 
 
-def _plausible(outline: list[tuple[float, float]], box: Box, point: tuple[float, float]) -> bool:
-    """A click proposal is the wound, not a patch of it: it holds the click and fills a fair
-    part of its search box."""
-    from app.domain.wound_geometry import point_in_polygon, polygon_area
+def _holds(outline: list[tuple[float, float]], point: tuple[float, float]) -> bool:
+    from app.domain.wound_geometry import point_in_polygon
 
-    box_area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
-    return point_in_polygon(point, outline) and polygon_area(outline) >= 0.12 * box_area
+    return len(outline) >= 3 and point_in_polygon(point, outline)
+
+
+def _search_from_click(image: np.ndarray, point: tuple[float, float]
+                       ) -> list[tuple[float, float]] | None:
+    """Grow a coarse search box around the click until three successive boxes propose about
+    the same outline, and take the middle one. A small box can propose a patch of slough
+    inside a red wound, or leak into the skin through a thin margin; the wound itself stays
+    put while the box grows around it."""
+    from app.domain.wound_geometry import polygon_area
+
+    h, w = image.shape[:2]
+    x, y = point
+    half = 0.015 * math.hypot(w, h)
+    chain: list[tuple[list[tuple[float, float]], float]] = []
+    last: list[tuple[float, float]] | None = None
+    for _ in range(SEARCH_STEPS):
+        box = (max(0.0, x - half), max(0.0, y - half),
+               min(w - 1.0, x + half), min(h - 1.0, y + half))
+        half *= 1.6
+        try:
+            outline, touches = _segment(image, box, point, side=SEARCH_SIDE)
+        except SegmentationError:
+            chain = []
+            continue
+        if touches or not _holds(outline, point):
+            chain = []
+            continue
+        area = polygon_area(outline)
+        if chain and max(area, chain[-1][1]) > 1.3 * min(area, chain[-1][1]):
+            chain = []
+        chain.append((outline, area))
+        last = outline
+        if len(chain) == 3:
+            return chain[1][0]
+    return chain[-1][0] if chain else last
 
 
 def outline_from_click(image: np.ndarray, point: tuple[float, float]) -> list[tuple[float, float]]:
-    """Wound outline around a point clicked inside the wound: the search box grows until the
-    proposed outline no longer touches its edge."""
+    """Wound outline around a point clicked inside the wound: a coarse search from the click,
+    then the box around what it found is segmented at full quality."""
     h, w = image.shape[:2]
     x, y = point
     if not (0 <= x < w and 0 <= y < h):
         raise SegmentationError("The click is outside the photo.")
-    half = 0.015 * math.hypot(w, h)
-    outline: list[tuple[float, float]] = []
-    for _ in range(7):
-        box = (max(0.0, x - half), max(0.0, y - half),
-               min(w - 1.0, x + half), min(h - 1.0, y + half))
-        try:
-            outline, touches = _segment(image, box, (x, y))
-        except SegmentationError:
-            outline, touches = [], True
-        if outline and not touches and _plausible(outline, box, (x, y)):
-            break
-        half *= 1.6
+    outline = _search_from_click(image, (x, y))
     if not outline:
         raise SegmentationError("No wound was found around that point. Drag a box around the "
                                 "wound or draw the outline by hand.")
-    return outline
+    xs, ys = [p[0] for p in outline], [p[1] for p in outline]
+    pad = 0.08 * max(max(xs) - min(xs), max(ys) - min(ys)) + 2
+    final_box = (max(0.0, min(xs) - pad), max(0.0, min(ys) - pad),
+                 min(w - 1.0, max(xs) + pad), min(h - 1.0, max(ys) + pad))
+    try:
+        final, _ = _segment(image, final_box, (x, y))
+    except SegmentationError:
+        return outline
+    return final if _holds(final, (x, y)) else outline
 
 
 def rasterize(outline: Sequence[Sequence[float]], shape: tuple[int, int]) -> np.ndarray:
