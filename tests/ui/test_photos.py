@@ -239,3 +239,18 @@ def test_clinic_menu_prints_the_calibration_card(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: getattr(window, "card_written", None) == target, timeout=20_000)
     assert target.read_bytes().startswith(b"%PDF")
     assert "100%" in window.statusBar().currentMessage()
+
+
+def test_captions_say_day_area_or_not_calibrated():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from app.ui.chart.photos import photo_caption
+
+    base = dict(visit_date=dt.date(2026, 3, 15), calibrated=True, area_cm2=3.456)
+    assert photo_caption(SimpleNamespace(**base), dt.date(2026, 3, 1)) == \
+        "2026-03-15 · day 14 · 3.46 cm²"
+    assert photo_caption(SimpleNamespace(**{**base, "calibrated": False}), None) == \
+        "2026-03-15 · not calibrated"
+    assert photo_caption(SimpleNamespace(**{**base, "area_cm2": None}), None) == \
+        "2026-03-15 · not outlined"

@@ -215,8 +215,8 @@ class PhotosTab(QWidget):
             item.setSizeHint(QSize(THUMB + 40, THUMB + 48))
             strip.addItem(item)
         strip.itemSelectionChanged.connect(self._update_buttons)
-        strip.itemDoubleClicked.connect(lambda item: self.actions.edit_outline(
-            self.records[item.data(PHOTO_ROLE)]))
+        strip.itemActivated.connect(lambda item: self.actions.edit_outline(
+            self.records[item.data(PHOTO_ROLE)]))  # Enter or double-click
         self.strip_layout.addWidget(title)
         self.strip_layout.addWidget(strip)
         self.strips[episode.ulcer_id] = strip
@@ -228,7 +228,7 @@ class PhotosTab(QWidget):
                          f"cm, {record.length_cm:.2f} × {record.width_cm:.2f} cm")
         elif not record.calibrated:
             lines.append(self.tr("not calibrated (documentation only)"))
-        lines.append(self.tr("Double-click to edit the outline"))
+        lines.append(self.tr("Double-click or Enter to edit the outline"))
         return "\n".join(x for x in lines if x)
 
     # -- selection --------------------------------------------------------------------------
