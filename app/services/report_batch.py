@@ -37,13 +37,15 @@ def combined_name(since: dt.date, until: dt.date, audience: str) -> str:
     return f"all-reports-{since.isoformat()}-to-{until.isoformat()}{suffix}.pdf"
 
 
-def write_one(history, settings, audience: str, printed_by: str, path: Path) -> Path:
-    """Lay out and write one report (Qt-free, on the runner's background thread)."""
+def write_one(history, settings, audience: str, printed_by: str, path: Path,
+              photos=()) -> Path:
+    """Lay out and write one report (Qt-free, on the runner's background thread);
+    `photos` from app.services.report_photos.load_report_photos."""
     from app.reports import render_pdf
     from app.services.files import write_bytes_atomically
 
     write_bytes_atomically(path, render_pdf(history, settings, audience=audience,
-                                            printed_by=printed_by))
+                                            printed_by=printed_by, photos=photos))
     return path
 
 

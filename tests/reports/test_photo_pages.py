@@ -88,3 +88,17 @@ def test_a_photo_is_never_drawn_larger_than_its_pixels_at_300_dpi(size, room):
     assert figure.height <= size[1] * 72 / PRINT_DPI + 1e-9
     assert figure.width <= room[0] + 1e-9 and figure.height <= room[1] + 1e-9
     assert figure.width / size[0] == pytest.approx(figure.height / size[1])  # not distorted
+
+
+def test_batch_write_one_prints_the_photos(clinic, tmp_path):
+    from app.services.history import load_history
+    from app.services.report_batch import write_one
+    from app.services.settings import load_settings
+
+    db, patient_id = clinic
+    with db.read() as session:
+        history = load_history(session, patient_id)
+        photos = load_report_photos(session, history)
+        settings = load_settings(session)
+    path = write_one(history, settings, "clinician", "nurse.test", tmp_path / "one.pdf", photos)
+    assert _images(path.read_bytes()) >= 8

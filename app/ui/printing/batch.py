@@ -216,14 +216,23 @@ class BatchPrintDialog(QDialog):
         patient, path = run.patients[index], run.paths[index]
         settings, audience, printed_by = run.settings, run.audience, self.actor.username
 
-        def lay_out(history) -> None:
+        def lay_out(records) -> None:
+            history, photos = records
             self.runner.background(
-                "batch-pdf", lambda: write_one(history, settings, audience, printed_by, path),
+                "batch-pdf", lambda: write_one(history, settings, audience, printed_by, path,
+                                               photos),
                 self._alive(lambda _path: self._one_done(patient, path, None)),
                 on_error=self._alive(lambda exc: self._one_done(patient, path, exc)),
                 parent=self)
 
-        self.runner.read("batch", lambda session: load_history(session, patient.id),
+        def read(session):
+            from app.services.report_photos import load_report_photos
+
+            history = load_history(session, patient.id)
+            return history, load_report_photos(session, history,
+                                               thumbnails=audience == "clinician")
+
+        self.runner.read("batch", read,
                          self._alive(lay_out),
                          on_error=self._alive(lambda exc: self._one_done(patient, path, exc)),
                          parent=self)
