@@ -297,9 +297,8 @@ class MainWindow(QMainWindow):
 
         dialog = VisitDialog(runner=self.runner, actor=self.actor,
                              patient_id=self.current_patient_id, visit_id=visit_id, parent=self)
-        if _accepted(dialog.exec()):
+        if _accepted(dialog.exec()):  # the save's Changes already reloaded row and chart
             self.statusBar().showMessage(self.tr("Visit saved"), 8000)
-            self.refresh_patient()
 
     def open_report(self) -> None:
         """The follow-up summary preview (app.ui.printing.preview)."""

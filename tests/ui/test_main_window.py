@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QTableView, QTabWidget
 
+from app.services.changes import Changes
 from app.services.patient_list import load_patient_list
 from app.ui.main_window import MainWindow, create_main_window
 from tests.ui.golden_support import golden_copy, golden_template  # noqa: F401 (fixtures)
@@ -143,11 +144,13 @@ def install_fake_module(monkeypatch, name: str, **attributes) -> None:
 def test_new_visit_and_double_click_open_the_visit_form(qtbot, window, monkeypatch):
     opened = []
 
-    class FakeVisitDialog:
-        def __init__(self, *, db, actor, patient_id, visit_id, parent):
-            opened.append((db, actor, patient_id, visit_id, parent))
+    class FakeVisitDialog:  # saves as the real one does: its write announces the patient
+        def __init__(self, *, runner, actor, patient_id, visit_id, parent):
+            opened.append((runner.db, actor, patient_id, visit_id, parent))
+            self.runner, self.patient_id = runner, patient_id
 
         def exec(self):
+            self.runner.announce(Changes.of(patients=[self.patient_id]))
             return QDialog.DialogCode.Accepted
 
     install_fake_module(monkeypatch, "app.ui.visit.form", VisitDialog=FakeVisitDialog)
