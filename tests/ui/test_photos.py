@@ -85,13 +85,32 @@ def test_add_a_photo_box_outline_save(qtbot, window, golden_db, tmp_path, monkey
     assert strip.count() == 1 and "cm²" in strip.item(0).text()
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims width x height pixels (no pixel data): a 200-MP photo, cheaply."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
 @pytest.mark.parametrize("content, words", [
     (b"%PDF-1.7\n%fake", "PDF"),
     (b"", "empty"),
     (b"\xff\xd8\xff\xe0" + b"\x00" * 40, "photo"),
+    (b"not an image at all", "not a photo"),
+    ("truncated", "truncated"),
+    (png_header(20000, 10000), "too large"),
 ])
 def test_a_bad_file_says_why_and_attaches_nothing(qtbot, window, golden_db, tmp_path,
                                                   content, words):
+    if content == "truncated":
+        data = scene(11).jpeg
+        content = data[:len(data) // 2]
     patient_id, _ = patient_assessments(golden_db)
     tab = show_photos_tab(qtbot, window)
     path = tmp_path / "bad.jpg"
