@@ -163,3 +163,14 @@ def test_a_png_photo_opens_too(qtbot, runner):
     Image.open(io.BytesIO(s.jpeg)).save(out, format="PNG")
     editor = open_editor(qtbot, runner, out.getvalue())
     assert editor.calibration is not None
+
+
+def test_jobs_queued_together_all_come_back(qtbot, runner):
+    s = scene(11)
+    editor = open_editor(qtbot, runner, s.jpeg)
+    propose(qtbot, editor, s)
+    editor.suggest_tissue()
+    propose_box = s.box
+    editor.canvas.box_drawn.emit(tuple(float(v) for v in propose_box))
+    qtbot.waitUntil(lambda: not editor.busy, timeout=20_000)
+    assert editor._jobs == 0

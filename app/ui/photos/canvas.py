@@ -68,6 +68,12 @@ TOOLS = ((Mode.BOX, "&Box / click", "Drag a box around the wound, or click insid
                                 "distance (R)", "R"))
 
 
+def tissue_text(shares: dict[str, float]) -> str:
+    """A tissue-colour suggestion in words (the editor's tissue box)."""
+    return (f"red (granulation) {shares['red']:.0f}% · yellow (slough) {shares['yellow']:.0f}% · "
+            f"black (necrosis) {shares['black']:.0f}%")
+
+
 class OutlineCanvas(QGraphicsView):
     """Shows the photo and the outline; reports boxes, clicks, strokes, traces and edits."""
 

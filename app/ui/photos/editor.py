@@ -9,6 +9,7 @@ Everything here is in working-copy px; the outline leaves in full-resolution px.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.imaging.calibrate import Calibration, CalibrationError, ruler_calibration
 from app.imaging.measure import WoundMeasurement, measure_outline
-from app.ui.photos.canvas import TOOLS, Mode, OutlineCanvas
+from app.ui.photos.canvas import TOOLS, Mode, OutlineCanvas, tissue_text
 
 Point = tuple[float, float]
 
@@ -59,11 +60,6 @@ class EditorPhoto:
         return (p[0] + 0.5) / k - 0.5, (p[1] + 0.5) / k - 0.5
 
 
-def tissue_text(shares: dict[str, float]) -> str:
-    return (f"red (granulation) {shares['red']:.0f}% · yellow (slough) {shares['yellow']:.0f}% · "
-            f"black (necrosis) {shares['black']:.0f}%")
-
-
 class PhotoOutlineEditor(QDialog):
     """Accepted: `outline_full`, `calibration`, `measurement` and `confirmed_tissue` hold the
     result (an outline may be None: the photo kept without one)."""
@@ -82,7 +78,7 @@ class PhotoOutlineEditor(QDialog):
         self.outline_source: str | None = None
         self.measurement: WoundMeasurement | None = None
         self.suggested_tissue: dict[str, float] | None = None
-        self._jobs = 0
+        self._jobs, self._serials = 0, itertools.count(1)
         self.canvas = OutlineCanvas(self)
         self.canvas.set_image(photo.working, photo.qimage)
         self._build()
@@ -326,7 +322,9 @@ class PhotoOutlineEditor(QDialog):
                                 else self.tr("That did not work ({0}).").format(
                                     type(error).__name__))
 
-        self.runner.background("photo-outline", work, finished, on_error=failed, parent=self)
+        # a channel per job: none supersedes another (whose result would never come back)
+        self.runner.background(f"photo-edit-{id(self)}-{next(self._serials)}", work, finished,
+                               on_error=failed, parent=self)
 
     def _propose_box(self, box) -> None:
         from app.imaging.segment import outline_from_box
