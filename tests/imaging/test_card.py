@@ -34,10 +34,12 @@ def test_card_has_a_white_margin():
 
 def test_every_marker_is_found_where_the_design_puts_it():
     dpi = 150
-    image = Image.open(io.BytesIO(card_png(dpi))).convert("RGB")
+    import cv2
     import numpy as np
 
-    image_pts, card_pts, found = detect_marker_corners(np.asarray(image))
+    image = np.asarray(Image.open(io.BytesIO(card_png(dpi))).convert("L"))
+    # as a camera or scanner sees it: edges spread over a pixel or so, not cut on pixel lines
+    image_pts, card_pts, found = detect_marker_corners(cv2.GaussianBlur(image, (0, 0), 0.8))
     assert found == len(MARKERS)
     px_per_mm = dpi / 25.4
     for (x, y), (mx, my) in zip(image_pts, card_pts):
