@@ -26,10 +26,8 @@ API for the CLI (`photo card/measure/attach/export`) and the GUI:
 - app.imaging.pipeline: `analyse_photo(data, outline=|box=|click=) -> PhotoAnalysis` whose
   `as_json()` is the `photo measure --json` document; `propose_outline(photo, box=|click=)`;
   `parse_outline(json_text)` and `parse_box("X0,Y0,X1,Y1")` for the CLI (ValueError).
-- app.imaging.render: `draw_outline`, `draw_scale_bar`, `draw_cm_grid`, `rectify` (the skin
-  plane from straight above at a chosen px/mm: side by side at one real scale),
-  `native_px_per_mm` (never upscale), `outline_region_mm`, `previous_outline_on` (last
-  visit's outline at true size on today's photo).
+- app.imaging.views: painted outlines, the skin plane seen from above at one
+  real-world scale (`plane_view`), crops and JPEG helpers for the Photos tab and reports.
 - app.imaging.privacy: `shareable_copy(data) -> ShareableCopy(data, extension)`: GPS and
   device serials stripped, for every exported or printed copy.
 - app.imaging.synthetic: `synthetic_photo(seed, size=...) -> SyntheticPhoto` with the true
