@@ -36,5 +36,5 @@ API for the CLI (`photo card/measure/attach/export`) and the GUI:
 Storage, audit and export are services: app.services.photos (prepare_photo, attach_photo,
 set_outline, set_primary, remove_photo, list_photos, find_assessment), app.services.photo_store
 (verified bytes, verify_blobs for `check`, incremental copy), app.services.photo_export
-(`photo export`), app.services.photo_demo (demo clinic). Design: docs/photos.md.
+(`photo export`); the demo clinic's photos: app.services.demo. Design: docs/photos.md.
 """

@@ -243,22 +243,6 @@ def test_attach_and_immutable_bytes_on_both_backends(any_db, actor, prepared):
         assert s.get(Assessment, aid).method == "photo"
 
 
-def test_demo_photos_match_the_recorded_areas(db, actor, assessment_id):
-    from app.services.photo_demo import add_demo_photos
-
-    with db.read() as s:
-        pid = s.get(Assessment, assessment_id).visit.patient_id
-    with db.write() as s:
-        assert add_demo_photos(s, patient_ids=[pid], actor=actor) == 1
-    with db.write() as s:
-        assert add_demo_photos(s, patient_ids=[pid], actor=actor) == 0  # already has one
-    with db.read() as s:
-        (photo,) = list_photos(s, patient_id=pid)
-        assert photo.calibrated
-        assert photo.area_cm2 == pytest.approx(3.14159265 / 4 * 3.0 * 2.0, rel=0.02)
-        assert s.get(Assessment, assessment_id).method != "photo"
-
-
 def test_an_assessment_with_photos_is_not_removed_with_them(db, actor, prepared, assessment_id):
     with db.write() as s:
         record = attach_photo(s, prepared, assessment_id=assessment_id, actor=actor)
