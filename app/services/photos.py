@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,8 +96,10 @@ def prepare_photo(data: bytes, *, file_name: str | None = None,
     """Analyse a photo off the GUI thread. `ruler` calibrates when no card is found."""
     analysis = analyse_photo(data, outline=outline, box=box, click=click)
     if analysis.calibration is None and ruler is not None:
-        analysis = analyse_photo(data, outline=analysis.outline_px,
-                                 calibration=ruler_calibration(*ruler))
+        calibration = ruler_calibration(*ruler)
+        measured = measure_outline(analysis.outline_px, calibration) \
+            if analysis.outline_px else None
+        analysis = replace(analysis, calibration=calibration, measurement=measured)
     source = "file" if outline is not None else "box" if box is not None else \
         "click" if click is not None else None
     return PreparedPhoto(data=data, file_name=file_name, analysis=analysis,
