@@ -127,12 +127,25 @@ def _load_upright(image: Image.Image, target_long_side: int) -> tuple[Image.Imag
     upright = ImageOps.exif_transpose(image)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
+    if upright.mode.startswith(("I", "F")):  # 16-bit or float grey: to 8 bits, not clipped
+        upright = _eight_bit_grey(upright)
     if upright.mode not in ("RGB", "L"):
         background = PilImage.new("RGB", upright.size, (255, 255, 255))
         rgba = upright.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
         upright = background
     return upright.convert("RGB"), width, height
+
+
+def _eight_bit_grey(image: Image.Image) -> Image.Image:
+    import numpy as np
+    from PIL import Image as PilImage
+
+    values = np.asarray(image, dtype=np.float64)
+    top = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
+    if image.mode == "F":
+        top = max(float(values.max()), 1.0)
+    return PilImage.fromarray(np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:

@@ -132,3 +132,12 @@ def test_heic_is_decoded():
     assert photo.format == "HEIC"
     assert (photo.width, photo.height) == (64, 48)
     assert photo.working[..., 0].mean() > 150
+
+
+def test_16_bit_grey_png_keeps_its_tones():
+    ramp = np.linspace(0, 65535, 64 * 48).reshape(48, 64).astype(np.uint16)
+    out = io.BytesIO()
+    Image.fromarray(ramp).save(out, format="PNG")
+    photo = decode_photo(out.getvalue())
+    assert photo.working[0, 0, 0] < 5 and photo.working[-1, -1, 0] > 250
+    assert 100 < photo.working[24].mean() < 155  # mid-grey in the middle, not clipped white
