@@ -24,7 +24,8 @@ WORKING_LONG_SIDE = 2048
 THUMBNAIL_LONG_SIDE = 256
 WORKING_JPEG_QUALITY = 90
 THUMBNAIL_JPEG_QUALITY = 80
-FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "HEIF": "HEIC", "AVIF": "HEIC"}
+# Pillow's format names -> ours. MPO is a JPEG with extra frames (many phones write it).
+FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "HEIF": "HEIC"}
 _EXIF_DATETIME_ORIGINAL = 0x9003
 _EXIF_IFD = 0x8769
 
@@ -114,7 +115,7 @@ def _load_upright(image: Image.Image, target_long_side: int) -> tuple[Image.Imag
     from PIL import ImageOps
 
     width, height = image.size
-    if image.format == "JPEG":
+    if image.format in ("JPEG", "MPO"):
         ratio = max(width, height) / (0.9 * target_long_side)
         if ratio > 1:
             image.draft("RGB", (int(width / ratio), int(height / ratio)))

@@ -141,3 +141,12 @@ def test_16_bit_grey_png_keeps_its_tones():
     photo = decode_photo(out.getvalue())
     assert photo.working[0, 0, 0] < 5 and photo.working[-1, -1, 0] > 250
     assert 100 < photo.working[24].mean() < 155  # mid-grey in the middle, not clipped white
+
+
+def test_multi_picture_jpeg_from_a_phone_is_a_jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(
+        out, format="MPO", save_all=True, append_images=[Image.new("RGB", (64, 48), (0, 0, 200))])
+    photo = decode_photo(out.getvalue())
+    assert photo.format == "JPEG" and (photo.width, photo.height) == (64, 48)
+    assert photo.working[..., 0].mean() > 150  # the first picture

@@ -78,3 +78,16 @@ def test_heic_copy_becomes_a_metadata_free_jpeg():
     assert b"HEIC-SN-1" not in copy.data
     reread = Image.open(io.BytesIO(copy.data))
     assert reread.size == (64, 48) and not reread.getexif().get_ifd(0x8825)
+
+
+def test_multi_picture_jpeg_copy_keeps_only_the_first_picture_without_metadata():
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0xA431] = "MPO-SN-7"
+    out = io.BytesIO()
+    second = Image.new("RGB", (64, 48), (0, 0, 200))
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="MPO", save_all=True,
+                                                   append_images=[second], exif=exif.tobytes())
+    copy = shareable_copy(out.getvalue())
+    assert b"MPO-SN-7" not in copy.data
+    reread = Image.open(io.BytesIO(copy.data))
+    assert getattr(reread, "n_frames", 1) == 1 and reread.getpixel((5, 5))[0] > 150
