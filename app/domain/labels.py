@@ -144,3 +144,19 @@ def format_p_value(p: float | None) -> str:
     if p < P_FLOOR:
         return "p < 0.001"
     return f"p = {min(p, 1.0):.3f}"
+
+
+# -- quantities --------------------------------------------------------------------------------
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def dose_quantity(value: float, unit: str | None = None) -> str:
+    """A dose as written on a vial: 5e9 particles reads "5 × 10⁹ particles", 100 µg "100 µg"
+    (the chart, its tooltips and the reports all write doses this way)."""
+    if value != 0 and not 1e-3 <= abs(value) < 1e5:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    else:
+        text = f"{value:g}"
+    return f"{text} {unit}".strip() if unit else text

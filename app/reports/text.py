@@ -15,6 +15,7 @@ from app.domain.labels import (
     ROUTE_LABELS,
     SEX_LABELS,
     SOURCE_LABELS,
+    dose_quantity,
     site_label,
 )
 
@@ -48,20 +49,9 @@ def number(value: float | None, decimals: int, unit: str = "", *, signed: bool =
     return f"{text} {unit}".strip() if unit and unit != "%" else text + unit
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def quantity(value: float | None, unit: str | None = None) -> str:
-    """A dose as written on a vial: 5 × 10⁹ particles, 100 µg; NOT_RECORDED when missing."""
-    if value is None:
-        return NOT_RECORDED
-    if value != 0 and not 1e-3 <= abs(value) < 1e5:
-        mantissa, exponent = f"{value:.2e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        text = f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-    else:
-        text = f"{value:g}"
-    return f"{text} {unit}".strip() if unit else text
+    """A dose as written on a vial (app.domain.labels.dose_quantity); NOT_RECORDED if missing."""
+    return NOT_RECORDED if value is None else dose_quantity(value, unit)
 
 
 def date(value: dt.date | None) -> str:

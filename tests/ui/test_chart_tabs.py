@@ -209,14 +209,6 @@ def test_tables_list_visits_treatments_and_events(tabs):
     assert tabs.adverse_event_table.placeholder == "No adverse event recorded."
 
 
-@pytest.mark.parametrize("value, text", [(5e9, "5 × 10⁹"), (1e10, "1 × 10¹⁰"),
-                                         (2.5e6, "2.5 × 10⁶"), (250.0, "250"), (0.5, "0.5")])
-def test_doses_are_written_as_clinicians_write_them(value, text):
-    from app.ui.chart.tables import scientific
-
-    assert scientific(value) == text
-
-
 def test_hidden_tabs_refresh_when_next_shown(tabs):
     tabs.show_mrn("H-01002")
     tabs.setCurrentWidget(tabs.visit_table)

@@ -8,6 +8,7 @@ a pair of curves that later patients reuse.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 from enum import Enum
 
@@ -16,8 +17,8 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.episodes import WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY
-from app.services.patient_chart import PatientChart
 from app.domain.records import EpisodeView, TreatmentRecord
+from app.services.patient_chart import PatientChart
 from app.ui.chart.common import (
     DOSE_COLOUR,
     colour,
@@ -28,10 +29,6 @@ from app.ui.chart.common import (
     set_date_axis,
 )
 from app.ui.chart.tables import dose_text
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class XAxis(str, Enum):
@@ -301,7 +298,7 @@ class HealingChart(QWidget):
         self.legend_entries = names
         self.legend.setText("&nbsp;&nbsp;&nbsp; ".join(  # lines break between entries only
             f'<span style="color:{colour_}">{sample}</span>&nbsp;'
-            + _escape(name).replace(" ", "&nbsp;") for colour_, sample, name in entries))
+            + html.escape(name).replace(" ", "&nbsp;") for colour_, sample, name in entries))
 
     def dose_tips(self) -> list[str]:
         """The tooltips of the dose markers, in dose order (what hovering shows)."""

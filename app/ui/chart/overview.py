@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.alerts import Alert
 from app.domain.labels import site_label
-from app.services.patient_chart import PatientChart
 from app.domain.records import EpisodeView
+from app.services.patient_chart import PatientChart
 from app.ui.chart.tables import date_text, fmt
 
 CARD_STYLE = """
@@ -179,8 +187,8 @@ class AlertCard(QFrame):
         about = "" if alert.subject.lower() in title.lower() else f"{alert.subject}: "
         when = (f" ({date_text(alert.on)})" if alert.on and date_text(alert.on) not in
                 alert.detail else "")
-        self.headline.setText(f"<b>{_escape(title)}</b> — {_escape(about)}"
-                              f"{_escape(alert.detail)}{_escape(when)}")
+        self.headline.setText(f"<b>{html.escape(title)}</b> — {html.escape(about)}"
+                              f"{html.escape(alert.detail)}{html.escape(when)}")
         self.rule.setText(self.tr("Rule: {0}. Source: {1}.").format(alert.rule.rule,
                                                                     alert.rule.source))
 
@@ -231,8 +239,8 @@ class OverviewTab(QScrollArea):
                  else None, ", ".join(p.comorbidities) or None,
                  self.tr("next visit due {0}").format(date_text(chart.next_visit_due))
                  if chart.next_visit_due else None]
-        self.summary.setText(f"<b>{_escape(p.name)}</b> · "
-                             + " · ".join(_escape(f) for f in facts if f))
+        self.summary.setText(f"<b>{html.escape(p.name)}</b> · "
+                             + " · ".join(html.escape(f) for f in facts if f))
         self.cards = self._fill(self._card_pool, self._cards, EpisodeCard, history.episodes,
                                 lambda card, e: card.show_episode(e, chart.today))
         self.empty.setVisible(not history.episodes)
@@ -262,5 +270,3 @@ class EmptyNote(QLabel):
         self.setStyleSheet("color: #666; padding: 12px;")
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

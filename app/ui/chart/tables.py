@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 
 from app.domain.analytes import ANALYTES
-from app.domain.labels import OUTCOME_LABELS, SOURCE_LABELS, site_label
+from app.domain.labels import OUTCOME_LABELS, SOURCE_LABELS, dose_quantity, site_label
 from app.domain.records import AdverseEventRecord, PatientHistory, TreatmentRecord, VisitRecord
 
 Row = TypeVar("Row")
@@ -211,23 +211,10 @@ def visit_columns(sites: Sequence[str] = ()) -> list[Column[VisitRow]]:
 
 
 # -- treatments and adverse events --------------------------------------------------------
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def scientific(value: float) -> str:
-    """Large counts as a clinician writes them: 5e9 → "5 × 10⁹"; others to 3 digits."""
-    if value == 0 or 1e-3 <= abs(value) < 1e5:
-        return f"{value:.3g}"
-    mantissa, exponent = f"{value:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPT)}"
-
-
 def dose_text(t: TreatmentRecord) -> str:
     if t.exosome_dose is None:
         return "—"
-    return scientific(t.exosome_dose) + (f" {t.exosome_dose_unit}" if t.exosome_dose_unit
-                                         else "")
+    return dose_quantity(t.exosome_dose, t.exosome_dose_unit)
 
 
 def _standard_care(t: TreatmentRecord) -> str:
