@@ -19,10 +19,18 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from app.domain.analytes import ANALYTES, PERFUSION_COLUMNS, ReferenceRange
-from app.domain.episodes import (WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY, WEEK4_WINDOW,
-                                 WEEK8_ON_TRACK_PAR, AssessmentPoint, EpisodeMetrics,
-                                 InvalidEpisode, closest_in_window, percent_area_reduction)
-from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
+from app.domain.episodes import (
+    WEEK4_ON_TRACK_PAR,
+    WEEK4_TARGET_DAY,
+    WEEK4_WINDOW,
+    WEEK8_ON_TRACK_PAR,
+    AssessmentPoint,
+    EpisodeMetrics,
+    InvalidEpisode,
+    closest_in_window,
+    percent_area_reduction,
+)
+from app.domain.patient_measures import VAS_IMPORTANT_CHANGE, is_important_vas_change
 
 AREA_GROWTH_ALERT_FACTOR = 1.5  # "area up by more than 50% since the previous visit"
 CRP_COLUMN = "crp_mg_l"
@@ -197,8 +205,7 @@ def _pain_alert(vas: Sequence[tuple[dt.date, float | None]]) -> list[Alert]:
     if len(recorded) < 2:
         return []
     (_, previous), (on, latest) = recorded[-2], recorded[-1]
-    # VAS is recorded to one decimal: round so that 6.1 − 4.1 counts as the 2.0 it is.
-    if round(latest - previous, 1) >= VAS_IMPORTANT_CHANGE:
+    if latest > previous and is_important_vas_change(latest - previous):
         return [Alert("vas_rise", "VAS", f"{previous:g} → {latest:g}", on)]
     return []
 

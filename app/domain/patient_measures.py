@@ -33,6 +33,13 @@ def _in_date_order(series: Sequence[tuple[date, float | None]]) -> list[tuple[da
     return sorted(((d, v) for d, v in series if v is not None), key=lambda item: item[0])
 
 
+def is_important_vas_change(change: float) -> bool:
+    """A VAS change of at least 2 points either way (Farrar 2001): the pain summary's
+    reduction and the rising-pain alert both ask this. VAS is recorded to one decimal, so a
+    float subtraction that leaves 1.9999999 still counts as the 2.0 it is."""
+    return abs(change) >= VAS_IMPORTANT_CHANGE - _DECIMAL_SLACK
+
+
 def pain_summary(series: Sequence[tuple[date, float | None]]) -> PainSummary:
     """First and last VAS, the change, and whether it fell by at least 2 points."""
     values = _in_date_order(series)
@@ -40,7 +47,7 @@ def pain_summary(series: Sequence[tuple[date, float | None]]) -> PainSummary:
         return PainSummary(None, None, None, None)
     baseline, latest = values[0][1], values[-1][1]
     change = latest - baseline
-    return PainSummary(baseline, latest, change, change <= -VAS_IMPORTANT_CHANGE + _DECIMAL_SLACK)
+    return PainSummary(baseline, latest, change, change < 0 and is_important_vas_change(change))
 
 
 def lab_summary(
@@ -51,4 +58,5 @@ def lab_summary(
     if not values:
         return None
     (first_on, baseline), (last_on, latest) = values[0], values[-1]
-    return LabSummary(baseline, latest, latest - baseline, reference.flag(latest), first_on, last_on)
+    return LabSummary(baseline, latest, latest - baseline, reference.flag(latest), first_on,
+                      last_on)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from app.domain.analytes import ReferenceRange
 from app.domain.patient_measures import lab_summary, pain_summary
 
@@ -30,3 +33,19 @@ def test_lab_summary_flags_latest():
     assert s.change == 6.1 - 24.0
     assert lab_summary([], ReferenceRange(0, 10)) is None
     assert lab_summary([(day(0), 3.0)], ReferenceRange(None, None)).latest_flag is None
+
+
+@given(st.integers(min_value=0, max_value=100), st.integers(min_value=0, max_value=100))
+def test_the_summary_and_the_alert_agree_on_a_2_point_change(first_tenths, second_tenths):
+    """One rule (Farrar 2001) for the pain summary's reduction and the rising-pain alert."""
+    import datetime as dt
+
+    from app.domain.alerts import _pain_alert
+    from app.domain.patient_measures import is_important_vas_change, pain_summary
+
+    first, second = first_tenths / 10, second_tenths / 10
+    days = [(dt.date(2026, 1, 1), first), (dt.date(2026, 1, 15), second)]
+    tenths_apart = second_tenths - first_tenths
+    assert is_important_vas_change(second - first) == (abs(tenths_apart) >= 20)
+    assert pain_summary(days).clinically_important_reduction == (tenths_apart <= -20)
+    assert bool(_pain_alert(days)) == (tenths_apart >= 20)
