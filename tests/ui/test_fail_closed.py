@@ -112,3 +112,20 @@ def test_a_wrong_password_message_is_shown_whole_in_the_log_in_box(qtbot, db):
     label = dialog.error_label
     qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
     assert label.geometry().bottom() < dialog.ok_button.parentWidget().geometry().top()
+
+
+def test_an_older_read_only_database_without_accounts_opens_for_reading_only(qtbot, db):
+    """A file from before the accounts existed, that cannot be upgraded (read-only): the local
+    user may read and print it, nothing else; a writable one is refused no fallback."""
+    from sqlalchemy import text
+
+    with db.engine.begin() as connection:  # stands for a schema before the accounts table
+        connection.execute(text("DROP TABLE app_user"))
+    reader = Database.open(db.url, read_only=True, migrate=False)
+    try:
+        actor = login.sign_in(reader, username="os.user")
+        assert (actor.role, actor.read_only) == ("local", True)
+        assert actor.can("print") and not actor.can("record") and not actor.can("users")
+        assert "read-only" in actor.why_not("register")
+    finally:
+        reader.dispose()

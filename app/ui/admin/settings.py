@@ -71,7 +71,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(720, 620)
+        self.resize(720, 560)
         runner.read("settings-dialog", load_settings, self._loaded,
                     on_error=self._failed, parent=self)
 
