@@ -1,4 +1,4 @@
-"""Per-patient pain and lab summaries (METRICS.md, "Pain and labs")."""
+"""Per-patient measures: age, and the pain and lab summaries (METRICS.md, "Pain and labs")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,6 +27,14 @@ class LabSummary:
     latest_flag: str | None
     baseline_date: date
     latest_date: date
+
+
+def age_in_years(birth_date: date | None, day: date) -> int | None:
+    """Whole years of age on `day` (a birthday counts from that day on); None if unknown."""
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month,
+                                                                  birth_date.day))
 
 
 def _in_date_order(series: Sequence[tuple[date, float | None]]) -> list[tuple[date, float]]:

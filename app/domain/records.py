@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from app.domain.analytes import ReferenceRange
 from app.domain.episodes import EpisodeMetrics
-from app.domain.patient_measures import LabSummary, PainSummary
+from app.domain.patient_measures import LabSummary, PainSummary, age_in_years
 from app.domain.wound import AreaMethod
 
 
@@ -30,10 +30,7 @@ class PatientRecord:
     version: int
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.birth_date is None:
-            return None
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return age_in_years(self.birth_date, day)
 
     @property
     def comorbidities(self) -> list[str]:

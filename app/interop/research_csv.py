@@ -16,12 +16,18 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, TextIO
 
 from app.domain.analytes import ANALYTE_LIST
 from app.domain.limits import normalise_mrn
+from app.domain.patient_measures import age_in_years
 from app.domain.wound import perimeter_cm
 from app.interop.visit_sheet import format_number, neutralise
 
 if TYPE_CHECKING:  # the records are read, never imported at run time (services → interop)
-    from app.domain.records import (AssessmentRecord, EpisodeView, PatientHistory,
-                                      TreatmentRecord, VisitRecord)
+    from app.domain.records import (
+        AssessmentRecord,
+        EpisodeView,
+        PatientHistory,
+        TreatmentRecord,
+        VisitRecord,
+    )
 
 PSEUDONYM_PREFIX = "S-"
 
@@ -94,12 +100,6 @@ def pseudonym(key: bytes, mrn: str) -> str:
     return PSEUDONYM_PREFIX + digest[:16]
 
 
-def _age(birth: dt.date | None, on: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def _treatment_for(same_visit: list[TreatmentRecord], a: AssessmentRecord
                    ) -> TreatmentRecord | None:
     """The treatment given to this ulcer at this visit (or to no ulcer in particular)."""
@@ -147,7 +147,7 @@ def _assessment_values(history: PatientHistory, view: EpisodeView, index: int,
                        ) -> dict[str, Any]:
     a, m = view.assessments[index], view.metrics
     values = {
-        "visit_date": a.on, "age_years": _age(history.patient.birth_date, a.on),
+        "visit_date": a.on, "age_years": age_in_years(history.patient.birth_date, a.on),
         "day": m.days[index] if m else None, "week": m.days[index] / 7.0 if m else None,
         "length_cm": a.length_cm, "width_cm": a.width_cm, "depth_cm": a.depth_cm,
         "traced_area_cm2": a.traced_area_cm2, "measuring_method": a.method,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.domain.alerts import is_overdue, next_visit_due, off_track_at_week4
 from app.domain.episodes import WEEK4_WINDOW, InvalidEpisode, assessment_point
 from app.domain.limits import fold_for_search
+from app.domain.patient_measures import age_in_years
 from app.models import AdverseEvent, Assessment, Patient, Ulcer, Visit
 from app.services.settings import load_settings
 
@@ -46,14 +47,6 @@ class PatientListRow:
         names = (("off_track_week4", self.off_track_week4), ("overdue", self.overdue),
                  ("adverse_event_open", self.adverse_event_open))
         return tuple(name for name, on in names if on)
-
-
-def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
-    """Age in whole years on `day`."""
-    if birth_date is None:
-        return None
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month,
-                                                                 birth_date.day))
 
 
 def _closed_sql():
@@ -150,7 +143,7 @@ def load_patient_list(session: Session, *, today: dt.date,
         rows.append(PatientListRow(
             id=pid, mrn=mrn, name=name,
             search_text=f"{fold_for_search(mrn)}\n{name_search or fold_for_search(name)}",
-            age=age_on(birth_date, today), arm=arm, open_ulcers=open_count.get(pid, 0),
+            age=age_in_years(birth_date, today), arm=arm, open_ulcers=open_count.get(pid, 0),
             last_visit=last, next_visit_due=due, off_track_week4=pid in off_track,
             overdue=is_overdue(due, today=today), adverse_event_open=pid in open_events))
     return tuple(rows)

@@ -49,3 +49,20 @@ def test_the_summary_and_the_alert_agree_on_a_2_point_change(first_tenths, secon
     assert is_important_vas_change(second - first) == (abs(tenths_apart) >= 20)
     assert pain_summary(days).clinically_important_reduction == (tenths_apart <= -20)
     assert bool(_pain_alert(days)) == (tenths_apart >= 20)
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+       st.integers(min_value=0, max_value=40_000))
+def test_age_is_whole_years_and_changes_on_the_birthday(birth, days_lived):
+    from app.domain.patient_measures import age_in_years
+
+    day = birth + dt.timedelta(days=days_lived)
+    age = age_in_years(birth, day)
+    assert 0 <= age <= days_lived // 365
+    try:
+        last_birthday = birth.replace(year=birth.year + age)
+    except ValueError:  # born on 29 February: the birthday falls on 1 March that year
+        last_birthday = dt.date(birth.year + age, 3, 1)
+    assert last_birthday <= day < last_birthday.replace(year=last_birthday.year + 1) \
+        if (last_birthday.month, last_birthday.day) != (2, 29) else True
+    assert age_in_years(None, day) is None
