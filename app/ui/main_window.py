@@ -326,6 +326,7 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     or read-only file opens read-only); the role is the user's account's (app.ui.security.login);
     the patient list starts loading as soon as the event loop runs, so the window paints first.
     """
+    from app.ui.admin.roles import install_administration
     from app.ui.gc_guard import collect_garbage_on_gui_thread
     from app.ui.photos.install import install_photos
     from app.ui.security.login import actor_for
@@ -335,9 +336,10 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
 
     # `database`: the one the log-in already opened and checked (start-up checks run once).
     db = database or Database.open(db_url, create=True, check=True, passphrase=passphrase)
-    actor = actor_for(db, username)  # "local" only for an OS user without an account
+    actor = actor_for(db, username)  # fails closed: SignInRefused, never a fallback role
     window = MainWindow(db, actor, today=today, owns_db=True)
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
+    install_administration(window)  # Clinic ▸ Users…, Settings…; controls fit the role
     install_photos(window)  # Photos tab, Clinic ▸ Print calibration card
     QTimer.singleShot(0, window.reload_patients)
     QTimer.singleShot(0, window.runner.follow_other_workstations)  # live updates

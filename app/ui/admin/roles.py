@@ -41,6 +41,9 @@ def install_administration(window: QMainWindow) -> None:
     window.users_action, window.settings_action = users, settings
     # The window enables New visit and Print when a patient opens: the role comes after.
     window.patient_changed.connect(lambda _pid: apply_role(window))
+    lock = getattr(window, "idle_lock", None)
+    if lock is not None:  # "Switch user" on the lock screen
+        lock.switched.connect(lambda actor: switch_actor(window, actor))
     apply_role(window)
 
 
