@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 RANSAC_THRESHOLD_MM = 1.0  # a corner further than this from the fit is a false detection
 MIN_RULER_PX = 10.0
 REFINE_MARGIN = 0.3  # crop around a marker for its refinement, in marker sizes
+COARSE_ABOVE_PX = 1600  # images this long or longer are searched at half size first
 
 
 class CalibrationError(ValueError):
@@ -112,6 +113,37 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
+def _markers_in(gray: np.ndarray, shrink: int) -> dict[int, list[np.ndarray]]:
+    """Marker quads by id, found in `gray` reduced `shrink` times (corners in full px)."""
+    import cv2
+
+    small = gray
+    if shrink > 1:
+        small = cv2.resize(gray, (gray.shape[1] // shrink, gray.shape[0] // shrink),
+                           interpolation=cv2.INTER_AREA)
+    corners, ids, _ = _detector().detectMarkers(small)
+    seen: dict[int, list[np.ndarray]] = {}
+    if ids is None:
+        return seen
+    fx, fy = gray.shape[1] / small.shape[1], gray.shape[0] / small.shape[0]
+    for quad, marker_id in zip(corners, ids.ravel()):
+        q = quad.reshape(4, 2).astype("float64")
+        q[:, 0] = (q[:, 0] + 0.5) * fx - 0.5
+        q[:, 1] = (q[:, 1] + 0.5) * fy - 0.5
+        seen.setdefault(int(marker_id), []).append(q)
+    return seen
+
+
+def _coarse_markers(gray: np.ndarray) -> dict[int, list[np.ndarray]]:
+    """Find the markers on a half-size copy of a large image (a quarter of the work; the
+    corners are refined at full size after), and on the full image when that misses one."""
+    if max(gray.shape) >= COARSE_ABOVE_PX:
+        seen = _markers_in(gray, 2)
+        if sum(1 for m in MARKERS if len(seen.get(m.marker_id, ())) == 1) == len(MARKERS):
+            return seen
+    return _markers_in(gray, 1)
+
+
 def detect_marker_corners(image: np.ndarray, *, pixel_scale: float = 1.0
                           ) -> tuple[list[tuple[float, float]], list[tuple[float, float]], int]:
     """Matched (image px, card mm) corner pairs of the card's markers found in `image`.
@@ -120,13 +152,8 @@ def detect_marker_corners(image: np.ndarray, *, pixel_scale: float = 1.0
     full-resolution coordinates (pixel centres at integers). Returns also the marker count.
     """
     gray = _gray(image)
-    corners, ids, _ = _detector().detectMarkers(gray)
-    if ids is None:
-        return [], [], 0
+    seen = _coarse_markers(gray)
     by_id = {m.marker_id: m for m in MARKERS}
-    seen: dict[int, list] = {}
-    for quad, marker_id in zip(corners, ids.ravel()):
-        seen.setdefault(int(marker_id), []).append(quad.reshape(4, 2))
     image_pts: list[tuple[float, float]] = []
     card_pts: list[tuple[float, float]] = []
     found = 0
