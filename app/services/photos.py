@@ -92,16 +92,18 @@ class PhotoRecord:
 def prepare_photo(data: bytes, *, file_name: str | None = None,
                   outline: Sequence[Sequence[float]] | None = None,
                   box: Sequence[float] | None = None, click: Sequence[float] | None = None,
-                  ruler: Ruler | None = None) -> PreparedPhoto:
-    """Analyse a photo off the GUI thread. `ruler` calibrates when no card is found."""
+                  ruler: Ruler | None = None,
+                  outline_source: str | None = None) -> PreparedPhoto:
+    """Analyse a photo off the GUI thread. `ruler` calibrates when no card is found;
+    `outline_source` names where a given outline came from ("hand", "file"; default "file")."""
     analysis = analyse_photo(data, outline=outline, box=box, click=click)
     if analysis.calibration is None and ruler is not None:
         calibration = ruler_calibration(*ruler)
         measured = measure_outline(analysis.outline_px, calibration) \
             if analysis.outline_px else None
         analysis = replace(analysis, calibration=calibration, measurement=measured)
-    source = "file" if outline is not None else "box" if box is not None else \
-        "click" if click is not None else None
+    source = (outline_source or "file") if outline is not None else "box" if box is not None \
+        else "click" if click is not None else None
     return PreparedPhoto(data=data, file_name=file_name, analysis=analysis,
                          outline_source=source)
 
