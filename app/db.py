@@ -190,8 +190,17 @@ class Database:
 
     @staticmethod
     def _opened(database: Database, migrate: bool) -> Database:
-        if migrate and not database.read_only:
-            database.migrate()
+        try:
+            if migrate and not database.read_only:
+                database.migrate()
+            elif database.path is None:
+                database.current_revision()  # a server: reachable, signed in?
+        except sa_exc.OperationalError as exc:
+            database.dispose()
+            reason = " ".join(str(exc.orig).split())[:300]
+            raise ServerUnavailable(f"cannot use the database server "
+                                    f"{make_url(database.url).render_as_string()}: {reason}"
+                                    ) from exc
         return database
 
     @property

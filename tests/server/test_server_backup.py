@@ -85,3 +85,18 @@ def test_the_password_goes_in_the_environment_never_on_the_command_line(monkeypa
     assert (env["PGPASSWORD"], env["PGHOST"], env["PGPORT"], env["PGUSER"],
             env["PGDATABASE"], env["PGSSLMODE"]) == ("S3cret-Pw", "db.example.org", "5433",
                                                       "clinic", "dfu", "require")
+
+
+def test_an_upgrade_on_a_server_is_preceded_by_a_pg_dump(pg_url):
+    from alembic import command
+
+    from app.db import server_backup_folder
+
+    old = Database.open(pg_url)
+    command.downgrade(old.alembic_config(), "0002")
+    old.dispose()
+    upgraded = Database.open(pg_url)  # upgrades, and first dumps
+    assert upgraded.current_revision() == upgraded.head_revision()
+    upgraded.dispose()
+    dumps = list(server_backup_folder().glob(f"*-before-{upgraded.head_revision()}-*.dump"))
+    assert len(dumps) == 1 and db_server.list_dump(dumps[0])
