@@ -174,3 +174,14 @@ def test_jobs_queued_together_all_come_back(qtbot, runner):
     editor.canvas.box_drawn.emit(tuple(float(v) for v in propose_box))
     qtbot.waitUntil(lambda: not editor.busy, timeout=20_000)
     assert editor._jobs == 0
+
+
+def test_a_heic_photo_from_an_iphone_opens_too(qtbot, runner):
+    from PIL import Image
+
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.open(io.BytesIO(scene(11).jpeg)).save(out, format="HEIF", quality=90)
+    editor = open_editor(qtbot, runner, out.getvalue())
+    assert editor.calibration is not None and editor.calibration.method == "card"

@@ -141,7 +141,7 @@ def test_the_same_photo_twice_is_refused(qtbot, window, golden_db, tmp_path):
 def test_photos_tab_strip_and_side_by_side(qtbot, golden_db, tmp_path_factory):
     patient_id, assessments = patient_assessments(golden_db)
     first, last = assessments[0], assessments[-1]
-    attach_scene(golden_db, first[0], 21)
+    first_photo = attach_scene(golden_db, first[0], 21)
     attach_scene(golden_db, last[0], 22)
     window = open_chart(qtbot, golden_db)
     try:
@@ -150,6 +150,8 @@ def test_photos_tab_strip_and_side_by_side(qtbot, golden_db, tmp_path_factory):
         texts = [strip.item(n).text() for strip in tab.strips.values()
                  for n in range(strip.count())]
         assert any("day 0" in t for t in texts) and all("cm²" in t for t in texts)
+        tab.select_photos([first_photo.id])
+        assert "cm²" in tab.summary.text() and "card, camera tilt" in tab.summary.text()
         tab.select_photos(tab.records)
         assert tab.compare_button.isEnabled()
         with qtbot.waitSignal(tab.compared, timeout=20_000):

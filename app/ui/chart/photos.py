@@ -221,6 +221,18 @@ class PhotosTab(QWidget):
         self.strip_layout.addWidget(strip)
         self.strips[episode.ulcer_id] = strip
 
+    def _details(self, record) -> str:
+        """One selected photo in a line: its sizes and how it was calibrated."""
+        c = record.calibration
+        how = self.tr("not calibrated (documentation only)") if c is None else \
+            self.tr("card, camera tilt {0:.0f}°").format(c.tilt_deg) if c.method == "card" \
+            else self.tr("two-point ruler")
+        size = "" if record.area_cm2 is None else self.tr(
+            "{0:.2f} cm², perimeter {1:.2f} cm, {2:.2f} × {3:.2f} cm · ").format(
+            record.area_cm2, record.perimeter_cm, record.length_cm, record.width_cm)
+        return f"{record.visit_date.isoformat()} · {record.site}: {size}{how}" + (
+            self.tr(" · primary") if record.is_primary else "")
+
     def _tooltip(self, record) -> str:
         lines = [f"{record.visit_date.isoformat()} · {record.site}", record.file_name or ""]
         if record.calibrated and record.area_cm2 is not None:
@@ -260,7 +272,10 @@ class PhotosTab(QWidget):
             act(chosen[0])
 
     def _update_buttons(self) -> None:
-        count = len(self.selected_records()) if self.strips else 0
+        chosen = self.selected_records() if self.strips else []
+        count = len(chosen)
+        if count == 1:
+            self.summary.setText(self._details(chosen[0]))
         self.compare_button.setEnabled(count in (1, 2))
         for button in (self.edit_button, self.primary_button, self.remove_button):
             button.setEnabled(count == 1 and self.window_.actor.can("record"))
