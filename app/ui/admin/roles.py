@@ -2,22 +2,20 @@
 surface"; docs/reliability.md "People").
 
 `install_administration(window)` adds Clinic ▸ Users… (`usersAction`) and Clinic ▸ Settings…
-(`settingsAction`) and applies the role; `apply_role(window)` enables each action the signed-in
-role may use and disables the others with the reason as tooltip (the services enforce the same
-permissions: the window only mirrors them). `switch_actor(window, actor)` changes who the
-window acts for, after "Switch user" on the lock screen.
+(`settingsAction`) and applies the role with `apply_role` (app.ui.security.roles: each control
+the role may not use is disabled, the reason in its tooltip; "Switch user" on the lock screen
+changes the window's actor with `switch_actor`).
 """
 from __future__ import annotations
 
 import logging
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-from app.services.actor import Actor
+from app.ui.security.roles import apply_role, switch_actor
 
 log = logging.getLogger("dfu_monitor.ui")
-TOOLTIP_PROPERTY = "dfuTooltip"  # the tooltip an allowed control shows
 
 
 def _tr(text: str) -> str:
@@ -41,73 +39,7 @@ def install_administration(window: QMainWindow) -> None:
     window.users_action, window.settings_action = users, settings
     # The window enables New visit and Print when a patient opens: the role comes after.
     window.patient_changed.connect(lambda _pid: apply_role(window))
-    lock = getattr(window, "idle_lock", None)
-    if lock is not None:  # "Switch user" on the lock screen
-        lock.switched.connect(lambda actor: switch_actor(window, actor))
     apply_role(window)
-
-
-def _controls(window: QMainWindow) -> list[tuple[object, str, bool]]:
-    """(control, permission, needs an open patient) for every role-dependent control."""
-    controls: list[tuple[object, str, bool]] = [
-        (window.new_patient_button, "register", False),
-        (window.action_new_patient, "register", False),
-        (window.new_visit_button, "record", True),
-        (window.action_new_visit, "record", True),
-        (window.print_report_button, "print", True),
-        (window.action_print, "print", True),
-        (window.users_action, "users", False),
-        (window.settings_action, "settings", False),
-    ]
-    batch = getattr(window, "action_batch_print", None)
-    if isinstance(batch, QAction):
-        controls.append((batch, "print", False))
-    backup = getattr(window, "backup_actions", None)
-    if backup is not None:
-        controls += [(backup.action_backup, "backup", False),
-                     (backup.action_restore, "backup", False)]
-    return controls
-
-
-def apply_role(window: QMainWindow) -> None:
-    """Enable what the role may do; disable the rest, saying why in the tooltip."""
-    actor: Actor = window.actor
-    has_patient = window.current_patient_id is not None
-    for control, permission, needs_patient in _controls(window):
-        allowed_text = control.property(TOOLTIP_PROPERTY)
-        if allowed_text is None:
-            allowed_text = control.toolTip() or ""
-            control.setProperty(TOOLTIP_PROPERTY, allowed_text)
-        reason = actor.why_not(permission)
-        control.setEnabled(reason is None and (has_patient or not needs_patient))
-        control.setToolTip(reason or allowed_text)
-
-
-def switch_actor(window: QMainWindow, actor: Actor) -> None:
-    """Act for `actor` from now on: the previous user's open forms are closed with their drafts
-    kept, the title and roles follow, and the chart is reloaded."""
-    _close_forms_keeping_drafts(window)
-    previous = window.actor
-    window.actor = actor
-    window.setWindowTitle(window.tr("DFU Monitor — {0}").format(actor.username))
-    window.statusBar().showMessage(window.tr("Signed in as {0} (after {1})").format(
-        actor.username, previous.username))
-    apply_role(window)
-    window.refresh_patient()
-    log.info("user switched on the lock screen")
-
-
-def _close_forms_keeping_drafts(window: QMainWindow) -> None:
-    for dialog in window.findChildren(QDialog):
-        if not dialog.isVisible() or dialog.objectName() == "lockDialog":
-            continue
-        drafts = getattr(dialog, "drafts", None)
-        if drafts is not None and hasattr(drafts, "write_now"):
-            try:
-                drafts.write_now()  # the draft stays on disk: offered back next time
-            except Exception:  # a full disk must not keep the previous user's form open
-                log.warning("draft not written at switch of user", exc_info=True)
-        dialog.done(QDialog.DialogCode.Rejected.value)
 
 
 def open_users(window: QMainWindow) -> None:
@@ -126,3 +58,7 @@ def open_settings(window: QMainWindow) -> None:
         return
     dialog = SettingsDialog(runner=window.runner, actor=window.actor, parent=window)
     dialog.exec()
+
+
+__all__ = ["apply_role", "install_administration", "open_settings", "open_users",
+           "switch_actor"]

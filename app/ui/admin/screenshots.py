@@ -38,11 +38,14 @@ def _clinic(work: Path) -> str:
 
 
 def render(out_dir: Path) -> list[Path]:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
+    from app.db import Database
+    from app.services.actor import Actor
     from app.ui.admin.settings import SettingsDialog
     from app.ui.admin.users import UsersDialog
-    from app.ui.main_window import create_main_window
+    from app.ui.dbops import DatabaseRunner
+    from app.ui.security.idle_lock import IdleLock
 
     app = QApplication.instance() or QApplication([])
 
@@ -54,27 +57,28 @@ def render(out_dir: Path) -> list[Path]:
             app.processEvents()
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    url = _clinic(Path(tempfile.mkdtemp(prefix="dfu-admin-shots-")))
-    admin = create_main_window(url, "admin.eva", today=ANCHOR)
-    admin.show()
-    wait(lambda: admin.patients_ready)
-    users = UsersDialog(runner=admin.runner, actor=admin.actor, parent=admin)
+    db = Database.open(_clinic(Path(tempfile.mkdtemp(prefix="dfu-admin-shots-"))))
+    runner = DatabaseRunner(db)
+    admin = Actor("admin.eva", "admin")
+    users = UsersDialog(runner=runner, actor=admin)
     users.show()
     wait(lambda: users.table.rowCount() == len(ACCOUNTS))
     users.select("nurse.ana")
     written = [out_dir / "admin_users.png"]
     users.grab().save(str(written[-1]))
-    settings = SettingsDialog(runner=admin.runner, actor=admin.actor, parent=admin)
+    settings = SettingsDialog(runner=runner, actor=admin)
     settings.show()
     wait(settings.save_button.isEnabled)
     settings.clinic_name.setText("Riverside Foot Clinic")
     written.append(out_dir / "admin_settings.png")
     settings.grab().save(str(written[-1]))
-    nurse = create_main_window(url, "nurse.ana", today=ANCHOR)
-    nurse.show()
-    wait(lambda: nurse.patients_ready)
-    nurse.idle_lock.lock()
-    dialog = nurse.idle_lock.dialog
+    window = QMainWindow()  # stands for the main window behind the lock
+    window.setCentralWidget(QLabel("records"))
+    window.runner = DatabaseRunner(db, window)
+    window.show()
+    lock = IdleLock(window, db=db, username="nurse.ana", minutes=15)
+    lock.lock()
+    dialog = lock.dialog
     dialog.password_edit.setText("not the password")
     dialog.submit()
     wait(dialog.unlock_button.isEnabled)

@@ -3,8 +3,8 @@ press or a mouse action, the window hides the records and asks for the password 
 (docs/reliability.md "People"; HIPAA 164.312(a)(2)(iii), automatic logoff).
 
 On a shared PC the lock screen also offers "Switch user": another person signs in with their
-own account and `switched` carries their Actor; the window's actor changes
-(app.ui.admin.roles.switch_actor) and the previous user's open visit forms are closed with
+own account, the window's actor changes (app.ui.security.roles.switch_actor; `switched`
+carries the new Actor) and the previous user's open visit forms are closed with
 their drafts kept on disk. The password is checked on
 the window's database runner (argon2 never runs on the GUI thread). The idle minutes are read
 again whenever the settings change. The clock is injectable (`clock`, seconds, monotonic) so
@@ -191,13 +191,16 @@ class IdleLock(QObject):
             self.dialog.show_error(sign_in_error(error))
 
     def _authenticated(self, actor: Actor) -> None:
-        if actor.username != self.username:
+        switched = actor.username != self.username
+        if switched:
+            from app.ui.security.roles import switch_actor
+
             self.username = actor.username
-            # The window follows (app.ui.admin.roles.switch_actor, connected here): it closes
-            # the previous user's forms, keeping their drafts, before the records show again.
-            self.switched.emit(actor)
+            switch_actor(self.window, actor)  # the previous user's forms close, drafts kept
             self._hidden = [w for w in self._hidden if _alive(w)]
         self.unlock()
+        if switched:
+            self.switched.emit(actor)
 
     def unlock(self) -> None:
         dialog, self.dialog = self.dialog, None
