@@ -26,7 +26,8 @@ def _controls(window: QMainWindow) -> list[tuple[object, str, bool]]:
         (window.print_report_button, "print", True),
         (window.action_print, "print", True),
     ]
-    for name, permission in (("usersAction", "users"), ("settingsAction", "settings")):
+    for name, permission in (("usersAction", "users"), ("settingsAction", "settings"),
+                             ("importSheetAction", "record")):
         action = window.findChild(QAction, name)
         if action is not None:
             controls.append((action, permission, False))
