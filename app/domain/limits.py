@@ -212,3 +212,11 @@ def fold_for_search(text: str) -> str:
     """Accent- and case-insensitive form for searching names ("Zoë" matches "zoe")."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def patient_keys(mrn: str, name: str) -> dict[str, str]:
+    """What a patient row stores besides the typed text: the MRN as typed but trimmed, the key
+    MRNs are compared by, the name trimmed and its search form. Every writer of a patient
+    (registration, edit, visit sheet, demo) derives them here."""
+    return {"mrn": mrn.strip(), "mrn_key": normalise_mrn(mrn), "name": name.strip(),
+            "name_search": fold_for_search(name)}

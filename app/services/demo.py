@@ -17,7 +17,7 @@ from app.db import Database, bulk_insert
 from app.db_server import advance_sequences
 from app.domain.analytes import ANALYTES
 from app.domain.episodes import AssessmentPoint, split_episodes
-from app.domain.limits import fold_for_search, normalise_mrn
+from app.domain.limits import normalise_mrn, patient_keys
 from app.models import AdverseEvent, Assessment, LabResult, Patient, Treatment, Ulcer, Visit
 from app.services.change_feed import note_changes
 from app.services.changes import Changes
@@ -78,8 +78,7 @@ def seed_demo(db: Database, *, patients: int, seed: int = 1,
             arm = ARMS[n % 3] if rng.random() < 0.9 else rng.choice(ARMS)
             birth = dt.date(rng.randint(1940, 1985), rng.randint(1, 12), rng.randint(1, 28))
             rows["patient"].append(dict(
-                id=pid, mrn=mrn, mrn_key=normalise_mrn(mrn), name=name,
-                name_search=fold_for_search(name), birth_date=birth,
+                id=pid, **patient_keys(mrn, name), birth_date=birth,
                 sex=rng.choice("FM"), diabetes_type="2" if rng.random() < 0.9 else "1",
                 diabetes_duration_years=round(rng.uniform(2, 30), 0),
                 hba1c_enrolment_pct=round(rng.uniform(6.2, 11.5), 1),
@@ -182,7 +181,7 @@ def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_
     lot = f"EXO-{rng.randint(1000, 9999)}"
 
     visit_ids = []
-    for i, on in enumerate(dates):
+    for on in dates:
         visit_ids.append(vid)
         rows["visit"].append(dict(
             id=vid, patient_id=patient_id, visit_date=on, clinician="Demo nurse",

@@ -7,8 +7,16 @@ from dataclasses import dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.limits import (ERROR, Finding, Limit, check_range, fold_for_search,
-                               normalise_mrn, validate_birth_date, validate_text)
+from app.domain.limits import (
+    ERROR,
+    Finding,
+    Limit,
+    check_range,
+    normalise_mrn,
+    patient_keys,
+    validate_birth_date,
+    validate_text,
+)
 from app.models import Patient
 from app.models.vocab import ARMS, DIABETES_TYPES, SEXES
 from app.services.actor import Actor
@@ -79,10 +87,7 @@ def create_patient(session: Session, data: PatientInput, *, actor: Actor,
     if any(f.is_error for f in findings):
         raise ValidationFailed(findings)
     values = {f.name: getattr(data, f.name) for f in fields(PatientInput)}
-    values["mrn"] = data.mrn.strip()
-    values["name"] = data.name.strip()
-    patient = Patient(**values, mrn_key=normalise_mrn(data.mrn),
-                      name_search=fold_for_search(data.name))
+    patient = Patient(**(values | patient_keys(data.mrn, data.name)))
     session.add(patient)
     session.flush()
     return patient
@@ -106,8 +111,7 @@ def update_patient(session: Session, patient_id: int, data: PatientInput, *, act
         raise ValidationFailed(findings)
     for f in fields(PatientInput):
         setattr(patient, f.name, getattr(data, f.name))
-    patient.mrn, patient.name = data.mrn.strip(), data.name.strip()
-    patient.mrn_key = normalise_mrn(data.mrn)
-    patient.name_search = fold_for_search(data.name)
+    for key, value in patient_keys(data.mrn, data.name).items():
+        setattr(patient, key, value)
     session.flush()
     return patient
