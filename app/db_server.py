@@ -276,6 +276,17 @@ def advance_sequences(connection: Connection, tables: Iterable[str]) -> None:
             {"s": sequence})
 
 
+def drop_everything(connection: Connection) -> None:
+    """Empty the database again after a refused restore (it was empty before)."""
+    for table in user_tables(connection):
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+    functions = connection.exec_driver_sql(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n "
+        "ON n.oid = p.pronamespace WHERE n.nspname = current_schema()").scalars().all()
+    for function in functions:
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function} CASCADE")
+
+
 def foreign_key_problems(connection: Connection) -> tuple[int, list[str]]:
     """Every foreign key checked by a query (the server enforces them; this proves it):
     (constraints checked, rows whose parent is missing)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from app.cli.common import (
     add_command,
     command_actor,
+    is_local_clinic,
     open_db,
     read_new_password,
     shown_url,
@@ -76,10 +77,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from app.services.backup import RestoreRefused, restore_database
 
     url = resolve_db_url(args.db)
-    actor = sign_in(args)
+    # An empty server database has no accounts yet: the user signs in against the restored
+    # ones, and a refusal undoes the restore (app.services.backup).
+    server = not is_local_clinic(url)
+    actor = None if server else sign_in(args)
     try:
         result = restore_database(url, Path(args.file), actor=actor,
-                                  passphrase=_passphrase_if_needed(url))
+                                  passphrase=_passphrase_if_needed(url),
+                                  sign_in=(lambda db: command_actor(args, db)) if server
+                                  else None)
     except RestoreRefused as exc:
         for problem in exc.problems:
             print(f"refused: {problem}", file=sys.stderr)

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 from app import db_files, db_server
@@ -145,19 +146,23 @@ def check_backup_file(source: Path, *, passphrase: str | None,
                                  known_revisions=known_revisions())
 
 
-def restore_database(url: str, source: Path, *, actor: Actor,
-                     passphrase: str | None = None) -> RestoreResult:
+def restore_database(url: str, source: Path, *, actor: Actor | None,
+                     passphrase: str | None = None,
+                     sign_in: Callable[[Database], Actor] | None = None) -> RestoreResult:
     """Replace the database at `url` with the backup `source`, keeping the one replaced.
 
     Works on a database that is damaged, or that is not a database at all: that is when a
     restore is needed most. Callers holding a Database on `url` dispose of it first and
-    `reopen()` it after.
+    `reopen()` it after. An empty server database has no accounts to sign in with: there
+    `sign_in` checks the user against the restored accounts, and a refusal undoes the restore.
     """
-    actor.require("backup")
     source = Path(source).expanduser()
     path = sqlite_path(url)
     if path is None:
-        return _restore_server(url, source, actor)
+        return _restore_server(url, source, actor, sign_in)
+    if actor is None:
+        raise UserError("a restore needs a signed-in user")
+    actor.require("backup")
     if source.resolve() == path.resolve():
         raise UserError("that file is the database itself")
     if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
@@ -213,8 +218,13 @@ def _keep_current(url: str, path: Path, passphrase: str | None) -> Path | None:
     return kept
 
 
-def _restore_server(url: str, source: Path, actor: Actor) -> RestoreResult:
+def _restore_server(url: str, source: Path, actor: Actor | None,
+                    sign_in: Callable[[Database], Actor] | None) -> RestoreResult:
     """pg_restore a custom-format backup into the EMPTY database at `url`."""
+    if actor is not None:
+        actor.require("backup")
+    elif sign_in is None:
+        raise UserError("a restore needs a signed-in user")
     if not source.is_file():
         raise RestoreRefused(source, [f"{source} is not a file"])
     try:
@@ -237,6 +247,8 @@ def _restore_server(url: str, source: Path, actor: Actor) -> RestoreResult:
         raise DatabaseError(f"the restore failed and was rolled back: {exc}") from exc
     restored = Database.open(url, migrate=False)
     try:
+        if actor is None:
+            actor = _signed_in_or_undone(restored, sign_in)
         revision = restored.current_revision()
         restored.migrate()
         with restored.engine.begin() as connection:  # pg_dump keeps no grants: redo them
@@ -245,3 +257,16 @@ def _restore_server(url: str, source: Path, actor: Actor) -> RestoreResult:
     finally:
         restored.dispose()
     return RestoreResult(source=source, kept=None, revision=revision)
+
+
+def _signed_in_or_undone(restored: Database, sign_in: Callable[[Database], Actor]) -> Actor:
+    """The user signed in against the restored accounts, allowed to restore; otherwise the
+    database is emptied again and the refusal raised."""
+    try:
+        actor = sign_in(restored)
+        actor.require("backup")
+        return actor
+    except BaseException:
+        with restored.engine.begin() as connection:
+            db_server.drop_everything(connection)
+        raise

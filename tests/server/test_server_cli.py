@@ -57,3 +57,22 @@ def test_migrate_to_a_server_from_a_clinic_file(tmp_path, pg_empty_url, pg_url):
     assert "8 patient summaries identical" in done.stdout
     again = run_cli("migrate", "--to", pg_empty_url, env=local)  # now it holds a clinic
     assert again.returncode != 0 and "not empty" in again.stderr
+
+
+def test_backup_and_restore_commands_on_a_server(pg_url, pg_empty_url, tmp_path):
+    admin = {"DFU_MONITOR_USER": "admin.eva", "DFU_MONITOR_PASSWORD": PASSWORD}
+    done = run_cli("init", "--admin", "admin.eva", env={"DFU_MONITOR_DB": pg_url},
+                   input_text=f"{PASSWORD}\n{PASSWORD}\n")
+    assert done.returncode == 0, done.stderr
+    done = run_cli("backup", str(tmp_path), env=admin | {"DFU_MONITOR_DB": pg_url})
+    assert done.returncode == 0, done.stderr
+    dump = next(tmp_path.glob("*.dump"))
+    target = {"DFU_MONITOR_DB": pg_empty_url}
+    refused = run_cli("restore", str(dump), env=target | admin | {
+        "DFU_MONITOR_PASSWORD": "wrong password 99"})
+    assert refused.returncode != 0 and "sign-in refused" in refused.stderr
+    done = run_cli("restore", str(dump), env=target | admin)  # the refusal undid itself
+    assert done.returncode == 0, done.stderr
+    done = run_cli("check", env=target | admin)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1].startswith("check passed")
+    assert PASSWORD not in done.stdout + done.stderr
