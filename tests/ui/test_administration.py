@@ -78,6 +78,15 @@ def test_users_and_settings_are_for_the_admin_only(qtbot, clinic, username):
     close_window(window)
 
 
+def test_a_clinic_without_accounts_has_no_users_or_settings_window(qtbot, golden_db):
+    window = open_window(qtbot, golden_db, "os.user")  # the trusted local user
+    assert window.actor.role == "local" and window.new_visit_button.toolTip()
+    for name in ("usersAction", "settingsAction"):
+        assert not action(window, name).isEnabled()
+        assert "administrator" in action(window, name).toolTip()
+    close_window(window)
+
+
 def test_the_admin_has_users_and_settings_but_records_nothing(admin_window):
     assert action(admin_window, "usersAction").isEnabled()
     assert action(admin_window, "settingsAction").isEnabled()

@@ -13,7 +13,7 @@ import logging
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from app.ui.security.roles import apply_role, switch_actor
+from app.ui.security.roles import apply_role, switch_actor, why_not
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -45,7 +45,7 @@ def install_administration(window: QMainWindow) -> None:
 def open_users(window: QMainWindow) -> None:
     from app.ui.admin.users import UsersDialog
 
-    if not window.actor.can("users"):
+    if why_not(window.actor, "users") is not None:
         return
     dialog = UsersDialog(runner=window.runner, actor=window.actor, parent=window)
     dialog.exec()
@@ -54,7 +54,7 @@ def open_users(window: QMainWindow) -> None:
 def open_settings(window: QMainWindow) -> None:
     from app.ui.admin.settings import SettingsDialog
 
-    if not window.actor.can("settings"):
+    if why_not(window.actor, "settings") is not None:
         return
     dialog = SettingsDialog(runner=window.runner, actor=window.actor, parent=window)
     dialog.exec()

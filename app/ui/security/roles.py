@@ -14,6 +14,7 @@ from app.services.actor import Actor
 
 log = logging.getLogger("dfu_monitor.ui")
 TOOLTIP_PROPERTY = "dfuTooltip"  # the tooltip an allowed control shows
+ADMIN_ONLY = frozenset({"users", "settings"})
 
 
 def _controls(window: QMainWindow) -> list[tuple[object, str, bool]]:
@@ -41,6 +42,16 @@ def _controls(window: QMainWindow) -> list[tuple[object, str, bool]]:
     return controls
 
 
+def why_not(actor: Actor, permission: str) -> str | None:
+    """The actor's reason, and: users and settings are managed in the window by the admin
+    role only (the trusted local user of a clinic without accounts has none to manage)."""
+    reason = actor.why_not(permission)
+    if reason is None and permission in ADMIN_ONLY and actor.role != "admin":
+        reason = ("Only an administrator's account manages users and settings in the window "
+                  "(this clinic has no accounts yet).")
+    return reason
+
+
 def apply_role(window: QMainWindow) -> None:
     """Enable what the role may do; disable the rest, saying why in the tooltip."""
     actor: Actor = window.actor
@@ -50,7 +61,7 @@ def apply_role(window: QMainWindow) -> None:
         if allowed_text is None:
             allowed_text = control.toolTip() or ""
             control.setProperty(TOOLTIP_PROPERTY, allowed_text)
-        reason = actor.why_not(permission)
+        reason = why_not(actor, permission)
         control.setEnabled(reason is None and (has_patient or not needs_patient))
         control.setToolTip(reason or allowed_text)
 
