@@ -127,7 +127,7 @@ def run_gui(db: str | None, demo: bool) -> int:
     if not demo:  # the demo clinic holds synthetic patients only
         from app.ui.security.login import sign_in_at_start
 
-        signed = sign_in_at_start(url, username=username)
+        signed = sign_in_at_start(url)  # pre-fills the last clinic user, not the OS login
         if signed is None:
             return 0
         username, passphrase, database = signed.actor.username, signed.passphrase, signed.db
