@@ -275,3 +275,38 @@ def test_captions_say_day_area_or_not_calibrated():
         "2026-03-15 · not calibrated"
     assert photo_caption(SimpleNamespace(**{**base, "area_cm2": None}), None) == \
         "2026-03-15 · not outlined"
+
+
+@pytest.mark.parametrize("answer, attached", [(("dressing changed, retaken", True), True),
+                                              (("", False), False)])
+def test_a_signed_visit_asks_for_a_reason(qtbot, golden_db, tmp_path, monkeypatch, answer,
+                                          attached):
+    from app.services.actor import Actor
+    from app.services.visits import sign_visit
+
+    patient_id, assessments = patient_assessments(golden_db)
+    latest_id = assessments[-1][0]
+    from app.models import Assessment
+
+    with golden_db.write() as session:
+        visit_id = session.get(Assessment, latest_id).visit_id
+        sign_visit(session, visit_id, actor=Actor("dr.bo", "doctor"))
+    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getText", lambda *a, **k: answer)
+    path = tmp_path / "signed.jpg"
+    path.write_bytes(scene(11).jpeg)
+    window = open_chart(qtbot, golden_db)
+    try:
+        tab = show_photos_tab(qtbot, window)
+        assert tab.is_signed(latest_id)
+        with qtbot.waitSignal(tab.adder.editor_opened, timeout=20_000) as opened:
+            tab.adder.add_path(path, tab.target)
+        editor = opened.args[0]
+        s = scene(11)
+        editor.canvas.box_drawn.emit(tuple(float(v) for v in s.box))
+        qtbot.waitUntil(lambda: editor.measurement is not None, timeout=20_000)
+        signal = tab.adder.attached if attached else tab.adder.refused
+        with qtbot.waitSignal(signal, timeout=20_000):
+            editor.accept()
+        assert len(_photos(golden_db, patient_id)) == (1 if attached else 0)
+    finally:
+        close_window(window)

@@ -79,6 +79,7 @@ class PhotosTab(QWidget):
         self.actions.done.connect(lambda text: window.statusBar().showMessage(text, 6000))
         self.adder.attached.connect(
             lambda _r: window.statusBar().showMessage(self.tr("Photo attached"), 6000))
+        self.adder.signed = self.actions.signed = self.is_signed
         self._build()
         QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.paste)
 
@@ -308,6 +309,15 @@ class PhotosTab(QWidget):
     def _compared(self, views, overlay: bool) -> None:
         self.compare_view.show_views(views, overlay=overlay)
         self.compared.emit(len(views))
+
+    def is_signed(self, assessment_id: int) -> bool:
+        """Whether the assessment's visit is signed (a change then needs a reason)."""
+        if self.chart is None:
+            return False
+        history = self.chart.history
+        visit_id = next((a.visit_id for e in history.episodes for a in e.assessments
+                         if a.id == assessment_id), None)
+        return any(v.id == visit_id and v.signed_at is not None for v in history.visits)
 
     # -- adding -----------------------------------------------------------------------------
     def target(self):

@@ -67,6 +67,7 @@ class PhotoAdder(QObject):
         super().__init__(parent)
         self.runner, self.actor, self.widget = runner, actor, parent
         self.keep = keep  # keep(prepared, tissue) instead of attaching now (the visit form)
+        self.signed: Callable[[int], bool] = lambda _assessment_id: False
         self.editor = None
         self.message_box: QMessageBox | None = None
         self.prepared = None
@@ -130,9 +131,15 @@ class PhotoAdder(QObject):
         if self.keep is not None:
             self.keep(final, tissue)
             return
+        reason = None
+        if self.signed(assessment_id):
+            reason = ask_reason(self.widget)
+            if reason is None:
+                self.refuse(self.tr("The visit is signed: a change needs a reason."))
+                return
         self.runner.write(
             lambda session: attach_reviewed(session, final, assessment_id=assessment_id,
-                                            actor=actor, tissue=tissue),
+                                            actor=actor, tissue=tissue, reason=reason),
             changes=lambda record: Changes.of(patients=[patient_id], photos=[record.id]),
             on_done=self.attached.emit, on_error=self._failed, parent=self.widget)
 
@@ -161,3 +168,12 @@ def prepared_with(prepared, editor):
     return dataclasses.replace(prepared, analysis=analysis,
                                outline_source=editor.outline_source or
                                ("hand" if editor.outline else None))
+
+
+def ask_reason(parent: QWidget) -> str | None:
+    """The reason for changing a signed visit (None: the nurse cancelled or gave none)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getText(parent, parent.tr("Signed visit"), parent.tr(
+        "This visit is signed. Why are its sizes changed? (kept in the audit trail)"))
+    return text.strip() if ok and text.strip() else None

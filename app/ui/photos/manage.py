@@ -39,6 +39,7 @@ class PhotoActions(QObject):
         super().__init__(parent)
         self.runner, self.actor, self.widget = runner, actor, parent
         self.editor = None
+        self.signed = lambda _assessment_id: False  # is the assessment's visit signed?
 
     def edit_outline(self, record) -> None:
         self.runner.read("photo-working", lambda s: load_editor_photo(s, record),
@@ -62,10 +63,15 @@ class PhotoActions(QObject):
         outline = editor.outline_full
         if not outline:
             return
+        from app.ui.photos.adding import ask_reason
+
         actor, tissue, source = self.actor, editor.confirmed_tissue, editor.outline_source or "hand"
+        reason = ask_reason(self.widget) if self.signed(record.assessment_id) else None
+        if self.signed(record.assessment_id) and reason is None:
+            return
         self.runner.write(
             lambda session: save_outline(session, record.id, outline, actor=actor, source=source,
-                                         tissue=tissue),
+                                         tissue=tissue, reason=reason),
             changes=Changes.of(patients=[record.patient_id], photos=[record.id]),
             on_done=lambda _r: self.done.emit(self.tr("Outline saved")), parent=self.widget)
 
