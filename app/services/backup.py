@@ -14,12 +14,18 @@ import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 from app import db_files, db_server
-from app.db import (PASSPHRASE_ENV_VAR, Database, DatabaseError, backup_folder,
-                    server_backup_folder, sqlite_path)
+from app.db import (
+    PASSPHRASE_ENV_VAR,
+    Database,
+    DatabaseError,
+    backup_folder,
+    server_backup_folder,
+    sqlite_path,
+)
 from app.services.actor import Actor
 from app.services.audit import record_event
 from app.services.errors import UserError

@@ -54,11 +54,11 @@ def import_sheet(url: str, text: str, start) -> int:
 def edit_visit(url: str, visit_id: int, version: int, vas: float, start) -> str:
     """Save the visit as seen at `version`: "saved" or the StaleEdit message."""
     from app.db import Database
+    from app.models import Visit
     from app.services.errors import StaleEdit
     from app.services.history import load_history  # noqa: F401  (warm imports before the race)
     from app.services.visit_input import AssessmentInput, VisitInput
     from app.services.visits import save_visit
-    from app.models import Visit
 
     db = Database.open(url)
     with db.read() as session:
