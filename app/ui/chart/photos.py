@@ -110,7 +110,8 @@ class PhotosTab(QWidget):
                                            lambda: self._with_one(self.actions.make_primary))
         self.remove_button = self._button(tools, "removePhoto", self.tr("Remove…"), "",
                                           lambda: self._with_one(self.actions.remove))
-        self.summary = QLabel(self.tr("Select a patient to see their wound photos."))
+        self.overview_text = self.tr("Select a patient to see their wound photos.")
+        self.summary = QLabel(self.overview_text)
         self.summary.setObjectName("photosSummary")
         self.strip_box = QWidget()
         self.strip_layout = QVBoxLayout(self.strip_box)
@@ -182,10 +183,10 @@ class PhotosTab(QWidget):
             if photos:
                 self._add_strip(episode, photos)
         self.strip_layout.addStretch(1)
-        self.summary.setText(self.tr("{0} photo(s). Select two (Ctrl+click) to compare them at "
-                                     "the same scale.").format(len(items)) if items else
-                             self.tr("No photo yet. Add one with \"Add photo…\", drop a photo "
-                                     "here or paste it (Ctrl+V)."))
+        self.overview_text = self.tr(
+            "{0} photo(s). Select two (Ctrl+click) to compare them at the same scale."
+        ).format(len(items)) if items else self.tr(
+            "No photo yet. Add one with \"Add photo…\", drop a photo here or paste it (Ctrl+V).")
         self._update_buttons()
         self.loaded.emit(len(items))
 
@@ -275,8 +276,7 @@ class PhotosTab(QWidget):
     def _update_buttons(self) -> None:
         chosen = self.selected_records() if self.strips else []
         count = len(chosen)
-        if count == 1:
-            self.summary.setText(self._details(chosen[0]))
+        self.summary.setText(self._details(chosen[0]) if count == 1 else self.overview_text)
         self.compare_button.setEnabled(count in (1, 2))
         for button in (self.edit_button, self.primary_button, self.remove_button):
             button.setEnabled(count == 1 and self.window_.actor.can("record"))
