@@ -27,18 +27,24 @@ BOTH_SEPARATORS = "use either a decimal comma or a decimal point, not both"
 SEVERAL_SEPARATORS = "more than one decimal separator: write the number without thousands " \
                      "separators"
 SPACES_INSIDE = "write the number without spaces"
+COMMA_IN_FILE = "not a number (use a decimal point)"
 NOT_FINITE = "must be a finite number"
 DATE_PATTERN = "enter the date as YYYY-MM-DD"
 
 
-def parse_decimal(text: str) -> tuple[float | None, str | None]:
-    """(value, None); (None, None) for an empty field; (None, reason) when it is refused."""
+def parse_decimal(text: str, *, decimal_comma: bool = True) -> tuple[float | None, str | None]:
+    """(value, None); (None, None) for an empty field; (None, reason) when it is refused.
+
+    `decimal_comma=False` is the visit sheet's rule: a CSV file writes a decimal point only.
+    """
     cleaned = text.strip()
     if not cleaned:
         return None, None
     if any(ch.isspace() for ch in cleaned):
         return None, SPACES_INSIDE
     commas, points = cleaned.count(","), cleaned.count(".")
+    if commas and not decimal_comma:
+        return None, COMMA_IN_FILE
     if commas and points:
         return None, BOTH_SEPARATORS
     if commas + points > 1:

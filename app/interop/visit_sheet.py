@@ -7,11 +7,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from app.domain.analytes import ANALYTES, LAB_COLUMNS, PERFUSION_COLUMNS
+from app.domain.typed_input import NOT_A_NUMBER, parse_decimal
 from app.models.vocab import ARMS, DIABETES_TYPES, EXOSOME_ROUTES, SEXES
 
 PATIENT_COLUMNS = ("mrn", "patient_name", "birth_date", "sex", "diabetes_type", "arm")
@@ -43,12 +43,14 @@ class CellError(ValueError):
 
 
 def parse_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise CellError(f"{text!r} is not a number (use a decimal point)") from None
-    if not math.isfinite(value):
-        raise CellError(f"{text!r} is not a finite number")
+    """A number cell: a decimal point only (app.domain.typed_input, the file's rule)."""
+    value, reason = parse_decimal(text, decimal_comma=False)
+    if value is None:
+        reason = reason or NOT_A_NUMBER
+        if reason == NOT_A_NUMBER:
+            reason += " (use a decimal point)"
+        raise CellError(f"{text!r} is {reason}" if reason.startswith("not")
+                        else f"{text!r}: {reason}")
     return value
 
 

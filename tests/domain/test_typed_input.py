@@ -78,3 +78,17 @@ def test_impossible_dates_say_why():
 @pytest.mark.parametrize("text", ["15/01/2027", "2027-1", "20270115", "2027-01-15x", "tomorrow"])
 def test_other_patterns_ask_for_iso(text):
     assert parse_iso_date(text) == (None, DATE_PATTERN)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, width=32))
+def test_the_visit_sheet_reads_the_same_numbers_but_never_a_decimal_comma(value):
+    """One parser: the form's rule and the file's rule differ only in the decimal comma."""
+    from app.interop.visit_sheet import CellError, parse_number
+
+    text = repr(float(value))
+    assert parse_number(text) == parse_decimal(text)[0] == float(text)
+    with_comma = text.replace(".", ",")
+    if "," in with_comma:
+        assert parse_decimal(with_comma)[0] == float(text)
+        with pytest.raises(CellError, match="use a decimal point"):
+            parse_number(with_comma)
