@@ -14,19 +14,6 @@ from app.cli import registry
 from app.cli.common import USER_ENV_VAR, CliError, close_databases, refuse_unsigned_server
 
 
-def program_version() -> str:
-    """The installed distribution's version; app.__version__ where there is no metadata (a
-    source checkout that was never installed, a frozen bundle)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dfu-monitor")
-    except PackageNotFoundError:
-        from app import __version__
-
-        return __version__
-
-
 class _VersionAction(argparse.Action):
     """`--version`, reading the metadata only when asked (start-up stays light)."""
 
@@ -35,7 +22,9 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=default, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print(f"dfu-monitor {program_version()}")
+        from app.about import app_version
+
+        print(f"dfu-monitor {app_version()}")
         parser.exit()
 
 

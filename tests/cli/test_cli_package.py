@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 import app
+from app.about import app_version as program_version
 from app.cli import registry
 from app.cli.common import SERVER_NEEDS_USER
-from app.cli.parser import CommandParser, build_parser, program_version
+from app.cli.parser import CommandParser, build_parser
 from app.services.users import MAX_FAILURES
 from tests.cli.helpers import call_cli
 
