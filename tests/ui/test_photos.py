@@ -162,6 +162,13 @@ def test_photos_tab_strip_and_side_by_side(qtbot, golden_db, tmp_path_factory):
         with qtbot.waitSignal(tab.compared, timeout=20_000):
             tab.overlay_check.setChecked(True)
         assert tab.compare_view.overlay
+        from PySide6.QtWidgets import QGraphicsPolygonItem
+
+        outlines = [i for i in tab.compare_view.scene().items()
+                    if isinstance(i, QGraphicsPolygonItem)]
+        assert len(outlines) == 2  # today's outline and the earlier one, on one photo
+        assert {i.pen().style() for i in outlines} == {Qt.PenStyle.SolidLine,
+                                                       Qt.PenStyle.DashLine}
     finally:
         close_window(window)
 

@@ -69,6 +69,7 @@ class PhotoAdder(QObject):
         self.keep = keep  # keep(prepared, tissue) instead of attaching now (the visit form)
         self.signed: Callable[[int], bool] = lambda _assessment_id: False
         self.editor = None
+        self._count = 0
         self.message_box: QMessageBox | None = None
         self.prepared = None
 
@@ -106,11 +107,14 @@ class PhotoAdder(QObject):
             self.refuse(self.tr("Choose the assessment (visit and ulcer) the photo belongs "
                                 "to first."))
             return
+
         def work():
             prepared = prepare_photo(read(), file_name=name)
             return prepared, editor_photo_from_prepared(prepared, chosen[2])
 
-        self.runner.background("photo-prepare", work, lambda result: self._edit(*result, chosen),
+        self._count += 1  # a channel per photo: a second drop never hides the first
+        self.runner.background(f"photo-prepare-{id(self)}-{self._count}", work,
+                               lambda result: self._edit(*result, chosen),
                                on_error=self._failed, parent=self.widget)
 
     def _edit(self, prepared, photo, chosen: tuple[int, int, str]) -> None:
