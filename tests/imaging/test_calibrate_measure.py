@@ -90,3 +90,23 @@ def test_calibration_in_worker_threads_matches_the_main_thread(scenes, calibrate
         results = {name: f.result() for name, f in futures.items()}
     for name, result in results.items():
         assert result == calibrated[name][1]
+
+
+def test_a_marker_covered_by_a_finger_still_calibrates(scenes):
+    import cv2
+
+    from app.imaging.card import MARKER_MM, MARKERS
+
+    scene = scenes["tilt25"]
+    photo = decode_photo(scene.jpeg)
+    covered = photo.working.copy()
+    m = MARKERS[2]
+    square = np.array([[m.x_mm - 1, m.y_mm - 1], [m.x_mm + MARKER_MM + 1, m.y_mm - 1],
+                       [m.x_mm + MARKER_MM + 1, m.y_mm + MARKER_MM + 1],
+                       [m.x_mm - 1, m.y_mm + MARKER_MM + 1]], np.float64).reshape(-1, 1, 2)
+    corners = cv2.perspectiveTransform(square, scene.card_to_image).reshape(-1, 2)
+    cv2.fillConvexPoly(covered, np.round(corners).astype(np.int32), (205, 160, 140))
+    calibration = find_card(covered)
+    assert calibration is not None and calibration.markers_found == 3
+    measured = measure_outline(scene.outline_px, calibration)
+    assert measured.area_cm2 == pytest.approx(scene.area_cm2, rel=0.02)
