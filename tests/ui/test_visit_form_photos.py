@@ -95,6 +95,11 @@ def test_a_photo_fills_the_section_and_is_attached_with_the_visit(qtbot, db, act
     heel = next(u for u in summary["ulcers"] if u["site"] == "L-heel")
     assert heel["latest_date"] == TODAY.isoformat()
     assert heel["latest_area_cm2"] == pytest.approx(latest.area_cm2)
+    # the visit opened again for editing says its ulcer has a photo
+    again = open_form(qtbot, db, actor, pid, visit_id=latest.visit_id)
+    photos = section(again, "L-heel").photos
+    qtbot.waitUntil(lambda: photos.attached == 1, timeout=10_000)
+    assert "1 photo" in photos.label.text() and "attached" in photos.label.text()
 
 
 def test_typed_over_sizes_win_and_the_photo_keeps_its_own(qtbot, db, actor, template, tmp_path,

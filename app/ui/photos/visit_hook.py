@@ -8,7 +8,7 @@ stands, and the photo keeps its own measurement beside it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.services.changes import Changes
@@ -30,6 +30,7 @@ class SectionPhotos(QObject):
         self.label.setObjectName("photoPending")
         self.label.setStyleSheet("color: #555;")
         self.adder = None
+        self.attached = 0  # photos the saved assessment already has
         section.setAcceptDrops(True)
         section.installEventFilter(self)
 
@@ -92,6 +93,25 @@ class SectionPhotos(QObject):
         self._show()
         self._connect_save()
 
+    def show_attached(self, assessment_id: int) -> None:
+        """Read (on the runner) how many photos the saved assessment has, and say so."""
+        from app.services.photos import list_photos
+
+        dialog = self._dialog()
+        runner = getattr(dialog, "runner", None)
+        if runner is None:
+            return
+        patient_id = dialog.patient_id
+
+        def shown(count: int) -> None:
+            self.attached = count
+            if count and not self.pending:
+                self.label.setText(self.tr("%n photo(s) attached (chart ▸ Photos)", "", count))
+
+        runner.read(f"section-photos-{id(self)}", lambda session: len(list_photos(
+            session, patient_id=patient_id, assessment_id=assessment_id)), shown,
+            on_error=lambda _e: None, parent=self.section)
+
     def _show(self) -> None:
         count = len(self.pending)
         text = self.tr("%n photo(s) to attach when the visit is saved", "", count)
@@ -128,11 +148,15 @@ def _set_choice(combo, value: str) -> None:
 
 
 def add_photo_row(section: QWidget) -> SectionPhotos:
-    """Put "Add photo…" at the bottom of an ulcer section (app.ui.visit.sections)."""
+    """Put "Add photo…" at the bottom of an ulcer section (app.ui.visit.sections); an edited
+    visit's section also says how many photos its assessment already has."""
     photos = SectionPhotos(section)
     row = QHBoxLayout()
     row.addWidget(photos.button)
     row.addWidget(photos.label, 1)
     section.layout().addLayout(row)
     section.photos = photos
+    current = getattr(getattr(section, "choice", None), "current", None)
+    if current is not None:
+        QTimer.singleShot(0, photos, lambda: photos.show_attached(current.id))
     return photos
