@@ -104,6 +104,7 @@ def install() -> None:
         event.listen(Base, "after_update", _row_updated, propagate=True)
         event.listen(Base, "after_delete", _row_deleted, propagate=True)
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_transaction_end", _forget_head)
 
 
 def record_event(session: Session, actor: Actor, action: str, detail: str, *,
@@ -163,7 +164,9 @@ def _after_flush(session: Session, _context) -> None:
     user = actor.username if actor else UNATTRIBUTED
     reason = session.info.get("audit_reason")
     at = utc_now()
-    visits: dict[int, int | None] = {}
+    # Visits written by this flush are not in the identity map yet: their patients from here.
+    visits: dict[int, int | None] = {obj.id: obj.patient_id for _, obj in pending
+                                     if isinstance(obj, Visit) and obj.id is not None}
     entries: list[dict[str, Any]] = []
     for action, obj in pending:
         state = inspect(obj)
@@ -271,17 +274,34 @@ def entry_hash(row: dict[str, Any] | AuditEntry) -> str:
 def _append(session: Session, entries: list[dict[str, Any]]) -> None:
     """Chain and insert rows inside the caller's write transaction: BEGIN IMMEDIATE on
     SQLite, the writer lock on a server (app.db.serialise_writers), so no other writer can
-    take the same place in the chain."""
+    take the same place in the chain.
+
+    The chain's head is read once per transaction: the writer lock is held until it ends, so
+    only this transaction moves the head, and later flushes continue from the remembered one
+    (forgotten when any transaction or savepoint of the session ends: a rolled-back savepoint
+    may have taken rows back)."""
     connection = session.connection()
-    serialise_writers(connection)
-    last = connection.execute(select(AuditEntry.id, AuditEntry.hash)
-                              .order_by(AuditEntry.id.desc()).limit(1)).first()
-    next_id, previous = (last.id + 1, last.hash) if last else (1, GENESIS)
+    head = session.info.get(_HEAD)
+    if head is None or head[0] is not connection:
+        serialise_writers(connection)
+        last = connection.execute(select(AuditEntry.id, AuditEntry.hash)
+                                  .order_by(AuditEntry.id.desc()).limit(1)).first()
+        next_id, previous = (last.id + 1, last.hash) if last else (1, GENESIS)
+    else:
+        next_id, previous = head[1], head[2]
     for row in entries:
         row["id"], row["prev_hash"] = next_id, previous
         row["hash"] = previous = entry_hash(row)
         next_id += 1
     connection.execute(insert(AuditEntry.__table__), entries)
+    session.info[_HEAD] = (connection, next_id, previous)
+
+
+_HEAD = "audit_chain_head"
+
+
+def _forget_head(session: Session, _transaction) -> None:
+    session.info.pop(_HEAD, None)
 
 
 def verify_chain(session: Session) -> ChainReport:

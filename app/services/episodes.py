@@ -1,6 +1,8 @@
 """Keep a site's stored ulcer episodes in step with app.domain.episodes.split_episodes."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,33 +17,56 @@ def resync_site(session: Session, patient_id: int, site: str) -> list[Ulcer]:
     Episode rows are reused in order (keeping their classification), created when the site
     reopened, and removed when an edit merged two episodes. Returns the site's episodes.
     """
+    return resync_sites(session, patient_id, [site])[site]
+
+
+def resync_sites(session: Session, patient_id: int,
+                 sites: Iterable[str]) -> dict[str, list[Ulcer]]:
+    """`resync_site` for several sites of one patient, with one query for their assessments
+    and one for their episodes (not two a site: bench/README.md, "Saving a visit")."""
+    wanted = sorted(set(sites))
+    if not wanted:
+        return {}
     session.flush()
     rows = session.execute(
-        select(Assessment, Visit.visit_date)
+        select(Assessment, Visit.visit_date, Ulcer.site)
         .join(Visit, Assessment.visit_id == Visit.id)
         .join(Ulcer, Assessment.ulcer_id == Ulcer.id)
-        .where(Ulcer.patient_id == patient_id, Ulcer.site == site, Visit.deleted_at.is_(None))
+        .where(Ulcer.patient_id == patient_id, Ulcer.site.in_(wanted),
+               Visit.deleted_at.is_(None))
         .order_by(Visit.visit_date)).all()
-    points = []
-    for assessment, on in rows:
+    points: dict[str, list[AssessmentPoint]] = {site: [] for site in wanted}
+    for assessment, on, site in rows:
         closed = is_closed(closed_marked=assessment.closed, length_cm=assessment.length_cm,
                            width_cm=assessment.width_cm)
         # Only "area above zero" matters for the split, and it does not depend on the method.
         area = area_cm2(length_cm=assessment.length_cm, width_cm=assessment.width_cm,
                         traced_area_cm2=assessment.traced_area_cm2, closed=closed) or 0.0
-        points.append(AssessmentPoint(on=on, area_cm2=area, perimeter_cm=0.0, closed=closed,
-                                      key=assessment))
+        points[site].append(AssessmentPoint(on=on, area_cm2=area, perimeter_cm=0.0,
+                                            closed=closed, key=assessment))
+    ulcers: dict[str, list[Ulcer]] = {site: [] for site in wanted}
+    for ulcer in session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id,
+                                                     Ulcer.site.in_(wanted))
+                                 .order_by(Ulcer.episode_no)):
+        ulcers[ulcer.site].append(ulcer)
+    return {site: _relink(session, patient_id, site, points[site], ulcers[site])
+            for site in wanted}
+
+
+def _relink(session: Session, patient_id: int, site: str, points: list[AssessmentPoint],
+            ulcers: list[Ulcer]) -> list[Ulcer]:
+    """Split one site's points into episodes and move assessments (and their visit's
+    treatments) to the episode rows, creating or removing rows as needed."""
     episodes = split_episodes(points)
-    ulcers = list(session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id,
-                                                      Ulcer.site == site)
-                                  .order_by(Ulcer.episode_no)))
     template = ulcers[0] if ulcers else None
     while len(ulcers) < len(episodes):
         ulcers.append(Ulcer(patient_id=patient_id, site=site, episode_no=len(ulcers) + 1,
                             etiology=template.etiology if template else None))
         session.add(ulcers[-1])
-    session.flush()
+    if any(u.id is None for u in ulcers):
+        session.flush()
     moved: dict[int, int] = {}
+    relinked = False
     for number, episode in enumerate(episodes):
         ulcer = ulcers[number]
         ulcer.episode_no = number + 1
@@ -51,10 +76,11 @@ def resync_site(session: Session, patient_id: int, site: str) -> list[Ulcer]:
             if assessment.ulcer_id != ulcer.id:
                 moved[assessment.visit_id] = ulcer.id
                 assessment.ulcer_id = ulcer.id
+                relinked = True
             else:
                 moved.setdefault(assessment.visit_id, ulcer.id)
     site_ulcer_ids = [u.id for u in ulcers]
-    if moved:
+    if relinked:  # a save that moved no assessment leaves the treatments where they are
         for treatment in session.scalars(select(Treatment).where(
                 Treatment.visit_id.in_(list(moved)), Treatment.ulcer_id.in_(site_ulcer_ids))):
             treatment.ulcer_id = moved[treatment.visit_id]

@@ -24,7 +24,7 @@ from app.models import (
 from app.models.base import utc_now
 from app.services.actor import Actor
 from app.services.audit import act_as
-from app.services.episodes import resync_site
+from app.services.episodes import resync_sites
 from app.services.errors import NeedsConfirmation, NotFound, StaleEdit, UserError, ValidationFailed
 from app.services.history import assessment_record
 from app.services.settings import ClinicSettings, load_settings
@@ -45,17 +45,17 @@ _ULCER_FIELDS = ("onset_date", "etiology", "wagner_grade", "ut_grade", "ut_stage
 def previous_areas(session: Session, patient_id: int, before: dt.date, *, method: AreaMethod,
                    exclude_visit_id: int | None = None) -> dict[str, float | None]:
     """The area of each site at the patient's most recent earlier assessment."""
+    # Plain rows, not ORM objects: only the latest assessment of each site is needed.
     rows = session.execute(
-        select(Assessment, Ulcer.site, Visit.visit_date)
+        select(*Assessment.__table__.columns, Ulcer.site, Visit.visit_date)
         .join(Visit, Assessment.visit_id == Visit.id).join(Ulcer, Assessment.ulcer_id == Ulcer.id)
         .where(Visit.patient_id == patient_id, Visit.deleted_at.is_(None),
                Visit.visit_date < before)
         .order_by(Visit.visit_date)).all()
+    latest = {row.site: row for row in rows if row.visit_id != exclude_visit_id}
     areas: dict[str, float | None] = {}
-    for assessment, site, on in rows:
-        if assessment.visit_id == exclude_visit_id:
-            continue
-        areas[site] = assessment_record(assessment, site=site, on=on, method=method).area_cm2
+    for site, row in latest.items():
+        areas[site] = assessment_record(row, site=site, on=row.visit_date, method=method).area_cm2
     return areas
 
 
@@ -114,9 +114,18 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
             raise UserError("this visit is signed: give a reason for the change")
         old_sites = {a.ulcer.site for a in visit.assessments}
     write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges)
-    for site in old_sites | {a.site.strip() for a in data.assessments}:
-        resync_site(session, data.patient_id, site)
+    resync_sites(session, data.patient_id, old_sites | {a.site.strip() for a in data.assessments})
     return visit
+
+
+def _latest_ulcers(session: Session, patient_id: int, sites: list[str],
+                   cache: dict[str, Ulcer]) -> None:
+    """Put the latest episode of each of `sites` into `cache`, in one query."""
+    if sites:
+        for ulcer in session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id,
+                                                         Ulcer.site.in_(sites))
+                                     .order_by(Ulcer.episode_no)):
+            cache[ulcer.site] = ulcer  # the highest episode number comes last
 
 
 def _site_ulcer(session: Session, patient_id: int, site: str, cache: dict[str, Ulcer]) -> Ulcer:
@@ -125,21 +134,21 @@ def _site_ulcer(session: Session, patient_id: int, site: str, cache: dict[str, U
         ulcer = session.scalar(select(Ulcer).where(Ulcer.patient_id == patient_id,
                                                    Ulcer.site == site)
                                .order_by(Ulcer.episode_no.desc()).limit(1))
-        if ulcer is None:
+        if ulcer is None:  # pending until the visit's flush: the cache finds it until then
             ulcer = Ulcer(patient_id=patient_id, site=site, episode_no=1)
             session.add(ulcer)
-            session.flush()
         cache[site] = ulcer
     return cache[site]
 
 
 def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Actor,
                 ranges: Mapping[str, ReferenceRange],
-                ulcer_cache: dict[str, Ulcer] | None = None) -> Visit:
+                ulcer_cache: dict[str, Ulcer] | None = None, flush: bool = True) -> Visit:
     """Apply `data` to `visit` in place: changed values are updated, removed ones deleted;
     lab flags against the clinic's `ranges`.
 
-    Does not validate and does not resync episodes: callers do both.
+    Does not validate and does not resync episodes: callers do both. `flush=False` leaves
+    the rows pending, for an import that writes many visits in one flush.
     """
     cache = ulcer_cache if ulcer_cache is not None else {}
     visit.visit_date = data.visit_date
@@ -151,13 +160,25 @@ def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Acto
     # Always touch the visit row, so an edit of only its assessments or labs still raises
     # `version`: a second workstation's stale copy of any part of the visit is refused.
     visit.updated_at = utc_now()
-    session.flush()
+    # One flush at the end writes the visit and all its rows (one audit batch, bench/README.md
+    # "Saving a visit"); look-ups on the way must not flush half a visit.
+    with session.no_autoflush:
+        _write_children(session, visit, data, ranges=ranges, cache=cache)
+    if flush:
+        session.flush()
+    return visit
 
+
+def _write_children(session: Session, visit: Visit, data: VisitInput, *,
+                    ranges: Mapping[str, ReferenceRange], cache: dict[str, Ulcer]) -> None:
+    """The assessments, labs, perfusion, treatments and adverse events of `write_visit`."""
     by_site = {a.ulcer.site: a for a in visit.assessments}
     wanted = {a.site.strip(): a for a in data.assessments}
     for site, row in by_site.items():
         if site not in wanted:
             visit.assessments.remove(row)
+    _latest_ulcers(session, data.patient_id,
+                   [site for site in wanted if site not in by_site and site not in cache], cache)
     for site, entered in wanted.items():
         ulcer = by_site[site].ulcer if site in by_site else _site_ulcer(
             session, data.patient_id, site, cache)
@@ -208,6 +229,8 @@ def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Acto
     for row in existing_treatments[len(data.treatments):]:
         visit.treatments.remove(row)
 
+    if data.adverse_events and visit.id is None:
+        session.flush()  # the events name the visit by its id
     for entered in data.adverse_events:
         session.add(AdverseEvent(
             patient_id=data.patient_id, visit_id=visit.id,
@@ -215,8 +238,6 @@ def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Acto
             ctcae_grade=entered.ctcae_grade, serious=entered.serious,
             relatedness=entered.relatedness, outcome=entered.outcome,
             resolved_on=entered.resolved_on))
-    session.flush()
-    return visit
 
 
 def visit_site_ulcer(visit: Visit, site: str) -> Ulcer | None:
@@ -250,8 +271,7 @@ def delete_visit(session: Session, visit_id: int, *, reason: str, actor: Actor) 
     visit.deleted_at = utc_now()
     visit.deletion_reason = reason.strip()
     visit.updated_by = actor.username
-    for site in {a.ulcer.site for a in visit.assessments}:
-        resync_site(session, visit.patient_id, site)
+    resync_sites(session, visit.patient_id, {a.ulcer.site for a in visit.assessments})
 
 
 def sign_visit(session: Session, visit_id: int, *, actor: Actor) -> None:
