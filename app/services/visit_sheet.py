@@ -19,7 +19,7 @@ from app.interop import visit_sheet as sheet
 from app.models import Assessment, Patient, Ulcer, Visit
 from app.services.actor import Actor
 from app.services.audit import act_as
-from app.services.episodes import resync_site
+from app.services.episodes import resync_sites
 from app.services.errors import UserError
 from app.services.patients import PatientInput, validate_patient
 from app.services.settings import load_settings
@@ -165,14 +165,13 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
         raise ImportRejected(problems[:MAX_REPORTED])
     # Rows without their keys cannot be placed; every other row is still checked in full.
     rows = [r for r in rows if all(c in r.values for c in sheet.REQUIRED)]
-    report = ImportReport(rows=len(rows))
+    report = ImportReport(rows=len(rows), assessments=len(rows))  # a row is an assessment
 
     by_patient: dict[str, list[sheet.SheetRow]] = defaultdict(list)
-    for row in rows:
-        by_patient[normalise_mrn(row.values["mrn"])].append(row)
     groups: dict[tuple[str, dt.date], _VisitGroup] = {}
     for row in rows:
         key = (normalise_mrn(row.values["mrn"]), row.values["visit_date"])
+        by_patient[key[0]].append(row)
         groups.setdefault(key, _VisitGroup(*key)).rows.append(row)
 
     with db.write() as session:
@@ -232,10 +231,9 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
                 history[(key, site)].append(_point(assessment.length_cm, assessment.width_cm,
                                                    assessment.traced_area_cm2, assessment.closed,
                                                    on, None, settings.area_method))
-            for key, p in existing_patients.items():
-                for visit in session.scalars(select(Visit).where(Visit.patient_id == p.id,
-                                                                 Visit.deleted_at.is_(None))):
-                    existing_visits[(key, visit.visit_date)] = visit
+            for visit in session.scalars(select(Visit).where(Visit.patient_id.in_(list(ids)),
+                                                             Visit.deleted_at.is_(None))):
+                existing_visits[(ids[visit.patient_id], visit.visit_date)] = visit
             for site_key, number in seen_sites.items():
                 key, on, site = site_key
                 if any(pt.on == on for pt in history.get((key, site), ())):
@@ -280,24 +278,24 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
             patients[key] = patient
             report.patients_created += 1
         session.flush()
-        touched: set[tuple[int, str]] = set()
-        caches: dict[int, dict[str, Ulcer]] = defaultdict(dict)
-        for group, data in sorted(visit_inputs, key=lambda item: item[0].rows[0].number):
-            patient = patients[group.mrn_key]
-            data = data.with_changes(patient_id=patient.id)
-            visit = existing_visits.get((group.mrn_key, group.visit_date))
-            if visit is None:
-                visit = Visit(patient_id=patient.id, created_by=actor.username)
-                session.add(visit)
-                report.visits_created += 1
-            else:
-                data = _merge_into_stored(visit, data)
-            write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges,
-                        ulcer_cache=caches[patient.id])
-            report.assessments += len(group.rows)
-            touched |= {(patient.id, a.site.strip()) for a in data.assessments}
-        for patient_id, site in sorted(touched):
-            resync_site(session, patient_id, site)
+        touched, caches = defaultdict(set), defaultdict(dict)
+        with session.no_autoflush:  # all visits built, then one flush (bench/README.md)
+            for group, data in sorted(visit_inputs, key=lambda item: item[0].rows[0].number):
+                patient = patients[group.mrn_key]
+                data = data.with_changes(patient_id=patient.id)
+                visit = existing_visits.get((group.mrn_key, group.visit_date))
+                if visit is None:
+                    session.add(visit := Visit(patient_id=patient.id, created_by=actor.username,
+                                               assessments=[], lab_results=[], treatments=[]))
+                    report.visits_created += 1
+                else:
+                    data = _merge_into_stored(visit, data)
+                write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges,
+                            ulcer_cache=caches[patient.id], flush=False)
+                touched[patient.id] |= {a.site.strip() for a in data.assessments}
+        session.flush()
+        for patient_id in sorted(touched):
+            resync_sites(session, patient_id, touched[patient_id])
     return report
 
 
