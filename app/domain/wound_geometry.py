@@ -229,11 +229,10 @@ def local_scale_and_tilt(matrix: Sequence[Sequence[float]],
     v = (d * x + e * y + f) / w
     j11, j12 = (a - g * u) / w, (b - h * u) / w
     j21, j22 = (d - g * v) / w, (e - h * v) / w
-    det = abs(j11 * j22 - j12 * j21)
-    frob = j11 * j11 + j12 * j12 + j21 * j21 + j22 * j22
-    disc = math.sqrt(max(frob * frob - 4 * det * det, 0.0))
-    s1 = math.sqrt((frob + disc) / 2)
-    s2 = math.sqrt(max((frob - disc) / 2, 0.0))
+    # singular values of a 2x2 matrix without cancellation: (Q + R, |Q - R|)
+    q = math.hypot(j11 + j22, j21 - j12) / 2
+    r = math.hypot(j11 - j22, j21 + j12) / 2
+    s1, s2 = q + r, abs(q - r)
     if s1 == 0:
         raise GeometryError("the mapping collapses the plane")
     return math.sqrt(s1 * s2), math.degrees(math.acos(min(s2 / s1, 1.0)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from app.domain.wound_geometry import (
@@ -167,6 +167,7 @@ def test_collinear_correspondences_are_refused():
 
 
 @given(st.floats(min_value=0, max_value=60), st.floats(min_value=0.5, max_value=20), angles)
+@example(0.0, 0.9921875, 1.25)  # once 0.01 degrees by cancellation (found by hypothesis)
 def test_local_tilt_of_a_foreshortened_plane(tilt_deg, k, roll):
     c, s = math.cos(roll), math.sin(roll)
     squash = math.cos(math.radians(tilt_deg))
