@@ -55,15 +55,17 @@ def server_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         if connection.get_execution_options().get("dfu_write", False):
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            take_write_lock(connection)
+            connection.exec_driver_sql(  # one round trip: the timeout, then the lock
+                f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', true), "
+                f"pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     return engine
 
 
 def take_write_lock(connection: Connection) -> None:
-    """The clinic's writer lock until this transaction ends (re-entrant, PostgreSQL only)."""
-    if is_server(connection):
+    """The clinic's writer lock until this transaction ends (re-entrant, PostgreSQL only);
+    a write transaction of app.db.Database.write() took it at BEGIN already."""
+    if is_server(connection) and not connection.get_execution_options().get("dfu_write"):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 

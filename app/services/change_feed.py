@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 RECONNECT_SECONDS = 1.0
 _KEY = "dfu_changes"
+_VISITS = "dfu_changes_visit_patients"  # visit id -> patient id, this transaction
 _PATIENT_TABLES = frozenset({"ulcer", "adverse_event", "patient_note"})
 _SETTINGS_TABLES = frozenset({"setting", "reference_range"})
 
@@ -55,7 +56,12 @@ def _after_flush(session: Session, _context) -> None:
         return
     found: dict[str, set[int]] = {"p": set(), "v": set(), "ph": set()}
     flags = {"settings": False, "users": False}
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    flushed = (*session.new, *session.dirty, *session.deleted)
+    # Visits of this flush are not in the identity map yet: their patients from here.
+    known = session.info.setdefault(_VISITS, {})
+    known.update({o.id: o.patient_id for o in flushed
+                  if getattr(o, "__tablename__", "") == "visit" and o.id is not None})
+    for obj in flushed:
         _classify(session, obj, found, flags)
     changes = Changes.of(patients=found["p"], visits=found["v"], photos=found["ph"], **flags)
     if not changes.is_empty():
@@ -91,14 +97,17 @@ def _classify(session: Session, obj: Any, found: dict[str, set[int]],
 def _visit_patient(session: Session, visit_id: int) -> int | None:
     from app.models import Visit
 
-    known = session.identity_map.get((Visit, (visit_id,), None))
-    if known is not None:
-        return known.patient_id
-    return session.connection().execute(
-        select(Visit.patient_id).where(Visit.id == visit_id)).scalar()
+    known = session.info.setdefault(_VISITS, {})
+    if visit_id not in known:
+        loaded = session.identity_map.get((Visit, (visit_id,), None))
+        known[visit_id] = loaded.patient_id if loaded is not None else (
+            session.connection().execute(
+                select(Visit.patient_id).where(Visit.id == visit_id)).scalar())
+    return known[visit_id]
 
 
 def _before_commit(session: Session) -> None:
+    session.info.pop(_VISITS, None)
     changes: Changes | None = session.info.pop(_KEY, None)
     if changes is None or changes.is_empty():
         return
@@ -108,6 +117,7 @@ def _before_commit(session: Session) -> None:
 
 def _forget(session: Session) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_VISITS, None)
 
 
 # -- listening --------------------------------------------------------------------------------
