@@ -110,7 +110,9 @@ def test_typed_over_sizes_win_and_the_photo_keeps_its_own(qtbot, db, actor, temp
     dialog = open_form(qtbot, db, actor, pid)
     _photos, m = _add(qtbot, dialog, "L-heel", path, monkeypatch)
     traced = field(dialog, "tracedAreaCm2", "L-heel")
-    traced.setText("9.5")  # the nurse types over the photo's area
+    traced.selectAll()
+    qtbot.keyClicks(traced, "9.5")  # the nurse types over the photo's area
+    assert "typed over" in _photos.label.text()
     press(qtbot, Qt.Key.Key_Return)
     wait_closed(qtbot, dialog)
 

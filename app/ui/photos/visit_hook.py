@@ -92,6 +92,10 @@ class SectionPhotos(QObject):
                 slots[field].editor.setText(f"{value:g}")
         self._show()
         self._connect_save()
+        if not getattr(self, "_watching", False):
+            self._watching = True
+            for field in ("length_cm", "width_cm", "traced_area_cm2"):
+                slots[field].editor.textEdited.connect(lambda _t: self.pending and self._show())
 
     def show_attached(self, assessment_id: int) -> None:
         """Read (on the runner) how many photos the saved assessment has, and say so."""
@@ -116,8 +120,12 @@ class SectionPhotos(QObject):
         count = len(self.pending)
         text = self.tr("%n photo(s) to attach when the visit is saved", "", count)
         m = self.pending[-1].analysis.measurement if self.pending else None
-        self.label.setText(text + (f" · {m.area_cm2:.2f} cm²" if m else
-                                   self.tr(" · not calibrated") if self.pending else ""))
+        text += f" · {m.area_cm2:.2f} cm²" if m else self.tr(" · not calibrated") \
+            if self.pending else ""
+        typed = self.section.slots["traced_area_cm2"].editor.text().strip()
+        if m is not None and typed != f"{m.area_cm2:.2f}":
+            text += self.tr(" · typed over: the form's sizes are saved, the photo keeps its own")
+        self.label.setText(text)
 
     def _connect_save(self) -> None:
         dialog = self._dialog()
