@@ -16,11 +16,13 @@ API for the CLI (`photo card/measure/attach/export`) and the GUI:
   the message for the user) for empty, truncated, > 100 MP, non-image, PDF or unsupported
   files. `decode_full(data)` for print at full resolution.
 - app.imaging.calibrate: `find_card(image, pixel_scale=...) -> Calibration | None`;
-  `ruler_calibration(p1, p2, distance_cm)` (two-point fallback; `CalibrationError`).
+  `ruler_calibration(p1, p2, distance_cm)` (two-point fallback; `CalibrationError`);
+  `card_white_rgb(image, calibration)`: the white patch's colour, for white balance.
   `Calibration.as_json()/from_json()` for storage.
 - app.imaging.segment: `outline_from_box(image, box)`, `outline_from_click(image, point)`
-  (`SegmentationError`), `tissue_colours(image, outline) -> {"red","yellow","black"} %`
-  (a suggestion only), `rasterize(outline, shape)`.
+  (`SegmentationError`), `tissue_colours(image, outline, white_rgb=) -> {"red","yellow",
+  "black"} %` (a suggestion only; pass card_white_rgb to undo a colour cast),
+  `rasterize(outline, shape)`.
 - app.imaging.measure: `measure_outline(outline_px, calibration) -> WoundMeasurement`
   (area_cm2, perimeter_cm, length_cm, width_cm).
 - app.imaging.pipeline: `analyse_photo(data, outline=|box=|click=) -> PhotoAnalysis` whose

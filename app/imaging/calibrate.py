@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.domain.wound_geometry import Matrix3, invert_3x3, local_scale_and_tilt
+from app.domain.wound_geometry import Matrix3, apply_homography, invert_3x3, local_scale_and_tilt
 from app.imaging.card import CARD_HEIGHT_MM, CARD_WIDTH_MM, MARKERS
 
 if TYPE_CHECKING:
@@ -192,6 +192,32 @@ def find_card(image: np.ndarray, *, pixel_scale: float = 1.0) -> Calibration | N
     return Calibration(method="card", image_to_plane=image_to_plane,
                        px_per_cm=scale_px_per_mm * 10.0, tilt_deg=tilt, markers_found=found,
                        residual_mm=residual)
+
+
+def card_white_rgb(image: np.ndarray, calibration: Calibration, *,
+                   pixel_scale: float = 1.0) -> tuple[float, float, float] | None:
+    """The colour of the card's white patch in `image` (median RGB of its inner part), for
+    white balance; None for a ruler calibration or a patch outside the image."""
+    import numpy as np
+
+    from app.imaging.card import WHITE_PATCH_MM
+
+    if calibration.method != "card":
+        return None
+    x, y, w, h = WHITE_PATCH_MM
+    inset = 2.0  # mm: clear of the patch's printed frame
+    grid = [(x + inset + (w - 2 * inset) * i / 9, y + inset + (h - 2 * inset) * j / 9)
+            for i in range(10) for j in range(10)]
+    to_image = invert_3x3(calibration.image_to_plane)
+    rows, cols = image.shape[:2]
+    samples = []
+    for px, py in (apply_homography(to_image, p) for p in grid):
+        u, v = round((px + 0.5) / pixel_scale - 0.5), round((py + 0.5) / pixel_scale - 0.5)
+        if not (0 <= u < cols and 0 <= v < rows):
+            return None
+        samples.append(image[v, u, :3])
+    median = np.median(np.asarray(samples, np.float64), axis=0)
+    return float(median[0]), float(median[1]), float(median[2])
 
 
 def ruler_calibration(first: tuple[float, float], second: tuple[float, float],

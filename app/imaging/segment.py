@@ -20,6 +20,7 @@ SEARCH_ITERATIONS = 2
 SEARCH_STEPS = 8  # growths of the click's search box, by 1.6 each from 1.5% of the diagonal
 GRABCUT_ITERATIONS = 4
 CONTOUR_UPSAMPLE = 4
+WHITE_TARGET = 235.0  # the white patch's grey level after white balance
 EDGE_SIGMA = 3.0  # px: neighbourhood of the local wound and skin colours at the edge
 OUTLINE_TOLERANCE_PX = 0.5  # polygon simplification, in image px
 Box = tuple[float, float, float, float]
@@ -243,17 +244,24 @@ def rasterize(outline: Sequence[Sequence[float]], shape: tuple[int, int]) -> np.
     return mask
 
 
-def tissue_colours(image: np.ndarray, outline: Sequence[Sequence[float]]) -> dict[str, float]:
+def tissue_colours(image: np.ndarray, outline: Sequence[Sequence[float]], *,
+                   white_rgb: Sequence[float] | None = None) -> dict[str, float]:
     """Suggested shares (%) of red (granulation), yellow (slough) and black (necrosis) pixels
     inside an outline, by hue and brightness. A suggestion for the nurse to confirm, never a
-    recorded value."""
+    recorded value. `white_rgb`, the card's white patch as photographed
+    (app.imaging.calibrate.card_white_rgb), first corrects the light's colour cast."""
     import cv2
     import numpy as np
 
     inside = rasterize(outline, image.shape[:2])
     if not inside.any():
         raise SegmentationError("The outline encloses no pixels.")
-    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[inside].astype(np.int32)
+    pixels = image[inside].reshape(-1, 1, 3)
+    if white_rgb is not None:
+        gains = WHITE_TARGET / np.maximum(np.asarray(white_rgb, np.float32), 1.0)
+        pixels = np.clip(pixels.astype(np.float32) * gains, 0, 255).astype(np.uint8)
+    hsv = cv2.cvtColor(np.ascontiguousarray(pixels), cv2.COLOR_RGB2HSV).reshape(-1, 3)
+    hsv = hsv.astype(np.int32)
     hue, sat, val = hsv[:, 0], hsv[:, 1], hsv[:, 2]  # OpenCV hue is degrees / 2
     black = val < 75
     yellow = ~black & (hue >= 10) & (hue <= 35) & (sat >= 50)

@@ -86,3 +86,21 @@ def test_outline_and_box_arguments_are_parsed_or_refused_clearly():
     for bad in ("1,2,3", "1,2,3,x", "1,2,1,5"):
         with pytest.raises(ValueError):
             parse_box(bad)
+
+
+def test_white_balance_from_the_card_undoes_a_colour_cast(easy):
+    from app.imaging.calibrate import card_white_rgb, find_card
+
+    scene, photo = easy
+    calibration = find_card(photo.working)
+    cast = np.clip(photo.working * np.array([0.7, 0.95, 1.35]), 0, 255).astype(np.uint8)
+    white = card_white_rgb(cast, calibration)
+    assert white[2] > white[0] * 1.5  # the bluish light is seen on the white patch
+    plain = tissue_colours(cast, scene.outline_px)
+    balanced = tissue_colours(cast, scene.outline_px, white_rgb=white)
+
+    def error(shares):
+        return sum(abs(shares[c] - scene.tissue_pct[c]) for c in ("red", "yellow", "black"))
+
+    assert error(balanced) < error(plain)
+    assert error(balanced) <= 20
