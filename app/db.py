@@ -201,6 +201,13 @@ class Database:
             raise ServerUnavailable(f"cannot use the database server "
                                     f"{make_url(database.url).render_as_string()}: {reason}"
                                     ) from exc
+        except sa_exc.ProgrammingError as exc:  # a workstation role may not change the schema
+            database.dispose()
+            if type(exc.orig).__name__ != "InsufficientPrivilege":
+                raise
+            raise DatabaseError("the clinic database needs a schema upgrade that only its "
+                                "owner may make: ask the administrator to run 'init' with "
+                                "the owner's account, then start again") from exc
         return database
 
     @property

@@ -52,3 +52,16 @@ def test_check_on_a_server_verifies_foreign_keys_by_query(pg_url):
     problems, verified = db.verified_checks()
     assert verified == [] and any("ulcer refer to a missing patient" in p for p in problems)
     db.dispose()
+
+
+def test_a_workstation_role_cannot_upgrade_the_schema_and_is_told_who_can(pg_url,
+                                                                          app_role_url):
+    from alembic import command
+
+    from app.db import DatabaseError
+
+    owner = Database.open(pg_url)
+    command.downgrade(owner.alembic_config(), "0003")
+    owner.dispose()
+    with pytest.raises(DatabaseError, match="only its owner may make"):
+        Database.open(app_role_url)
