@@ -336,7 +336,12 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
 
     # `database`: the one the log-in already opened and checked (start-up checks run once).
     db = database or Database.open(db_url, create=True, check=True, passphrase=passphrase)
-    actor = actor_for(db, username)  # fails closed: SignInRefused, never a fallback role
+    try:
+        actor = actor_for(db, username)  # fails closed: SignInRefused, never a fallback role
+    except BaseException:
+        if database is None:  # opened here: closed here
+            db.dispose()
+        raise
     window = MainWindow(db, actor, today=today, owns_db=True)
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
     install_administration(window)  # Clinic ▸ Users…, Settings…; controls fit the role
