@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.cli.common import add_command, command_actor, iso_date, open_db
+from app.domain.labels import format_p_value
 from app.models.vocab import ARM_LABELS, ETIOLOGIES
 
 AREA_BAND_CHOICES = ("<1", "1-5", ">5")  # app.services.cohort.AREA_BANDS, without importing it
@@ -51,7 +52,7 @@ def cohort_text(data: dict) -> str:
     test = data["logrank_closure"]
     if test is not None and test["p"] is not None:
         lines.append(f"log-rank (time to closure): χ² = {test['chi2']:.2f}, df = {test['df']}, "
-                     f"p = {test['p']:.3g}")
+                     f"{format_p_value(test['p'])}")
     return "\n".join(lines)
 
 
