@@ -1,4 +1,4 @@
-"""PDF reports built with reportlab from a PatientHistory (no Qt): HOUSE_STYLE.md, "Reports".
+"""PDF reports built with reportlab from a PatientHistory (no Qt): docs/house_style.md "Reports".
 
 `build_report` is the one entry point the CLI, the GUI and the batch use. reportlab is imported
 only when a report is built, so importing this package costs nothing at start-up.

@@ -30,7 +30,7 @@ LAB_CHARTS = ("crp_mg_l", "il6_pg_ml")
 
 
 def hba1c_text(percent: float | None) -> str:
-    """HbA1c in % with the IFCC value beside it (METRICS.md: display also in mmol/mol)."""
+    """HbA1c in % with the IFCC value beside it (docs/metrics.md: display also in mmol/mol)."""
     if percent is None:
         return t.NOT_RECORDED
     return f"{t.number(percent, 1, '%')} ({hba1c_ngsp_to_ifcc(percent):.0f} mmol/mol)"

@@ -1,7 +1,7 @@
 """The patient's version (`--audience patient`): one page, large type, plain words, no lab jargon.
 
 The numbers are the same ones the clinician sees (PatientHistory), only fewer and in words.
-The warning signs are those of local infection in IWGDF/IDSA 2023 (CLINICAL_REFERENCE.md §2.5).
+The warning signs are those of local infection in IWGDF/IDSA 2023 (docs/clinical_reference.md §2.5).
 """
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ class RecordTableModel(QAbstractTableModel, Generic[Row]):
 
 # -- formatting ---------------------------------------------------------------------------
 def fmt(value: float | None, decimals: int = 1, unit: str = "") -> str:
-    """A number for display (rounding is for display only, METRICS.md); "—" when missing."""
+    """A number for display (rounding is for display only, docs/metrics.md); "—" when missing."""
     if value is None:
         return "—"
     return f"{value:.{decimals}f}" + ("%" if unit == "%" else f" {unit}" if unit else "")
