@@ -190,13 +190,14 @@ def _changes(state, action: str) -> Iterable[tuple[str, str | None, str | None]]
         key = attr.key
         if key in _NOT_AUDITED:
             continue
-        history = state.attrs[key].history
-        if action == "create":
+        if action == "create":  # no history needed: the new value is all there is
             old, new = None, state.dict.get(key)
         elif action == "delete":
+            history = state.attrs[key].history
             old = (history.deleted or history.unchanged or [state.dict.get(key)])[0]
             new = None
         else:
+            history = state.attrs[key].history
             if not history.has_changes():
                 continue
             old = history.deleted[0] if history.deleted else None
@@ -267,8 +268,12 @@ def entry_hash(row: dict[str, Any] | AuditEntry) -> str:
     payload = [get("prev_hash"), get("id"), at.isoformat(timespec="microseconds"),
                get("username"), get("action"), get("table_name"), get("row_id"),
                get("patient_id"), get("field"), get("old"), get("new"), get("reason")]
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
+
+
+# json.dumps(payload, ensure_ascii=False, separators=(",", ":")), without building an encoder
+# for every row (an import writes one audit row per field: bench/README.md)
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _append(session: Session, entries: list[dict[str, Any]]) -> None:
