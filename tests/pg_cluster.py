@@ -165,7 +165,9 @@ def start_cluster() -> Cluster:
     except ImportError:
         raise NotAvailable("the psycopg driver is not installed") from None
     user = _server_user()
-    root = Path(tempfile.mkdtemp(prefix="dfu-pg-"))
+    # /tmp keeps the socket's path short (Unix sockets allow about 107 characters)
+    root = Path(tempfile.mkdtemp(prefix="dfu-pg-", dir="/tmp" if os.path.isdir("/tmp")
+                                 else None))
     if user is not None:
         os.chown(root, user.pw_uid, user.pw_gid)
     os.chmod(root, 0o755)
