@@ -154,6 +154,28 @@ class Cluster:
         database.dispose()
 
 
+OWNER_FILE = "owner.pid"
+
+
+def reap_stale_clusters(bin_dir: Path, user) -> None:
+    """Stop and remove the clusters of test processes that died without cleaning up (a
+    killed xdist worker): each cluster folder names the pid of the process that owns it."""
+    for folder in glob.glob("/tmp/dfu-pg-*"):
+        owner = Path(folder) / OWNER_FILE
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # its owner is alive
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        Cluster(bin_dir=bin_dir, root=Path(folder), user=user).remove()
+
+
 def start_cluster() -> Cluster:
     """Start a cluster in a new temporary folder; NotAvailable says why it cannot."""
     bin_dir = find_bin_dir()
@@ -165,12 +187,14 @@ def start_cluster() -> Cluster:
     except ImportError:
         raise NotAvailable("the psycopg driver is not installed") from None
     user = _server_user()
+    reap_stale_clusters(bin_dir, user)
     # /tmp keeps the socket's path short (Unix sockets allow about 107 characters)
     root = Path(tempfile.mkdtemp(prefix="dfu-pg-", dir="/tmp" if os.path.isdir("/tmp")
                                  else None))
     if user is not None:
         os.chown(root, user.pw_uid, user.pw_gid)
     os.chmod(root, 0o755)
+    (root / OWNER_FILE).write_text(str(os.getpid()))
     cluster = Cluster(bin_dir=bin_dir, root=root, user=user)
     atexit.register(cluster.remove)  # also when the session ends abnormally
     try:
