@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from app.models import AdverseEvent, Patient, Visit
 from app.services.patient_chart import episode_is_open, load_patient_chart
 from app.services.patient_list import load_patient_list, load_patient_row
 
 TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
 
 
 def assert_rows_match_charts(db) -> None:

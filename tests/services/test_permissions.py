@@ -23,6 +23,12 @@ ADMIN = Actor("admin.eva", "admin")
 
 
 @pytest.fixture
+def db_url(any_db_url):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_db_url
+
+
+@pytest.fixture
 def clinic(db):
     with db.write() as session:
         patient = create_patient(session, PatientInput(mrn="P-1", name="Pat"), actor=NURSE)
