@@ -133,11 +133,6 @@ class DatabaseRunner(QObject):
         return self._submit(self._background_pool, channel, work, on_done, on_error, None,
                             parent)
 
-    def submit(self, channel: str, work: Callable[[], T], on_done: Callable[[T], None],
-               on_error: Callable[[Exception], None] | None = None) -> int:
-        """Transitional: the old BackgroundRunner call; use read/write/call/background."""
-        return self.call(channel, work, on_done, on_error=on_error)
-
     def announce(self, changes: Changes) -> None:
         """Tell every view what changed (from a write here or from another workstation)."""
         if not changes.is_empty():
@@ -220,9 +215,13 @@ class DatabaseRunner(QObject):
 def user_message(error: Exception) -> str:
     """What to tell the user about `error`: the app's own errors speak the clinic's words;
     anything else is named by its kind only (its text may hold patient data or SQL)."""
-    from app.db import DatabaseError
+    from app.db import DatabaseError, ServerBusy, ServerUnavailable
     from app.services.errors import UserError
 
+    if isinstance(error, ServerUnavailable):  # the network or the server went away
+        return QObject.tr(QObject(), "The clinic server cannot be reached: {0}").format(error)
+    if isinstance(error, ServerBusy):
+        return QObject.tr(QObject(), "The clinic server is busy: {0}").format(error)
     if isinstance(error, (UserError, DatabaseError)):
         return str(error)
     return QObject.tr(QObject(), "The operation failed ({kind}). Nothing was changed."

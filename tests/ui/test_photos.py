@@ -273,7 +273,7 @@ def test_captions_say_day_area_or_not_calibrated():
     import datetime as dt
     from types import SimpleNamespace
 
-    from app.ui.chart.photos import photo_caption
+    from app.ui.photos.tab import photo_caption
 
     base = dict(visit_date=dt.date(2026, 3, 15), calibrated=True, area_cm2=3.456)
     assert photo_caption(SimpleNamespace(**base), dt.date(2026, 3, 1)) == \

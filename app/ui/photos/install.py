@@ -45,7 +45,7 @@ def print_calibration_card(window: QMainWindow, path: Path | None = None, *,
 
 def install_photos(window: QMainWindow) -> None:
     """Plug the photo features into a window built by app.ui.main_window."""
-    from app.ui.chart.photos import install_photos_tab
+    from app.ui.photos.tab import install_photos_tab
 
     install_photos_tab(window)
     action = QAction(window.tr("Print &calibration card…"), window)

@@ -1,6 +1,6 @@
 """The Photos tab of the chart (`photosTab`): per ulcer episode a timeline strip of its photos
 (date, day since baseline, area, or "not calibrated"), adding a photo (button, drop, Ctrl+V),
-and any two photos compared at one real-world scale or overlaid (app.ui.chart.photo_compare).
+and any two photos compared at one real-world scale or overlaid (app.ui.photos.compare).
 
 Loaded on the window's runner when the tab is shown or the patient's photos change.
 """
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.patient_chart import PatientChart
-from app.ui.chart.photo_compare import PhotoCompareView, build_comparison
+from app.ui.photos.compare import PhotoCompareView, build_comparison
 
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMB = 128
