@@ -17,6 +17,7 @@ from app.models import (
     LabResult,
     Patient,
     PerfusionImaging,
+    Photo,
     Treatment,
     Ulcer,
     Visit,
@@ -113,9 +114,32 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
         if visit.signed_at is not None and not (data.reason and data.reason.strip()):
             raise UserError("this visit is signed: give a reason for the change")
         old_sites = {a.ulcer.site for a in visit.assessments}
+        _clear_removed_sections(session, visit, {a.site.strip() for a in data.assessments})
     write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges)
     resync_sites(session, data.patient_id, old_sites | {a.site.strip() for a in data.assessments})
     return visit
+
+
+def _clear_removed_sections(session: Session, visit: Visit, wanted: set[str]) -> None:
+    """Before an edit drops ulcer sections: a section whose assessment has photos on record
+    is refused while any is live (UserError, nothing written); photos already removed (with a
+    reason) go with the assessment, their rows' deletion audited, their bytes kept."""
+    dropped = {a.id: a.ulcer.site for a in visit.assessments
+               if a.ulcer.site not in wanted and a.id is not None}
+    if not dropped:
+        return
+    photos = session.scalars(select(Photo).where(Photo.assessment_id.in_(dropped))
+                             .order_by(Photo.id)).all()
+    for assessment_id, site in sorted(dropped.items(), key=lambda item: item[1]):
+        live = sum(1 for p in photos if p.assessment_id == assessment_id and p.deleted_at is None)
+        if live:
+            raise UserError(f"the assessment of {site} on {visit.visit_date.isoformat()} has "
+                            f"{live} photo{'s' if live != 1 else ''}: remove "
+                            f"{'them' if live != 1 else 'it'} first (with a reason)")
+    for photo in photos:
+        session.delete(photo)
+    if photos:
+        session.flush()  # before the assessment rows they refer to
 
 
 def _latest_ulcers(session: Session, patient_id: int, sites: list[str],

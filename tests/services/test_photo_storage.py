@@ -1,0 +1,87 @@
+"""Photo storage promises of issue 13 (docs/photos.md "Storage"): a visit edit never drops
+an assessment's photos, `check` re-hashes every photo, backups copy photo bytes once."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.imaging.synthetic import synthetic_photo
+from app.models import Assessment, Photo, Visit
+from app.services.audit import list_audit
+from app.services.errors import UserError
+from app.services.patients import PatientInput, create_patient
+from app.services.photos import attach_photo, find_assessment, prepare_photo, remove_photo
+from app.services.visit_input import AssessmentInput, VisitInput
+from app.services.visits import save_visit
+
+TODAY = dt.date(2026, 11, 27)
+VISIT_DAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture(scope="module")
+def photos():
+    """Two different prepared photos (module scope: decoding is the slow part)."""
+    return [prepare_photo(synthetic_photo(seed, size=(640, 480), tilt_deg=10.0, area_cm2=6.0,
+                                          jpeg_quality=85).jpeg, file_name=f"IMG_{seed}.JPG")
+            for seed in (31, 32)]
+
+
+def two_site_visit(db, actor) -> tuple[int, int]:
+    """A patient with one visit assessing R-heel and L-hallux: (patient id, visit id)."""
+    with db.write() as s:
+        pid = create_patient(s, PatientInput(mrn="PH-1", name="Photo Storage",
+                                             birth_date=dt.date(1950, 1, 1)),
+                             actor=actor, today=TODAY).id
+        visit = save_visit(s, VisitInput(patient_id=pid, visit_date=VISIT_DAY, assessments=(
+            AssessmentInput("R-heel", 3.0, 2.0), AssessmentInput("L-hallux", 1.0, 1.0))),
+            actor=actor, today=TODAY)
+        return pid, visit.id
+
+
+def drop_heel(db, actor, pid: int, visit_id: int) -> None:
+    with db.write() as s:
+        version = s.get(Visit, visit_id).version
+        save_visit(s, VisitInput(patient_id=pid, visit_id=visit_id, visit_date=VISIT_DAY,
+                                 expected_version=version,
+                                 assessments=(AssessmentInput("L-hallux", 1.0, 1.0),)),
+                   actor=actor, today=TODAY)
+
+
+def assessment_count(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Assessment))
+
+
+def test_dropping_a_section_with_photos_is_refused_clearly_and_nothing_is_saved(
+        db, actor, photos):
+    pid, visit_id = two_site_visit(db, actor)
+    with db.write() as s:
+        heel = find_assessment(s, patient_id=pid, visit_date=VISIT_DAY, site="R-heel")
+        for prepared in photos:
+            attach_photo(s, prepared, assessment_id=heel, actor=actor)
+    with pytest.raises(UserError, match=r"^the assessment of R-heel on 2026-03-02 has 2 "
+                                        r"photos: remove them first \(with a reason\)$"):
+        drop_heel(db, actor, pid, visit_id)
+    assert assessment_count(db) == 2
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Photo)) == 2
+
+
+def test_after_its_photos_are_removed_the_section_can_be_dropped(db, actor, photos):
+    pid, visit_id = two_site_visit(db, actor)
+    with db.write() as s:
+        heel = find_assessment(s, patient_id=pid, visit_date=VISIT_DAY, site="R-heel")
+        photo_id = attach_photo(s, photos[0], assessment_id=heel, actor=actor).id
+    with pytest.raises(UserError, match="has 1 photo: remove it first"):
+        drop_heel(db, actor, pid, visit_id)
+    with db.write() as s:
+        remove_photo(s, photo_id, actor=actor, reason="wrong foot")
+    drop_heel(db, actor, pid, visit_id)
+    assert assessment_count(db) == 1
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Photo)) == 0
+        deleted = [r for r in list_audit(s, patient_id=pid)
+                   if r.table == "photo" and r.field == "sha256" and r.new is None]
+        assert [r.old for r in deleted] == [photos[0].analysis.photo.sha256]  # on record
