@@ -107,7 +107,7 @@ def run_gui(db: str | None, demo: bool) -> int:
     from PySide6.QtCore import QCoreApplication, QEvent, Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.db import DatabaseError, resolve_db_url
+    from app.db import ENV_VAR, DatabaseError, default_db_path, resolve_db_url
     from app.ui.crash import install_crash_handler
 
     if os.environ.get("DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT") == "1":  # packaging smoke check
@@ -120,6 +120,13 @@ def run_gui(db: str | None, demo: bool) -> int:
     url = demo_db_url(db) if demo else resolve_db_url(db)
     if demo and url != resolve_db_url(str(demo_db_path())) and has_accounts(url):
         demo = False  # a clinic with accounts at --db / $DFU_MONITOR_DB: sign in as usual
+    if not demo and not db and not os.environ.get(ENV_VAR):  # this PC's clinic, or a server
+        from app.ui.security.server_connect import choose_clinic_at_start
+
+        go_on, server_url = choose_clinic_at_start(default_db_path().exists())
+        if not go_on:
+            return 0
+        url = server_url or url  # the password stays in this URL, in memory only
 
     from app.ui.main_window import create_main_window
 

@@ -23,7 +23,7 @@ import logging
 import threading
 from typing import Any, Callable, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.services.changes import Changes
@@ -212,6 +212,10 @@ class DatabaseRunner(QObject):
         show_error(pending.parent, error)
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DatabaseRunner", text)
+
+
 def user_message(error: Exception) -> str:
     """What to tell the user about `error`: the app's own errors speak the clinic's words;
     anything else is named by its kind only (its text may hold patient data or SQL)."""
@@ -219,14 +223,14 @@ def user_message(error: Exception) -> str:
     from app.services.errors import UserError
 
     if isinstance(error, ServerUnavailable):  # the network or the server went away
-        return QObject.tr(QObject(), "The clinic server cannot be reached: {0}").format(error)
+        return _tr("The clinic server cannot be reached: {0}").format(error)
     if isinstance(error, ServerBusy):
-        return QObject.tr(QObject(), "The clinic server is busy: {0}").format(error)
+        return _tr("The clinic server is busy: {0}").format(error)
     if isinstance(error, (UserError, DatabaseError)):
         return str(error)
-    return QObject.tr(QObject(), "The operation failed ({kind}). Nothing was changed."
-                      ).format(kind=type(error).__name__)
+    return _tr("The operation failed ({kind}). Nothing was changed.").format(
+        kind=type(error).__name__)
 
 
 def show_error(parent: QWidget | None, error: Exception) -> None:
-    QMessageBox.warning(parent, QObject.tr(QObject(), "Could not complete"), user_message(error))
+    QMessageBox.warning(parent, _tr("Could not complete"), user_message(error))
