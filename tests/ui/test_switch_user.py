@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from app.services.drafts import read_draft
+from app.ui.security.last_user import last_user
 from tests.ui.safety_support import PASSWORDS, add_accounts, close_window, open_window
 from tests.ui.visit_form_support import clinic, db, template  # noqa: F401 (fixtures)
 
@@ -42,6 +43,7 @@ def test_switch_user_keeps_the_nurses_draft_and_the_doctor_takes_over(qtbot, db,
         qtbot.keyClicks(dialog.password_edit, PASSWORDS["dr.bo"])
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert (window.actor.username, window.actor.role) == ("dr.bo", "doctor")
+    assert last_user(db.url) == "dr.bo"  # the next log-in box on this PC suggests him
     assert not form.isVisible() and not lock.is_locked
     assert read_draft(form.draft_path).fields["visit:vas"] == "6.5"  # the nurse's draft kept
     assert window.new_visit_button.isEnabled()  # a doctor records

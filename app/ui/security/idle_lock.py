@@ -195,7 +195,10 @@ class IdleLock(QObject):
         if switched:
             from app.ui.security.roles import switch_actor
 
+            from app.ui.security.last_user import remember_user
+
             self.username = actor.username
+            remember_user(self.db.url, actor.username)  # the next log-in box suggests them
             switch_actor(self.window, actor)  # the previous user's forms close, drafts kept
             self._hidden = [w for w in self._hidden if _alive(w)]
         self.unlock()
