@@ -193,4 +193,20 @@ def _schema_and_chain(db, notes: list[str]) -> list[str]:
     if not report.ok:
         return [f"audit chain: {report.problem}"]
     notes.append(f"audit chain ok ({report.rows} rows)")
-    return []
+    return _photos(db, notes)
+
+
+def _photos(db, notes: list[str]) -> list[str]:
+    """Every photo blob re-hashed against its name (docs/photos.md, "Storage")."""
+    from sqlalchemy import inspect
+
+    from app.services.photo_check import photo_problems
+
+    with db.engine.connect() as connection:
+        if not inspect(connection).has_table("photo_blob"):
+            return []
+    with db.read() as session:
+        check, problems = photo_problems(session)
+    if not problems:
+        notes.append(f"photos ok ({check.blobs} files re-hashed, {check.byte_size} bytes)")
+    return problems

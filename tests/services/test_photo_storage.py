@@ -3,6 +3,8 @@ an assessment's photos, `check` re-hashes every photo, backups copy photo bytes 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import sqlite3
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +17,7 @@ from app.services.patients import PatientInput, create_patient
 from app.services.photos import attach_photo, find_assessment, prepare_photo, remove_photo
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit
+from tests.cli.helpers import call_cli
 
 TODAY = dt.date(2026, 11, 27)
 VISIT_DAY = dt.date(2026, 3, 2)
@@ -85,3 +88,44 @@ def test_after_its_photos_are_removed_the_section_can_be_dropped(db, actor, phot
         deleted = [r for r in list_audit(s, patient_id=pid)
                    if r.table == "photo" and r.field == "sha256" and r.new is None]
         assert [r.old for r in deleted] == [photos[0].analysis.photo.sha256]  # on record
+
+
+# -- check ------------------------------------------------------------------------------------
+def clinic_with_photo(db, actor, prepared) -> tuple[int, str]:
+    """(patient id, the hash of the attached original)."""
+    pid, _ = two_site_visit(db, actor)
+    with db.write() as s:
+        heel = find_assessment(s, patient_id=pid, visit_date=VISIT_DAY, site="R-heel")
+        return pid, attach_photo(s, prepared, assessment_id=heel, actor=actor).sha256
+
+
+def tamper(path, digest: str) -> None:
+    """Alter a stored blob the way a bad disk would: a test-only connection drops the
+    immutability trigger first."""
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TRIGGER photo_blob_no_update")
+    data = bytearray(raw.execute("SELECT data FROM photo_blob WHERE sha256 = ?",
+                                 (digest,)).fetchone()[0])
+    data[1000] ^= 0x01  # one flipped bit
+    raw.execute("UPDATE photo_blob SET data = ? WHERE sha256 = ?", (bytes(data), digest))
+    raw.commit()
+    raw.close()
+
+
+def test_check_rehashes_every_photo_and_names_a_damaged_one(db, actor, photos, tmp_path):
+    _, digest = clinic_with_photo(db, actor, photos[0])
+    path = db.path
+    db.dispose()
+    out = call_cli("--db", str(path), "check")
+    assert out.returncode == 0, out.stderr
+    assert "photos ok (3 files re-hashed" in out.stdout.strip().splitlines()[-1]
+
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(path, damaged)
+    tamper(damaged, digest)
+    result = call_cli("--db", str(damaged), "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("photo damaged"))
+    assert digest[:12] in line
+    assert "the original of photo 1 (MRN PH-1, R-heel on 2026-03-02)" in line
+    assert "check FAILED: 1 problem" in result.stderr
