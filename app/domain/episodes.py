@@ -155,47 +155,12 @@ def episode_metrics(
     par8, on_track8, day8 = _par_at(days, pars, target=WEEK8_TARGET_DAY, window=WEEK8_WINDOW,
                                     threshold=WEEK8_ON_TRACK_PAR)
 
-    # Slope: baseline up to and including the first closed assessment.
-    upto = len(points) if first_closed is None else first_closed + 1
-    fit = ols_line([d / 7.0 for d in days[:upto]], [p.area_cm2 for p in points[:upto]])
-    slope = fit[0] if fit else None
-
-    # Gilman: edge advance up to the latest assessment (the first closed one once healed).
-    last = len(points) - 1 if first_closed is None else first_closed
-    weeks_last = days[last] / 7.0
-    gilman = None
-    if weeks_last != 0:
-        mean_perimeter = (baseline.perimeter_cm + points[last].perimeter_cm) / 2.0
-        gilman = (a0 - points[last].area_cm2) / mean_perimeter / weeks_last
-
-    if clinician_status is not None and clinician_status not in CLINICIAN_STATUSES:
-        raise ValueError(f"unknown clinician status {clinician_status!r}")
-    if clinician_status:
-        status = clinician_status
-    else:
-        status = "healed" if first_closed is not None else "open"
-
-    projected = None
-    if status == "open" and len(points) >= 2:
-        tail = slice(-PROJECTION_POINTS, None)
-        line = ols_line(days[tail], [p.area_cm2 for p in points[tail]])
-        if line is not None and line[0] < 0:
-            slope_per_day, intercept = line
-            try:
-                projected = baseline.on + timedelta(
-                    days=round_half_up(-intercept / slope_per_day))
-            except (OverflowError, ValueError):
-                projected = None  # a slope that is negative only by float noise: no date
-
+    slope = _area_slope(days, points, first_closed)
+    gilman = _gilman(days, points, first_closed)
+    status = _status(clinician_status, healed=first_closed is not None)
+    projected = _projected_closure(days, points) if status == "open" else None
     first_closure_date = points[first_closed].on if first_closed is not None else None
-    confirmed = False
-    if first_closure_date is not None:
-        for p in points[first_closed + 1:]:
-            if not p.closed:
-                break
-            if (p.on - first_closure_date).days >= CONFIRMATION_DAYS:
-                confirmed = True
-                break
+    confirmed = first_closed is not None and _closure_confirmed(points, first_closed)
 
     return EpisodeMetrics(
         status=status,
@@ -219,3 +184,59 @@ def episode_metrics(
         days=tuple(days),
         par_series=tuple(pars),
     )
+
+
+def _area_slope(days: Sequence[int], points: Sequence[AssessmentPoint],
+                first_closed: int | None) -> float | None:
+    """OLS area slope (cm²/week) from baseline up to and including the first closed
+    assessment (docs/metrics.md "Area slope")."""
+    upto = len(points) if first_closed is None else first_closed + 1
+    fit = ols_line([d / 7.0 for d in days[:upto]], [p.area_cm2 for p in points[:upto]])
+    return fit[0] if fit else None
+
+
+def _gilman(days: Sequence[int], points: Sequence[AssessmentPoint],
+            first_closed: int | None) -> float | None:
+    """Gilman's edge advance (cm/week) up to the latest assessment, or the first closed one
+    once healed (Gilman 1990)."""
+    last = len(points) - 1 if first_closed is None else first_closed
+    weeks_last = days[last] / 7.0
+    if weeks_last == 0:
+        return None
+    mean_perimeter = (points[0].perimeter_cm + points[last].perimeter_cm) / 2.0
+    return (points[0].area_cm2 - points[last].area_cm2) / mean_perimeter / weeks_last
+
+
+def _status(clinician_status: str | None, *, healed: bool) -> str:
+    if clinician_status is not None and clinician_status not in CLINICIAN_STATUSES:
+        raise ValueError(f"unknown clinician status {clinician_status!r}")
+    if clinician_status:
+        return clinician_status
+    return "healed" if healed else "open"
+
+
+def _projected_closure(days: Sequence[int], points: Sequence[AssessmentPoint]) -> date | None:
+    """Where the OLS line through the last PROJECTION_POINTS areas reaches zero (not clamped)."""
+    if len(points) < 2:
+        return None
+    tail = slice(-PROJECTION_POINTS, None)
+    line = ols_line(days[tail], [p.area_cm2 for p in points[tail]])
+    if line is None or line[0] >= 0:
+        return None
+    slope_per_day, intercept = line
+    try:
+        return points[0].on + timedelta(days=round_half_up(-intercept / slope_per_day))
+    except (OverflowError, ValueError):
+        return None  # a slope that is negative only by float noise: no date
+
+
+def _closure_confirmed(points: Sequence[AssessmentPoint], first_closed: int) -> bool:
+    """Closed again at an assessment at least CONFIRMATION_DAYS after the first closure,
+    with no open assessment between."""
+    first_closure_date = points[first_closed].on
+    for p in points[first_closed + 1:]:
+        if not p.closed:
+            return False
+        if (p.on - first_closure_date).days >= CONFIRMATION_DAYS:
+            return True
+    return False
