@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
+# Test processes (pytest-xdist); each worker has its own PostgreSQL cluster and temp folders.
+PYTEST_WORKERS ?= 2
 
 .PHONY: venv run test bench bench-quick screenshots dist dist-check wheel-check clean
 
@@ -23,7 +25,7 @@ run: $(STAMP)
 	$(PY) main.py $(ARGS)
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(PYTEST_WORKERS) $(ARGS)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.run --patients 10000

@@ -68,11 +68,42 @@ def actor():
     return Actor("nurse.test", "nurse")
 
 
-@pytest.fixture
-def golden_db(db, actor):
-    """A fresh database holding the public golden visit sheet."""
+GOLDEN_ACTOR = ("nurse.test", "nurse")
+
+
+@pytest.fixture(scope="session")
+def _golden_sqlite_template(tmp_path_factory) -> Path:
+    """The golden sheet imported once per test process (each xdist worker has its own)."""
+    from app.db import Database
+    from app.services.actor import Actor
     from app.services.visit_sheet import import_visit_sheet
 
+    path = tmp_path_factory.mktemp("golden-template") / "golden.db"
+    database = Database.open(f"sqlite:///{path}")
+    import_visit_sheet(database, GOLDEN_CSV.read_text(encoding="utf-8"),
+                       actor=Actor(*GOLDEN_ACTOR), today=dt.date(2026, 11, 27))
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def golden_db(db, actor, db_url, request):
+    """A fresh database holding the public golden visit sheet: on SQLite a copy of the
+    session's imported template (SQLite's backup API), elsewhere imported for the test."""
+    import sqlite3
+
+    from app.services.visit_sheet import import_visit_sheet
+
+    if db_url.startswith("sqlite:///") and (actor.username, actor.role) == GOLDEN_ACTOR:
+        template = request.getfixturevalue("_golden_sqlite_template")
+        db.engine.dispose()  # no open connection while the file's pages are replaced
+        source, target = sqlite3.connect(template), sqlite3.connect(db_url[len("sqlite:///"):])
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return db
     import_visit_sheet(db, GOLDEN_CSV.read_text(encoding="utf-8"), actor=actor,
                        today=dt.date(2026, 11, 27))
     return db

@@ -5,7 +5,7 @@ import csv
 
 import pytest
 
-from tests.cli.helpers import run_cli
+from tests.cli.helpers import call_cli, run_cli
 from tests.conftest import GOLDEN_CSV
 
 
@@ -43,8 +43,9 @@ def test_report_for_one_patient(golden_db, db_url, tmp_path):
 
 def test_patient_version_and_user_errors(golden_db, db_url, tmp_path):
     out = tmp_path / "mine.pdf"
-    result = run_cli("--db", db_url, "report", "--mrn", "h-01000", "-o", str(out),
-                     "--audience", "patient")
+    # In this process (call_cli): test_report_for_one_patient runs the real command line.
+    result = call_cli("--db", db_url, "report", "--mrn", "h-01000", "-o", str(out),
+                      "--audience", "patient")
     assert result.returncode == 0, result.stderr
     assert _pages(out) == 1
     assert "45% smaller than when treatment began" in _text(out)
@@ -54,7 +55,7 @@ def test_patient_version_and_user_errors(golden_db, db_url, tmp_path):
             (["--mrn", "H-01000", "-o", f"{tmp_path}/missing/x.pdf"], "does not exist"),
             (["--mrn", "H-01000", "-o", str(tmp_path)], "is a folder"),
             (["--seen-since", "2025-13-01", "-o", f"{tmp_path}/out"], "not a date")):
-        result = run_cli("--db", db_url, "report", *args)
+        result = call_cli("--db", db_url, "report", *args)
         assert result.returncode != 0, args
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
@@ -71,8 +72,8 @@ def test_batch_writes_one_file_per_patient_seen(golden_db, db_url, tmp_path, sin
     expected = _seen_since(since)
     assert 0 < len(expected)
     out = tmp_path / "reports"
-    result = run_cli("--db", db_url, "report", "--seen-since", since, "-o", str(out),
-                     "--jobs", jobs)
+    cli = run_cli if jobs != "1" else call_cli  # worker processes: the real command line
+    result = cli("--db", db_url, "report", "--seen-since", since, "-o", str(out), "--jobs", jobs)
     assert result.returncode == 0, result.stderr
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted(f"{mrn}.pdf" for mrn in expected)
@@ -88,14 +89,14 @@ def test_batch_writes_one_file_per_patient_seen(golden_db, db_url, tmp_path, sin
 
 def test_batch_with_nobody_seen_writes_nothing(db, db_url, tmp_path):
     out = tmp_path / "none"
-    result = run_cli("--db", db_url, "report", "--seen-since", "2026-11-01", "-o", str(out))
+    result = call_cli("--db", db_url, "report", "--seen-since", "2026-11-01", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert "no patient seen since 2026-11-01" in result.stdout
     assert list(out.iterdir()) == []
 
 
 def test_report_help_names_both_forms():
-    result = run_cli("report", "--help")
+    result = call_cli("report", "--help")
     assert result.returncode == 0
     for option in ("--mrn", "--seen-since", "--audience", "-o"):
         assert option in result.stdout
