@@ -62,6 +62,7 @@ class VisitDialog(QDialog):
         self.context: VisitFormContext | None = None
         self.view: VisitFormView | None = None
         self._show_all = False
+        self._saving = False
         self._status_note = ""
         self._areas_before: dict[dt.date, dict[str, float | None]] = {}
         self.unavailable = ""  # the patient or visit was deleted elsewhere since the list loaded
@@ -132,6 +133,7 @@ class VisitDialog(QDialog):
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.view, 1)
+        column.addWidget(self._build_changed_notice())
         column.addLayout(self.footer)
         self.loading.hide()
         self._layout.addWidget(page, 1)
@@ -145,6 +147,7 @@ class VisitDialog(QDialog):
         self.drafts.saved.connect(self.draft_saved)
         self.footer.insertWidget(1, self.drafts.status)
         self._listen()
+        self.runner.changed.connect(self._on_changed_elsewhere)
         if context.reopened:
             self._status_note = self.tr("A visit on {0} is already recorded: it is open for "
                                         "editing.").format(context.visit.visit_date.isoformat())
@@ -196,6 +199,40 @@ class VisitDialog(QDialog):
     def _on_changed(self) -> None:
         self.revalidate()
         self.drafts.schedule()
+
+    # -- changed on another workstation ---------------------------------------------------
+    def _build_changed_notice(self) -> QLabel:
+        self.changed_notice = QLabel()
+        self.changed_notice.setObjectName("changedElsewhereNotice")
+        self.changed_notice.setWordWrap(True)
+        self.changed_notice.setStyleSheet("background: #fff4ce; color: #5c3c00; padding: 6px;")
+        self.changed_notice.hide()
+        return self.changed_notice
+
+    def _on_changed_elsewhere(self, changes) -> None:
+        """Another workstation (or window) saved this patient: never reload the fields; if
+        this very visit (or, for a new one, its day) changed, say so without blocking."""
+        if (self.view is None or not self.changed_notice.isHidden() or self._saving
+                or not changes.touches_patient(self.patient_id)):
+            return
+        from app.services.visit_freshness import visit_changed_since
+
+        visit = self.context.visit
+        version = visit.version if visit is not None else None
+        day = self.view.build_input()[0].visit_date if visit is None else None
+        self.runner.read(f"visit-fresh-{id(self)}", lambda session: visit_changed_since(
+            session, patient_id=self.patient_id, visit_id=self.visit_id if visit else None,
+            version=version, visit_date=day), self._show_changed_notice,
+            on_error=lambda _exc: None, parent=self)
+
+    def _show_changed_notice(self, changed) -> None:
+        if changed is None or self._saving:
+            return
+        who = self.tr(" by {0}").format(changed.by) if changed.by else ""
+        self.changed_notice.setText(self.tr(
+            "This visit was changed on another workstation{0}; saving will ask you to "
+            "reload. What you typed is kept.").format(who))
+        self.changed_notice.show()
 
     # -- checking -------------------------------------------------------------------------
     def state(self) -> VisitFormState:
@@ -254,6 +291,7 @@ class VisitDialog(QDialog):
         if data is None:
             return False
         self.save_button.setEnabled(False)
+        self._saving = True  # its own save's Changes are no news
         self.status.setText(self.tr("Saving…"))
         submit_visit(self.runner, data, actor=self.actor, today=self.today, parent=self,
                      outcome=SaveOutcome(saved=self._on_saved, invalid=self._on_invalid,
@@ -269,11 +307,13 @@ class VisitDialog(QDialog):
 
     def _on_invalid(self, findings: list[Finding]) -> None:
         self.save_button.setEnabled(True)
+        self._saving = False
         self.revalidate(findings)
         self.focus_first_problem()
 
     def _on_kept(self) -> None:
         self.save_button.setEnabled(True)
+        self._saving = False
         self.drafts.write_now()
         self.revalidate()
 
