@@ -12,10 +12,15 @@ from app.domain.analytes import ANALYTES
 from app.models import AuditEntry
 from app.services.actor import ROLE_PERMISSIONS, ROLES, Actor
 from app.services.errors import PermissionDenied, UserError
-from app.services.settings import (checked_value, load_settings, set_reference_range,
-                                   update_settings)
-from app.services.users import (SignInRefused, add_user, create_first_admin, set_active,
-                                set_role, window_actor)
+from app.services.settings import checked_value, load_settings, set_reference_range, update_settings
+from app.services.users import (
+    SignInRefused,
+    add_user,
+    create_first_admin,
+    set_active,
+    set_role,
+    window_actor,
+)
 
 ADMIN = Actor("admin.eva", "admin")
 

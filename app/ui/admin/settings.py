@@ -10,21 +10,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit,
-                               QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox,
-                               QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.analytes import ANALYTE_LIST, ReferenceRange
 from app.domain.wound import AreaMethod
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.errors import UserError
-from app.services.settings import (LOGO_SUFFIXES, MAX_NAME, ClinicSettings,
-                                   load_settings, set_reference_range, update_settings)
+from app.services.settings import (
+    LOGO_SUFFIXES,
+    MAX_NAME,
+    ClinicSettings,
+    load_settings,
+    set_reference_range,
+    update_settings,
+)
 from app.ui.dbops import DatabaseRunner, user_message
-from app.ui.security.login import error_label
+from app.ui.security.fields import error_label
 
 AREA_METHOD_LABELS = {AreaMethod.ELLIPSE: "Ellipse (π/4 × length × width, Kundin)",
                       AreaMethod.RECTANGLE: "Rectangle (length × width, ruler)"}

@@ -11,17 +11,37 @@ import datetime as dt
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.actor import ROLES, Actor
 from app.services.changes import Changes
-from app.services.users import (MIN_PASSWORD_LENGTH, UserRecord, add_user, list_users,
-                                set_active, set_password, set_role)
+from app.services.users import (
+    MIN_PASSWORD_LENGTH,
+    UserRecord,
+    add_user,
+    list_users,
+    set_active,
+    set_password,
+    set_role,
+)
 from app.ui.dbops import DatabaseRunner, user_message
-from app.ui.security.login import error_label, password_field
+from app.ui.security.fields import error_label, password_field
 
 ROLE_LABELS = {"nurse": "Nurse", "doctor": "Doctor", "staff": "Staff (front desk)",
                "admin": "Administrator"}

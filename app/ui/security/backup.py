@@ -17,8 +17,14 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from app.db import DatabaseError, backup_folder, sqlite_path
 from app.services.actor import Actor
-from app.services.backup import (AUTO_KEEP, RestoreRefused, RestoreResult, automatic_backup,
-                                 backup_database, restore_database)
+from app.services.backup import (
+    AUTO_KEEP,
+    RestoreRefused,
+    RestoreResult,
+    automatic_backup,
+    backup_database,
+    restore_database,
+)
 from app.services.changes import Changes
 from app.services.errors import UserError
 from app.services.settings import load_settings

@@ -17,14 +17,24 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QMainWindow, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.users import authenticate
-from app.ui.security.login import error_label, password_field, sign_in_error
+from app.ui.security.fields import error_label, password_field
+from app.ui.security.login import sign_in_error
 
 log = logging.getLogger("dfu_monitor.ui")
 ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
@@ -193,9 +203,8 @@ class IdleLock(QObject):
     def _authenticated(self, actor: Actor) -> None:
         switched = actor.username != self.username
         if switched:
-            from app.ui.security.roles import switch_actor
-
             from app.ui.security.last_user import remember_user
+            from app.ui.security.roles import switch_actor
 
             self.username = actor.username
             remember_user(self.db.url, actor.username)  # the next log-in box suggests them

@@ -13,24 +13,45 @@ import logging
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.db import (Database, DatabaseError, NetworkFileSystem, PassphraseNeeded,
-                    WrongPassphrase, sqlite_path)
+from app.db import (
+    Database,
+    DatabaseError,
+    NetworkFileSystem,
+    PassphraseNeeded,
+    WrongPassphrase,
+    sqlite_path,
+)
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.errors import UserError
-from app.services.users import (MIN_PASSWORD_LENGTH, SignInRefused, add_user, authenticate,
-                                check_new_password, create_first_admin, needs_first_admin,
-                                window_actor)
+from app.services.users import (
+    MIN_PASSWORD_LENGTH,
+    add_user,
+    authenticate,
+    check_new_password,
+    create_first_admin,
+    needs_first_admin,
+    window_actor,
+)
 from app.ui.dbops import DatabaseRunner
+from app.ui.security.fields import ERROR_STYLE, error_label, password_field
 from app.ui.security.last_user import last_user, remember_user
 from app.ui.security.waiting import run_and_wait
 
 log = logging.getLogger("dfu_monitor.ui")
-ERROR_STYLE = "color: #b00020;"
 
 
 def actor_for(db: Database, username: str) -> Actor:
@@ -46,25 +67,6 @@ def sign_in_error(error: Exception) -> str:
     return QCoreApplication.translate(
         "Login", "The user accounts could not be read ({0}), so nobody can sign in. Ask the "
         "administrator to check or restore the database.").format(type(error).__name__)
-
-
-def password_field(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(1024)
-    return edit
-
-
-def error_label(name: str) -> QLabel:
-    """A red, word-wrapped error line that grows with its text instead of clipping it."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
-    return label
 
 
 class _CredentialsDialog(QDialog):
@@ -387,7 +389,3 @@ def sign_in_at_start(url: str, *, username: str = "") -> SignedIn | None:
         db.dispose()
         return None
     return SignedIn(actor, db.passphrase, db)  # the window reuses it: one start-up check
-
-
-__all__ = ["FirstRunDialog", "LoginDialog", "SignInRefused", "SignedIn", "actor_for",
-           "ask_passphrase", "offer_restore", "open_database", "sign_in", "sign_in_at_start"]
