@@ -126,15 +126,18 @@ def _run(tool: str, args: Iterable[str], url: str | URL) -> None:
         raise ToolFailed(f"{tool} failed: {detail}")
 
 
-def dump(url: str | URL, target: Path) -> Path:
+def dump(url: str | URL, target: Path, *, exclude_table_data: Iterable[str] = ()) -> Path:
     """pg_dump's custom format (-Fc) of the whole database into `target`, written to
-    `target.part` first: a failure leaves no half backup under the final name."""
+    `target.part` first: a failure leaves no half backup under the final name. Tables in
+    `exclude_table_data` keep their definition but not their rows (photo bytes, copied apart:
+    app.services.photo_backup)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
     try:
         _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges",
+                         *(f"--exclude-table-data={name}" for name in exclude_table_data),
                          f"--file={part}"], url)
     except BaseException:
         part.unlink(missing_ok=True)

@@ -7,6 +7,10 @@ keeps the database it replaces, and refuses anything else with the current data 
 On a PostgreSQL server (app.db_server) a backup is pg_dump's custom format, and a restore runs
 pg_restore into an EMPTY database only (a database holding data is never overwritten), then
 re-applies the server's grants and upgrades the schema.
+
+Photo bytes are copied once each into `photos/` beside the backups, not into every backup file
+(app.services.photo_backup; an encrypted clinic keeps them inside its encrypted backup); a
+restore puts back those its photos need, and refuses a backup whose photos folder lacks one.
 """
 from __future__ import annotations
 
@@ -29,6 +33,13 @@ from app.db import (
 from app.services.actor import Actor
 from app.services.audit import record_event
 from app.services.errors import UserError
+from app.services.photo_backup import (
+    missing_photo_files,
+    needed_in_file,
+    needed_in_session,
+    put_back_photos,
+    write_backup,
+)
 
 AUTO_KEEP = 14
 AUTO_TAG = "auto"
@@ -74,8 +85,11 @@ def backup_database(db: Database, target: Path, *, actor: Actor, progress=None) 
         raise UserError(f"folder {target.parent} does not exist")
     if db.path is not None and target.resolve() == db.path.resolve():
         raise UserError("a backup cannot overwrite the database itself")
-    written = db.backup_to(target, progress=progress)
-    _audit(db, actor, "backup", f"backup written to {written}")
+    backup = write_backup(db, target, progress=progress)
+    written = backup.file
+    _audit(db, actor, "backup", f"backup written to {written}" + (
+        f"; photos: {backup.photos.written} new file(s) in {written.parent / 'photos'}"
+        if backup.photos else ""))
     return written
 
 
@@ -90,7 +104,8 @@ def automatic_backup(db: Database, *, keep: int = AUTO_KEEP, now: dt.datetime | 
     folder = Path(folder) if folder else _default_folder(db)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        written = db.backup_to(folder / f"{_name(db)}-{AUTO_TAG}-{_stamp(now)}{_suffix(db)}")
+        written = write_backup(
+            db, folder / f"{_name(db)}-{AUTO_TAG}-{_stamp(now)}{_suffix(db)}").file
     except DatabaseError:
         if db.path is not None:
             raise
@@ -182,6 +197,10 @@ def restore_database(url: str, source: Path, *, actor: Actor | None,
     if current_encrypted is False or (current_encrypted is None
                                       and db_files.is_plain_sqlite(source)):
         passphrase = None
+    needed = needed_in_file(source, passphrase if not db_files.is_plain_sqlite(source) else None)
+    problems = missing_photo_files(source, needed)
+    if problems:
+        raise RestoreRefused(source, problems)
     kept = _keep_current(url, path, passphrase)
     try:
         db_files.restore(source, path, passphrase=passphrase)
@@ -190,6 +209,9 @@ def restore_database(url: str, source: Path, *, actor: Actor | None,
                             f"replaced database is kept at {kept}") from exc
     restored = Database.open(url, create=False, passphrase=passphrase)  # upgrades, backed up
     try:
+        if needed:
+            with restored.write() as session:
+                put_back_photos(session, source, needed)
         _audit(restored, actor, "restore", f"restored from {source}" +
                (f"; the replaced database is kept at {kept}" if kept else ""))
     finally:
@@ -257,12 +279,28 @@ def _restore_server(url: str, source: Path, actor: Actor | None,
             actor = _signed_in_or_undone(restored, sign_in)
         revision = restored.current_revision()
         restored.migrate()
+        _put_back_server_photos(restored, source)
         with restored.engine.begin() as connection:  # pg_dump keeps no grants: redo them
             db_server.secure_server(connection)
         _audit(restored, actor, "restore", f"restored from {source}")
     finally:
         restored.dispose()
     return RestoreResult(source=source, kept=None, revision=revision)
+
+
+def _put_back_server_photos(restored: Database, source: Path) -> None:
+    """The photo bytes a server backup left out, from `photos/` beside it; a folder lacking
+    one empties the database again and refuses the restore."""
+    with restored.read() as session:
+        needed = needed_in_session(session)
+    problems = missing_photo_files(source, needed)
+    if problems:
+        with restored.engine.begin() as connection:
+            db_server.drop_everything(connection)
+        raise RestoreRefused(source, problems)
+    if needed:
+        with restored.write() as session:
+            put_back_photos(session, source, needed)
 
 
 def _signed_in_or_undone(restored: Database, sign_in: Callable[[Database], Actor]) -> Actor:

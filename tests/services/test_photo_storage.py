@@ -3,21 +3,28 @@ an assessment's photos, `check` re-hashes every photo, backups copy photo bytes 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import shutil
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from app.db import Database
 from app.imaging.synthetic import synthetic_photo
 from app.models import Assessment, Photo, Visit
+from app.services.actor import Actor
 from app.services.audit import list_audit
+from app.services.backup import RestoreRefused, backup_database, restore_database
 from app.services.errors import UserError
 from app.services.patients import PatientInput, create_patient
+from app.services.photo_backup import write_backup
+from app.services.photo_store import get_blob, stored_bytes, verify_blobs
 from app.services.photos import attach_photo, find_assessment, prepare_photo, remove_photo
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit
 from tests.cli.helpers import call_cli
+from tests.db.helpers import content_hashes, file_digest
 
 TODAY = dt.date(2026, 11, 27)
 VISIT_DAY = dt.date(2026, 3, 2)
@@ -129,3 +136,97 @@ def test_check_rehashes_every_photo_and_names_a_damaged_one(db, actor, photos, t
     assert digest[:12] in line
     assert "the original of photo 1 (MRN PH-1, R-heel on 2026-03-02)" in line
     assert "check FAILED: 1 problem" in result.stderr
+
+
+# -- backups: photo bytes once, restored verified -----------------------------------------------
+ADMIN = Actor("admin.eva", "admin")
+
+
+def blob_files(folder) -> list:
+    return sorted(p for p in folder.glob("??/*") if p.is_file())
+
+
+def test_backups_copy_each_photo_once_and_the_file_carries_no_photo_bytes(
+        db, actor, photos, tmp_path):
+    pid, _ = clinic_with_photo(db, actor, photos[0])
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    first = write_backup(db, folder / "monday.db")
+    second = write_backup(db, folder / "tuesday.db")
+    assert (first.photos.written, second.photos.written) == (3, 0)  # original, working, thumb
+    assert second.photos.bytes_written == 0 and second.photos.already_there == 3
+    with db.read() as s:
+        stored = stored_bytes(s)
+    assert first.photos.bytes_written == stored
+    for backup in (first, second):
+        raw = sqlite3.connect(backup.file)
+        # the rows stay (hash, size, time: the photos' foreign keys hold), the bytes do not
+        assert raw.execute("SELECT count(*), sum(length(data)), sum(byte_size) "
+                           "FROM photo_blob").fetchone() == (3, 0, stored)
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert raw.execute("SELECT count(*) FROM photo").fetchone() == (1,)
+        raw.close()
+        assert photos[0].data[2000:6000] not in backup.file.read_bytes()
+    with db.write() as s:  # a second photo: the next backup copies its three blobs only
+        heel = find_assessment(s, patient_id=pid, visit_date=VISIT_DAY, site="R-heel")
+        attach_photo(s, photos[1], assessment_id=heel, actor=actor)
+    backup_database(db, folder, actor=ADMIN)
+    assert len(blob_files(folder / "photos")) == 6
+    with db.read() as s:
+        assert stored_bytes(s) == sum(p.stat().st_size for p in blob_files(folder / "photos"))
+
+
+def test_restore_brings_the_photos_back_verified_and_check_passes(db, actor, photos, tmp_path):
+    _, digest = clinic_with_photo(db, actor, photos[0])
+    backup = backup_database(db, tmp_path / "friday.db", actor=ADMIN)
+    before = content_hashes(db, skip=("audit_log",))
+    with db.write() as s:  # after the backup, the photo is lost from the live database
+        s.execute(text("DELETE FROM photo"))
+    db.dispose()
+    restore_database(db.url, backup, actor=ADMIN)
+    db.reopen()
+    assert content_hashes(db, skip=("audit_log",)) == before
+    with db.read() as s:
+        check = verify_blobs(s)
+        assert check.ok and check.blobs == 3
+        assert get_blob(s, digest) == photos[0].data
+    db.dispose()
+    out = call_cli("--db", str(db.path), "check")
+    assert out.returncode == 0 and "photos ok (3 files re-hashed" in out.stdout
+
+
+def test_a_backup_whose_photo_folder_lacks_a_blob_is_refused_and_nothing_changes(
+        db, actor, photos, tmp_path):
+    _, digest = clinic_with_photo(db, actor, photos[0])
+    backup = backup_database(db, tmp_path / "friday.db", actor=ADMIN)
+    (tmp_path / "photos" / digest[:2] / digest).unlink()
+    db.dispose()
+    before = file_digest(db.path)
+    with pytest.raises(RestoreRefused, match=r"lacks 1 photo file\(s\) this backup needs "
+                                             rf"\(first: {digest[:2]}/{digest}\)"):
+        restore_database(db.url, backup, actor=ADMIN)
+    assert file_digest(db.path) == before
+    (tmp_path / "photos" / digest[:2] / digest).write_bytes(b"not the photo")
+    with pytest.raises(RestoreRefused, match="do not match their name"):
+        restore_database(db.url, backup, actor=ADMIN)
+    assert file_digest(db.path) == before
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sqlcipher3") is None,
+                    reason="the crypto extra (sqlcipher3) is not installed")
+def test_an_encrypted_clinic_keeps_its_photo_bytes_inside_the_encrypted_backup(
+        actor, photos, tmp_path):
+    key = "Correct-Horse-Battery-7781"
+    db = Database.open(f"sqlite:///{tmp_path / 'secret.db'}", passphrase=key)
+    try:
+        _, digest = clinic_with_photo(db, actor, photos[0])
+        backup = write_backup(db, tmp_path / "backups" / "secret-1.db")
+        assert backup.photos is None and not (tmp_path / "backups" / "photos").exists()
+        assert photos[0].data[:4096] not in backup.file.read_bytes()
+        copy = Database.open(f"sqlite:///{backup.file}", create=False, passphrase=key,
+                             migrate=False, read_only=True)
+        with copy.read() as s:
+            assert get_blob(s, digest) == photos[0].data
+        copy.dispose()
+    finally:
+        db.dispose()
