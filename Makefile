@@ -10,7 +10,7 @@ ARGS ?=
 # Test processes (pytest-xdist); each worker has its own PostgreSQL cluster and temp folders.
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv run test bench bench-quick screenshots dist dist-check wheel-check clean
+.PHONY: venv run test bench bench-quick bench-server bench-server-quick screenshots dist dist-check wheel-check clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,13 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.run --patients 1000
+
+# Server mode: the same metrics against a throwaway PostgreSQL server on 127.0.0.1 (bench/server.py)
+bench-server: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.server --patients 10000
+
+bench-server-quick: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.server --patients 1000
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m app.ui.screenshots docs/screenshots
