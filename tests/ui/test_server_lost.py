@@ -1,4 +1,4 @@
-"""Losing the clinic server in the window (docs/reliability.md, "Losing the server"): a save
+"""Losing the clinic server in the window (docs/reliability.md, "Faults"): a save
 while the server is down fails with a clear message, the form keeps its values, nothing is
 half-written; when the server is back the app reconnects by itself (pool_pre_ping)."""
 from __future__ import annotations
