@@ -146,11 +146,13 @@ def dump(url: str | URL, target: Path, *, exclude_table_data: Iterable[str] = ()
     return target
 
 
-def restore(url: str | URL, source: Path) -> None:
+def restore(url: str | URL, source: Path, *, sections: Iterable[str] = ()) -> None:
     """pg_restore `source` into the (empty) database of `url`, in one transaction: a failed
-    restore leaves the database as empty as it was."""
+    restore leaves the database as it was. `sections` ("pre-data", "data", "post-data")
+    restores part of it, so rows a dump left out can be put back before the constraints."""
     _run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error",
-                        "--single-transaction", f"--dbname={_dbname(url)}", str(source)], url)
+                        "--single-transaction", *(f"--section={name}" for name in sections),
+                        f"--dbname={_dbname(url)}", str(source)], url)
 
 
 def _dbname(url: str | URL) -> str:

@@ -270,16 +270,16 @@ def _restore_server(url: str, source: Path, actor: Actor | None,
                         f"holds {len(tables)} tables, nothing was restored. Create an empty "
                         "database (createdb) and restore into it.")
     try:
-        db_server.restore(url, source)
+        db_server.restore(url, source, sections=("pre-data", "data"))
     except db_server.ToolFailed as exc:
         raise DatabaseError(f"the restore failed and was rolled back: {exc}") from exc
+    _complete_server_restore(url, source)
     restored = Database.open(url, migrate=False)
     try:
         if actor is None:
             actor = _signed_in_or_undone(restored, sign_in)
         revision = restored.current_revision()
         restored.migrate()
-        _put_back_server_photos(restored, source)
         with restored.engine.begin() as connection:  # pg_dump keeps no grants: redo them
             db_server.secure_server(connection)
         _audit(restored, actor, "restore", f"restored from {source}")
@@ -288,19 +288,29 @@ def _restore_server(url: str, source: Path, actor: Actor | None,
     return RestoreResult(source=source, kept=None, revision=revision)
 
 
-def _put_back_server_photos(restored: Database, source: Path) -> None:
-    """The photo bytes a server backup left out, from `photos/` beside it; a folder lacking
-    one empties the database again and refuses the restore."""
-    with restored.read() as session:
-        needed = needed_in_session(session)
-    problems = missing_photo_files(source, needed)
-    if problems:
+def _complete_server_restore(url: str, source: Path) -> None:
+    """After the tables and rows: the photo bytes the dump left out, from `photos/` beside
+    it, then the constraints, indexes and triggers. Any failure (a photos folder lacking a
+    blob among them) empties the database again."""
+    restored = Database.open(url, migrate=False)
+    try:
+        with restored.read() as session:
+            needed = needed_in_session(session)
+        problems = missing_photo_files(source, needed)
+        if problems:
+            raise RestoreRefused(source, problems)
+        if needed:
+            with restored.write() as session:
+                put_back_photos(session, source, needed)
+        db_server.restore(url, source, sections=("post-data",))
+    except BaseException as exc:
         with restored.engine.begin() as connection:
             db_server.drop_everything(connection)
-        raise RestoreRefused(source, problems)
-    if needed:
-        with restored.write() as session:
-            put_back_photos(session, source, needed)
+        if isinstance(exc, db_server.ToolFailed):
+            raise DatabaseError(f"the restore failed and was rolled back: {exc}") from exc
+        raise
+    finally:
+        restored.dispose()
 
 
 def _signed_in_or_undone(restored: Database, sign_in: Callable[[Database], Actor]) -> Actor:

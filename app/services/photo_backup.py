@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app import db_files, db_server
@@ -50,7 +50,7 @@ def photo_folder(backup_file: Path) -> Path:
 
 def backs_up_photos_apart(db: Database) -> bool:
     """False for an encrypted clinic: its photo bytes stay in the encrypted backup file."""
-    return db.path is not None and db.passphrase is None
+    return db.path is None or db.passphrase is None
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -184,6 +184,9 @@ def needed_in_file(source: Path, passphrase: str | None) -> set[str]:
 
 def needed_in_session(session: Session) -> set[str]:
     """Blob hashes the photos of a (just restored) database refer to but it does not hold."""
+    tables = set(inspect(session.connection()).get_table_names())
+    if "photo" not in tables or BLOB_TABLE not in tables:
+        return set()  # a backup made before photos existed
     return _needed(lambda sql: list(session.execute(text(sql)).scalars()))
 
 
