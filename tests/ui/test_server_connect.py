@@ -99,3 +99,27 @@ def test_the_first_start_choice_box_offers_both(qtbot):
     assert dialog.local_button.text() == "Create a clinic on this PC"
     qtbot.mouseClick(dialog.server_button, Qt.MouseButton.LeftButton)
     assert dialog.choice == server_connect.SERVER
+
+
+def test_run_gui_asks_on_a_pc_without_a_clinic_and_quits_when_told(qtbot, monkeypatch):
+    from app.ui import app as start
+    from app.ui import crash
+
+    asked: list[bool] = []
+    monkeypatch.setattr(crash, "install_crash_handler", lambda: None)
+    monkeypatch.setattr(server_connect, "choose_clinic_at_start",
+                        lambda local_exists: asked.append(local_exists) or (False, None))
+    assert start.run_gui(db=None, demo=False) == 0
+    assert asked == [False]  # no clinic.db in the (test) user data folder
+
+
+def test_run_gui_with_a_db_argument_never_asks(qtbot, monkeypatch, tmp_path):
+    from app.ui import app as start
+    from app.ui import crash
+    from app.ui.security import login
+
+    monkeypatch.setattr(crash, "install_crash_handler", lambda: None)
+    monkeypatch.setattr(server_connect, "choose_clinic_at_start",
+                        lambda local_exists: (_ for _ in ()).throw(AssertionError("asked")))
+    monkeypatch.setattr(login, "sign_in_at_start", lambda url, **k: None)  # cancelled
+    assert start.run_gui(db=str(tmp_path / "clinic.db"), demo=False) == 0
