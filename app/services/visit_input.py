@@ -2,16 +2,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from app.domain.analytes import ANALYTES, ReferenceRange
-from app.domain.limits import (ERROR, Finding, area_jump_warning, check_range, validate_analyte,
-                               validate_size, validate_text, validate_tissue, validate_vas,
-                               validate_visit_date, Limit)
+from app.domain.limits import (
+    ERROR,
+    Finding,
+    Limit,
+    area_jump_warning,
+    check_range,
+    validate_analyte,
+    validate_size,
+    validate_text,
+    validate_tissue,
+    validate_vas,
+    validate_visit_date,
+)
 from app.domain.wound import AreaMethod, area_cm2, is_closed
-from app.models.vocab import (AE_OUTCOMES, AE_RELATEDNESS, DOPPLER_WAVEFORMS, ETIOLOGIES,
-                              EXOSOME_ROUTES, EXOSOME_SOURCES, EXUDATE_AMOUNTS, MEASURING_METHODS,
-                              OSTEOMYELITIS, PERIWOUND_STATES)
+from app.models.vocab import (
+    AE_OUTCOMES,
+    AE_RELATEDNESS,
+    DOPPLER_WAVEFORMS,
+    ETIOLOGIES,
+    EXOSOME_ROUTES,
+    EXOSOME_SOURCES,
+    EXUDATE_AMOUNTS,
+    MEASURING_METHODS,
+    OSTEOMYELITIS,
+    PERIWOUND_STATES,
+)
 
 
 @dataclass(frozen=True)
@@ -146,26 +166,44 @@ def validate_visit_input(
 
     sites = [a.site.strip() for a in data.assessments]
     for i, a in enumerate(data.assessments):
-        item = validate_text("ulcer_site", a.site, required=True)
-        if sites.count(a.site.strip()) > 1:
-            item.append(Finding("ulcer_site", f"{a.site} is assessed twice in one visit"))
-        item += validate_size(length_cm=a.length_cm, width_cm=a.width_cm, depth_cm=a.depth_cm,
-                              traced_area_cm2=a.traced_area_cm2, closed_marked=a.closed)
-        item += validate_tissue({f: getattr(a, f) for f in ("granulation_pct", "epithelial_pct",
-                                                            "slough_pct", "necrotic_pct")})
-        item += _choice("method", a.method, MEASURING_METHODS)
-        item += _choice("exudate", a.exudate, EXUDATE_AMOUNTS)
-        item += _choice("periwound", a.periwound, PERIWOUND_STATES)
-        item += _choice("etiology", a.etiology, ETIOLOGIES)
-        item += check_range("wagner_grade", a.wagner_grade, Limit(0, 5, ""), "Wagner grade")
-        item += check_range("ut_grade", a.ut_grade, Limit(0, 3, ""), "UT grade")
-        item += _choice("ut_stage", a.ut_stage, ("A", "B", "C", "D"))
-        if not any(f.is_error for f in item):
-            item += area_jump_warning(previous_areas.get(a.site.strip()), a.area(method))
-        findings += _indexed(item, i)
+        findings += _indexed(_assessment_findings(a, sites, method=method,
+                                                  previous_areas=previous_areas), i)
+    findings += _lab_findings(data.labs, ranges)
+    if data.perfusion is not None:
+        findings += _perfusion_findings(data.perfusion)
+    for i, t in enumerate(data.treatments):
+        findings += _indexed(_treatment_findings(t, sites), i)
+    for i, ae in enumerate(data.adverse_events):
+        findings += _indexed(_adverse_event_findings(ae, visit_date=data.visit_date,
+                                                     today=today), i)
+    return findings
 
+
+def _assessment_findings(a: AssessmentInput, sites: list[str], *, method: AreaMethod,
+                         previous_areas: dict[str, float | None]) -> list[Finding]:
+    item = validate_text("ulcer_site", a.site, required=True)
+    if sites.count(a.site.strip()) > 1:
+        item.append(Finding("ulcer_site", f"{a.site} is assessed twice in one visit"))
+    item += validate_size(length_cm=a.length_cm, width_cm=a.width_cm, depth_cm=a.depth_cm,
+                          traced_area_cm2=a.traced_area_cm2, closed_marked=a.closed)
+    item += validate_tissue({f: getattr(a, f) for f in ("granulation_pct", "epithelial_pct",
+                                                        "slough_pct", "necrotic_pct")})
+    item += _choice("method", a.method, MEASURING_METHODS)
+    item += _choice("exudate", a.exudate, EXUDATE_AMOUNTS)
+    item += _choice("periwound", a.periwound, PERIWOUND_STATES)
+    item += _choice("etiology", a.etiology, ETIOLOGIES)
+    item += check_range("wagner_grade", a.wagner_grade, Limit(0, 5, ""), "Wagner grade")
+    item += check_range("ut_grade", a.ut_grade, Limit(0, 3, ""), "UT grade")
+    item += _choice("ut_stage", a.ut_stage, ("A", "B", "C", "D"))
+    if not any(f.is_error for f in item):
+        item += area_jump_warning(previous_areas.get(a.site.strip()), a.area(method))
+    return item
+
+
+def _lab_findings(labs: Sequence[LabInput], ranges: dict[str, ReferenceRange]) -> list[Finding]:
+    findings: list[Finding] = []
     seen_labs = set()
-    for i, lab in enumerate(data.labs):
+    for i, lab in enumerate(labs):
         if lab.analyte not in ANALYTES:
             findings.append(Finding(lab.analyte, "unknown lab", ERROR, i))
             continue
@@ -178,39 +216,43 @@ def validate_visit_input(
             findings.append(Finding(lab.analyte, str(exc), ERROR, i))
             continue
         findings += validate_analyte(lab.analyte, value, ranges.get(lab.analyte))
-
-    if data.perfusion is not None:
-        p = data.perfusion
-        findings += _choice("doppler_waveform", p.doppler_waveform, DOPPLER_WAVEFORMS)
-        findings += _choice("osteomyelitis", p.osteomyelitis, OSTEOMYELITIS)
-        findings += check_range("imaging_depth_cm", p.imaging_depth_cm, Limit(0, 20, "cm"),
-                                "imaging depth")
-        findings += validate_text("notes", p.imaging_findings)
-
-    for i, t in enumerate(data.treatments):
-        item = _choice("exosome_source", t.exosome_source, EXOSOME_SOURCES)
-        item += _choice("exosome_route", t.exosome_route, EXOSOME_ROUTES)
-        item += check_range("exosome_dose", t.exosome_dose, Limit(0, 1e16, ""), "exosome dose")
-        item += check_range("exosome_volume_ml", t.exosome_volume_ml, Limit(0, 100, "mL"),
-                            "exosome volume")
-        item += check_range("msc_cells_million", t.msc_cells_million, Limit(0, 10000, "×10⁶"),
-                            "MSC cells")
-        item += validate_text("exosome_lot", t.exosome_lot)
-        item += validate_text("exosome_product", t.exosome_product)
-        if t.site is not None and t.site.strip() not in sites:
-            item.append(Finding("site", f"treated site {t.site} is not assessed at this visit"))
-        findings += _indexed(item, i)
-
-    for i, ae in enumerate(data.adverse_events):
-        item = validate_text("description", ae.description, required=True)
-        if ae.ctcae_grade not in (1, 2, 3, 4, 5):
-            item.append(Finding("ctcae_grade", "CTCAE grade must be 1–5"))
-        item += _choice("relatedness", ae.relatedness, AE_RELATEDNESS)
-        item += _choice("outcome", ae.outcome, AE_OUTCOMES)
-        onset = ae.onset_date or data.visit_date
-        if onset > today:
-            item.append(Finding("onset_date", "adverse event onset is in the future"))
-        if ae.resolved_on is not None and ae.resolved_on < onset:
-            item.append(Finding("resolved_on", "resolved before it began"))
-        findings += _indexed(item, i)
     return findings
+
+
+def _perfusion_findings(p: PerfusionInput) -> list[Finding]:
+    findings = _choice("doppler_waveform", p.doppler_waveform, DOPPLER_WAVEFORMS)
+    findings += _choice("osteomyelitis", p.osteomyelitis, OSTEOMYELITIS)
+    findings += check_range("imaging_depth_cm", p.imaging_depth_cm, Limit(0, 20, "cm"),
+                            "imaging depth")
+    findings += validate_text("notes", p.imaging_findings)
+    return findings
+
+
+def _treatment_findings(t: TreatmentInput, sites: list[str]) -> list[Finding]:
+    item = _choice("exosome_source", t.exosome_source, EXOSOME_SOURCES)
+    item += _choice("exosome_route", t.exosome_route, EXOSOME_ROUTES)
+    item += check_range("exosome_dose", t.exosome_dose, Limit(0, 1e16, ""), "exosome dose")
+    item += check_range("exosome_volume_ml", t.exosome_volume_ml, Limit(0, 100, "mL"),
+                        "exosome volume")
+    item += check_range("msc_cells_million", t.msc_cells_million, Limit(0, 10000, "×10⁶"),
+                        "MSC cells")
+    item += validate_text("exosome_lot", t.exosome_lot)
+    item += validate_text("exosome_product", t.exosome_product)
+    if t.site is not None and t.site.strip() not in sites:
+        item.append(Finding("site", f"treated site {t.site} is not assessed at this visit"))
+    return item
+
+
+def _adverse_event_findings(ae: AdverseEventInput, *, visit_date: dt.date,
+                            today: dt.date) -> list[Finding]:
+    item = validate_text("description", ae.description, required=True)
+    if ae.ctcae_grade not in (1, 2, 3, 4, 5):
+        item.append(Finding("ctcae_grade", "CTCAE grade must be 1–5"))
+    item += _choice("relatedness", ae.relatedness, AE_RELATEDNESS)
+    item += _choice("outcome", ae.outcome, AE_OUTCOMES)
+    onset = ae.onset_date or visit_date
+    if onset > today:
+        item.append(Finding("onset_date", "adverse event onset is in the future"))
+    if ae.resolved_on is not None and ae.resolved_on < onset:
+        item.append(Finding("resolved_on", "resolved before it began"))
+    return item
