@@ -110,6 +110,7 @@ def copy_without_blobs(source: Path, target: Path) -> None:
     connection = db_files.connect(target)
     try:
         connection.isolation_level = None
+        connection.execute("PRAGMA busy_timeout = 10000")  # a checkpoint in progress
         connection.execute("ATTACH DATABASE ? AS src", (str(source),))
         connection.execute("BEGIN")
         schema = connection.execute(

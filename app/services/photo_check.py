@@ -2,10 +2,10 @@
 and patient that use it (docs/photos.md, "Storage")."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Assessment, Patient, Photo, Ulcer, Visit
+from app.models import Assessment, Patient, Photo, PhotoBlob, Ulcer, Visit
 from app.services.photo_store import PhotoCheck, verify_blobs
 
 _ROLES = (("sha256", "original"), ("working_sha256", "working copy"),
@@ -34,5 +34,10 @@ def _describe(session: Session, digest: str) -> str:
         uses.append(f"the {role} of photo {photo.id} (MRN {mrn}, {site} on {on.isoformat()}"
                     f"{', removed' if photo.deleted_at is not None else ''})")
     where = "; ".join(uses) if uses else "used by no photo"
+    size, stored = session.execute(select(PhotoBlob.byte_size, func.length(PhotoBlob.data))
+                                   .where(PhotoBlob.sha256 == digest)).one()
+    if size and not stored:  # a backup file: the bytes are in the photos folder beside it
+        return (f"photo bytes not in this file: blob {digest[:12]}… ({where}) was backed up "
+                "apart, in the photos folder beside the backup; restore the backup to use it")
     return (f"photo damaged: blob {digest[:12]}… no longer matches its SHA-256 ({where}); "
             "restore it from a backup")

@@ -230,3 +230,14 @@ def test_an_encrypted_clinic_keeps_its_photo_bytes_inside_the_encrypted_backup(
         copy.dispose()
     finally:
         db.dispose()
+
+
+def test_check_of_a_backup_file_says_its_photo_bytes_are_kept_apart(db, actor, photos,
+                                                                    tmp_path):
+    _, digest = clinic_with_photo(db, actor, photos[0])
+    backup = write_backup(db, tmp_path / "b" / "monday.db")
+    result = call_cli("--db", str(backup.file), "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [x for x in result.stdout.splitlines() if x.startswith("photo bytes not in this")]
+    assert len(lines) == 3 and any(digest[:12] in x for x in lines)
+    assert "photo damaged" not in result.stdout
