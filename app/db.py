@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import os
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ ENV_VAR = "DFU_MONITOR_DB"
 PASSPHRASE_ENV_VAR = "DFU_MONITOR_PASSPHRASE"
 APP_NAME = "dfu-monitor"
 BUSY_TIMEOUT_MS = 5000
+# How long a write waits for the background start-up check (a 10,000-patient file: ~1.5 s).
+WRITE_HOLD_SECONDS = 120.0
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -112,6 +115,13 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _unclean_shutdown(path: Path) -> bool:
+    """A WAL with frames or a rollback journal beside the file: the last session did not end
+    cleanly (a clean close checkpoints and removes them)."""
+    wal, journal = Path(f"{path}-wal"), Path(f"{path}-journal")
+    return (wal.exists() and wal.stat().st_size > 0) or journal.exists()
+
+
 @dataclass
 class Database:
     """One clinic database: an engine and the sessions services open on it."""
@@ -122,11 +132,13 @@ class Database:
     problem: str | None = None  # why the database is read-only, in words for the user
     damaged: bool = False  # the start-up check failed: offer a restore
     passphrase: str | None = field(default=None, repr=False)  # SQLCipher key; never logged
+    # Set while the start-up check runs in the background (hold_writes_for_check): writes wait.
+    _checked: threading.Event | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, url: str, *, create: bool = True, migrate: bool = True,
              passphrase: str | None = None, read_only: bool = False,
-             check: bool = False) -> Database:
+             check: bool | str = False) -> Database:
         """Open the database at `url`, creating and migrating it to the newest schema.
 
         With `create=False` a missing SQLite file is an error rather than a new empty database.
@@ -134,6 +146,9 @@ class Database:
         $DFU_MONITOR_PASSPHRASE); a new file is encrypted when a passphrase is given. A file
         or folder without write permission opens read-only; so does, with `check=True`, a file
         that fails SQLite's quick_check (the start-up check), with `problem` saying why.
+        `check="background"`: the same check, left to run_start_check off the GUI thread with
+        writes held (hold_writes_for_check), unless the last session ended uncleanly (a WAL
+        or journal left behind): then it runs here, before anything could replay it.
         """
         path = sqlite_path(url)
         if path is None:
@@ -170,8 +185,9 @@ class Database:
         else:
             passphrase = None
         damaged = False
+        later = check == "background" and not _unclean_shutdown(path)
         try:
-            if check and problem is None and path.exists():
+            if check and not later and problem is None and path.exists():
                 # On a read-only connection: a damaged file is never touched.
                 problem = db_files.damage_problem(path, passphrase=passphrase)
                 damaged = problem is not None
@@ -186,6 +202,10 @@ class Database:
                        damaged=damaged, passphrase=passphrase)
         if path.exists():
             database._ensure_is_database(path)
+        if later:
+            database.hold_writes_for_check()
+            if migrate and database.current_revision() not in (None, newest_revision()):
+                database.run_start_check()  # a schema upgrade writes: the verdict first
         return cls._opened(database, migrate)
 
     @staticmethod
@@ -261,6 +281,9 @@ class Database:
         A full disk raises DiskFull and a read-only database ReadOnlyDatabase, both after the
         rollback, so the caller keeps what the user typed and says so.
         """
+        if self._checked is not None and not self._checked.wait(WRITE_HOLD_SECONDS):
+            raise ReadOnlyDatabase("the start-up integrity check of the database is still "
+                                   "running: nothing was saved; try again in a moment")
         if self.read_only:
             raise ReadOnlyDatabase(f"the database is read-only: {self.problem}; nothing was saved")
         try:
@@ -275,6 +298,38 @@ class Database:
                 raise ReadOnlyDatabase("the database file cannot be written (read-only file or "
                                        "folder); nothing was saved") from exc
             raise
+
+    # -- the start-up check off the first paint (docs/reliability.md) ---------------------
+    def hold_writes_for_check(self) -> None:
+        """Open without the start-up check, then call this: every write() waits for the
+        verdict of run_start_check (reads go on), so nothing is written to a damaged file."""
+        if self.path is not None and not self.read_only and self._checked is None:
+            self._checked = threading.Event()
+
+    @property
+    def writes_held(self) -> bool:
+        """True until the background start-up check has given its verdict."""
+        return self._checked is not None and not self._checked.is_set()
+
+    def run_start_check(self) -> str | None:
+        """SQLite's quick_check on a read-only connection (the start-up check, run off the GUI
+        thread). A damaged file, or one the check cannot read, turns this database read-only
+        with `problem` (and `damaged`); held writes are released either way. Returns the
+        problem, or None when the file is sound."""
+        try:
+            path = self.path
+            if path is not None and not self.read_only and path.exists():
+                try:
+                    problem = db_files.damage_problem(path, passphrase=self.passphrase)
+                except Exception as exc:  # fail closed: without a verdict, no writes
+                    problem = f"the start-up integrity check could not read the file ({exc})"
+                if problem is not None:
+                    self.read_only, self.problem, self.damaged = True, problem, True
+                    return problem
+            return None
+        finally:
+            if self._checked is not None:
+                self._checked.set()
 
     # -- schema -------------------------------------------------------------------------
     def alembic_config(self):

@@ -317,6 +317,14 @@ class MainWindow(QMainWindow):
             self.db.dispose()
 
 
+def _damaged_after_start(window: MainWindow) -> None:
+    """The background start-up check failed: the window says so, writes are refused."""
+    from app.ui.security.safety import show_read_only_notice
+
+    show_read_only_notice(window)
+    window.statusBar().showMessage(window.tr("Read-only: {0}").format(window.db.problem))
+
+
 def create_main_window(db_url: str, username: str, *, today: dt.date | None = None,
                        passphrase: str | None = None,
                        database: Database | None = None) -> MainWindow:
@@ -335,7 +343,10 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     collect_garbage_on_gui_thread()  # never free Qt objects from a worker thread
 
     # `database`: the one the log-in already opened and checked (start-up checks run once).
-    db = database or Database.open(db_url, create=True, check=True, passphrase=passphrase)
+    # Opened here: the start-up check runs in the background once the window exists, writes
+    # held until its verdict (after an unclean shutdown: first), never delaying the first paint.
+    db = database or Database.open(db_url, create=True, check="background",
+                                   passphrase=passphrase)
     try:
         actor = actor_for(db, username)  # fails closed: SignInRefused, never a fallback role
     except BaseException:
@@ -346,6 +357,9 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
     install_administration(window)  # Clinic ▸ Users…, Settings…; controls fit the role
     install_photos(window)  # Photos tab, Clinic ▸ Print calibration card
+    if db.writes_held:
+        window.runner.background("start-check", db.run_start_check,
+                                 lambda problem: problem and _damaged_after_start(window))
     QTimer.singleShot(0, window.reload_patients)
     QTimer.singleShot(0, window.runner.follow_other_workstations)  # live updates
     return window

@@ -16,10 +16,18 @@ def install_safety(window: QMainWindow) -> None:
     window.backup_actions = BackupActions(window)
     window.idle_lock = install_idle_lock(window)
     if window.db.read_only:
-        notice = QLabel(window.tr("Read-only: {0}").format(window.db.problem))
-        notice.setObjectName("readOnlyNotice")
-        notice.setStyleSheet("color: #b00020; font-weight: 600;")
-        notice.setToolTip(notice.text())
-        window.statusBar().addPermanentWidget(notice)
-        window.read_only_notice = notice
-        window.setWindowTitle(window.windowTitle() + window.tr(" (read-only)"))
+        show_read_only_notice(window)
+
+
+def show_read_only_notice(window: QMainWindow) -> None:
+    """The status-bar notice and title of a read-only database (at start, or when the
+    background start-up check finds damage after the window is shown)."""
+    if getattr(window, "read_only_notice", None) is not None:
+        return
+    notice = QLabel(window.tr("Read-only: {0}").format(window.db.problem))
+    notice.setObjectName("readOnlyNotice")
+    notice.setStyleSheet("color: #b00020; font-weight: 600;")
+    notice.setToolTip(notice.text())
+    window.statusBar().addPermanentWidget(notice)
+    window.read_only_notice = notice
+    window.setWindowTitle(window.windowTitle() + window.tr(" (read-only)"))
