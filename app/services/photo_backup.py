@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 from app import db_files, db_server
 from app.db import Database, DatabaseError, DiskFull
 from app.models import PhotoBlob
-from app.services.photo_store import BlobCopy, blob_path, copy_new_blobs, sha256_hex
+from app.services.photo_store import (
+    BlobCopy,
+    PhotoDamaged,
+    blob_path,
+    copy_new_blobs,
+    sha256_hex,
+)
 
 PHOTO_FOLDER = "photos"
 BLOB_TABLE = "photo_blob"
@@ -69,6 +75,11 @@ def write_backup(db: Database, target: Path, *, progress=None) -> PhotoBackup:
     except OSError as exc:
         raise DatabaseError(f"the photos of the backup could not be written to "
                             f"{photo_folder(written)}: {exc.strerror}") from exc
+    if copied.damaged:
+        raise PhotoDamaged(
+            f"the backup {written} was written, but {len(copied.damaged)} photo(s) in the "
+            f"database are damaged and could not be copied (first: {copied.damaged[0][:12]}…): "
+            "run check to see which, and restore them from an earlier backup")
     return PhotoBackup(written, copied)
 
 

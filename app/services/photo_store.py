@@ -45,6 +45,7 @@ class BlobCopy:
     written: int
     already_there: int
     bytes_written: int
+    damaged: tuple[str, ...] = ()  # blobs not copied: their bytes no longer match their hash
 
 
 def sha256_hex(data: bytes) -> str:
@@ -92,16 +93,21 @@ def blob_path(folder: Path, sha256: str) -> Path:
 def copy_new_blobs(session: Session, folder: Path) -> BlobCopy:
     """Write every blob that `folder` lacks as `folder/ab/abcdef…` (fsynced, atomic rename);
     a file already there with the right name is trusted by name, so a run costs only the
-    new photos."""
+    new photos. A damaged blob is skipped and listed, the others are still copied."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = present = size = 0
+    damaged = []
     for digest in session.scalars(select(PhotoBlob.sha256).order_by(PhotoBlob.sha256)):
         target = blob_path(folder, digest)
         if target.exists():
             present += 1
             continue
-        data = get_blob(session, digest)
+        try:
+            data = get_blob(session, digest)
+        except PhotoDamaged:
+            damaged.append(digest)
+            continue
         target.parent.mkdir(exist_ok=True)
         partial = target.with_name(target.name + ".part")
         with open(partial, "wb") as handle:
@@ -111,7 +117,8 @@ def copy_new_blobs(session: Session, folder: Path) -> BlobCopy:
         os.replace(partial, target)
         written += 1
         size += len(data)
-    return BlobCopy(written=written, already_there=present, bytes_written=size)
+    return BlobCopy(written=written, already_there=present, bytes_written=size,
+                    damaged=tuple(damaged))
 
 
 def restore_missing_blobs(session: Session, folder: Path) -> int:

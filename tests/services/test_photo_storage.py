@@ -19,7 +19,7 @@ from app.services.backup import RestoreRefused, backup_database, restore_databas
 from app.services.errors import UserError
 from app.services.patients import PatientInput, create_patient
 from app.services.photo_backup import write_backup
-from app.services.photo_store import get_blob, stored_bytes, verify_blobs
+from app.services.photo_store import PhotoDamaged, get_blob, stored_bytes, verify_blobs
 from app.services.photos import attach_photo, find_assessment, prepare_photo, remove_photo
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit
@@ -241,3 +241,17 @@ def test_check_of_a_backup_file_says_its_photo_bytes_are_kept_apart(db, actor, p
     lines = [x for x in result.stdout.splitlines() if x.startswith("photo bytes not in this")]
     assert len(lines) == 3 and any(digest[:12] in x for x in lines)
     assert "photo damaged" not in result.stdout
+
+
+def test_a_damaged_photo_does_not_stop_the_others_being_backed_up(db, actor, photos,
+                                                                  tmp_path):
+    _, digest = clinic_with_photo(db, actor, photos[0])
+    path = db.path
+    db.dispose()
+    tamper(path, digest)
+    db.reopen()
+    with pytest.raises(PhotoDamaged, match=rf"written, but 1 photo\(s\).*{digest[:12]}"):
+        write_backup(db, tmp_path / "b" / "monday.db")
+    assert (tmp_path / "b" / "monday.db").is_file()
+    copied = [p.name for p in (tmp_path / "b" / "photos").glob("??/*")]
+    assert len(copied) == 2 and digest not in copied  # working copy and thumbnail
