@@ -65,6 +65,11 @@ def register_fonts() -> dict[str, frozenset[int]]:
     from reportlab.graphics import shapes
 
     shapes.STATE_DEFAULTS["fontName"] = REGULAR
+    # No validation of every chart shape's attributes (40,000 checked assignments a report);
+    # the PDFs are byte-identical without it (bench/README.md, "PDF").
+    from reportlab import rl_config
+
+    rl_config.shapeChecking = 0
     coverage = {}
     for name, filename in FILES.items():
         path = font_path(filename)  # package data (app/resources/fonts); raises when missing
@@ -106,6 +111,8 @@ def font_runs(text: str, *, base: str = REGULAR) -> list[Run]:
     The chain is the base font, DejaVu Sans, the CJK font, then Noto Emoji; emoji prefer the
     emoji font so they all look alike. A character no font has stays in the base font.
     """
+    if _plain_in(base).issuperset(map(ord, text)):  # the common case: one run, no search
+        return [Run(base, text)] if text else []
     coverage = register_fonts()
     chain = [base] + [f for f in (REGULAR, CJK, EMOJI) if f != base]
     runs: list[Run] = []
@@ -120,6 +127,13 @@ def font_runs(text: str, *, base: str = REGULAR) -> list[Run]:
         else:
             runs.append(Run(font, ch))
     return runs
+
+
+@functools.lru_cache(maxsize=8)
+def _plain_in(base: str) -> frozenset[int]:
+    """The characters `base` draws itself in font_runs: covered, visible, not an emoji."""
+    return frozenset(code for code in register_fonts()[base]
+                     if code not in _INVISIBLE and not _is_emoji(code))
 
 
 def markup(text: object, *, base: str = REGULAR) -> str:
