@@ -66,10 +66,14 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from app.services.backup import backup_database
+    from app.services.photo_backup import backs_up_photos_apart, photo_folder
 
     db = open_db(args)
     written = backup_database(db, Path(args.file), actor=command_actor(args, db))
     print(f"backup written to {written} ({written.stat().st_size // 1024} KiB)")
+    photos = photo_folder(written)
+    if backs_up_photos_apart(db) and photos.is_dir():
+        print(f"photo bytes are in {photos} (each copied once): keep it with the backups")
     return 0
 
 
