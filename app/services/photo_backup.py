@@ -71,6 +71,8 @@ def write_backup(db: Database, target: Path, *, progress=None) -> PhotoBackup:
         written = _copy_sqlite(db, target)
     try:
         with db.read() as session:
+            if BLOB_TABLE not in inspect(session.connection()).get_table_names():
+                return PhotoBackup(written, None)  # a schema from before photos
             copied = copy_new_blobs(session, photo_folder(written))
     except OSError as exc:
         raise DatabaseError(f"the photos of the backup could not be written to "

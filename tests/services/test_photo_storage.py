@@ -24,7 +24,7 @@ from app.services.photos import attach_photo, find_assessment, prepare_photo, re
 from app.services.visit_input import AssessmentInput, VisitInput
 from app.services.visits import save_visit
 from tests.cli.helpers import call_cli
-from tests.db.helpers import content_hashes, file_digest
+from tests.db.helpers import FIXTURE_0001, content_hashes, file_digest
 
 TODAY = dt.date(2026, 11, 27)
 VISIT_DAY = dt.date(2026, 3, 2)
@@ -255,3 +255,19 @@ def test_a_damaged_photo_does_not_stop_the_others_being_backed_up(db, actor, pho
     assert (tmp_path / "b" / "monday.db").is_file()
     copied = [p.name for p in (tmp_path / "b" / "photos").glob("??/*")]
     assert len(copied) == 2 and digest not in copied  # working copy and thumbnail
+
+
+def test_a_first_schema_database_is_backed_up_without_a_photo_folder(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURE_0001, path)
+    old = Database.open(f"sqlite:///{path}", create=False, migrate=False, read_only=True)
+    try:
+        backup = write_backup(old, tmp_path / "b" / "old-1.db")
+    finally:
+        old.dispose()
+    assert backup.photos is None and not (tmp_path / "b" / "photos").exists()
+    assert file_digest(path) == file_digest(FIXTURE_0001)
+    raw = sqlite3.connect(backup.file)
+    assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0].startswith("0001")
+    raw.close()
