@@ -130,6 +130,16 @@ def service_metrics(url: str, patient_id: int, runs: int) -> list[Metric]:
             patient_summary(session, mrn)
 
     summaries = sample(summary, runs=runs, warmup=2)
+    trips = sample(lambda: _select_one(db), runs=runs, warmup=2)
+    summary_statements = _statements(db, summary)
+    from app.services.patient_chart import load_patient_chart
+
+    def chart() -> None:
+        with db.read() as session:
+            load_patient_chart(session, patient_id, today=dt.date.today())
+
+    charts = sample(chart, runs=runs, warmup=2)
+    chart_statements = _statements(db, chart)
     template = _next_visit(history, history.last_visit.visit_date)
     day = [history.last_visit.visit_date]
     actor = Actor("bench.nurse", "nurse")
@@ -142,12 +152,42 @@ def service_metrics(url: str, patient_id: int, runs: int) -> list[Metric]:
             save_visit(session, data, actor=actor, confirmed=True, today=day[0])
 
     saves = sample(save, runs=runs, warmup=2)
+    save_statements = _statements(db, save)
     db.dispose()
+    trip = f"; {{}} statements, a SELECT 1 round trip {median(trips):.2f} ms"
     return [Metric("server_summary_ms", median(summaries), "ms", SUMMARY_MS,
-                   samples=summaries, detail=f"patient_summary of {mrn} over TCP loopback"),
+                   samples=summaries, detail=f"patient_summary of {mrn} over TCP loopback"
+                   + trip.format(summary_statements)),
+            Metric("server_chart_data_ms", median(charts), "ms", CHART_MS, samples=charts,
+                   detail="load_patient_chart alone, the server's part of a chart open"
+                   + trip.format(chart_statements)),
             Metric("server_save_visit_ms", median(saves), "ms", SAVE_MS, samples=saves,
                    detail="save_visit, 2 sites, 5 labs, a dose; writer lock, audit, NOTIFY, "
-                          "durable commit")]
+                          "durable commit" + trip.format(save_statements))]
+
+
+def _select_one(db) -> None:
+    from sqlalchemy import text
+
+    with db.read() as session:
+        session.execute(text("SELECT 1"))
+
+
+def _statements(db, work) -> int:
+    """How many statements `work()` sends to the server (each one a round trip)."""
+    from sqlalchemy import event
+
+    count = [0]
+
+    def counted(*_args) -> None:
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count[0]
 
 
 # -- the window -------------------------------------------------------------------------------
