@@ -14,21 +14,30 @@ import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.db import Database
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.patient_chart import PatientChart, load_patient_chart
 from app.services.patient_list import PatientListRow, load_patient_list, load_patient_row
-from app.ui.printing.batch import add_batch_print_action
 from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.view import add_cohort_action
-from app.ui.patients.import_sheet import add_import_action
-from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.dbops import DatabaseRunner
 from app.ui.help.about import add_help_menu
+from app.ui.patients.import_sheet import add_import_action
+from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
+from app.ui.printing.actions import add_batch_print_action
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -55,6 +64,12 @@ class MainWindow(QMainWindow):
         self.current_patient_id: int | None = None
         self.current_chart: PatientChart | None = None
         self.patients_ready = False
+        # What the features composed by create_main_window keep on the window (declared here,
+        # so no feature adds attributes of its own).
+        self.audit_tab = self.photos_tab = self.cohort_view = None
+        self.backup_actions = self.idle_lock = self.read_only_notice = None
+        self.users_action = self.settings_action = self.action_calibration_card = None
+        self.card_written = None  # the last calibration card saved
         self.runner = DatabaseRunner(db, self)
         self.runner.changed.connect(self.apply_changes)
         # The title names the user and the open patient; the system adds the application's
@@ -150,7 +165,7 @@ class MainWindow(QMainWindow):
                                        QKeySequence("Ctrl+N"))
         self.action_print = action(self.menu_file, self.tr("&Print report…"), self.open_report,
                                    QKeySequence("Ctrl+P"))
-        self.action_batch_print = add_batch_print_action(self)
+        self.action_batch_print = add_batch_print_action(self, self.menu_file)
         self.sheet_importer = add_import_action(self, self.menu_file)
         self.menu_file.addSeparator()
         self.action_quit = action(self.menu_file, self.tr("&Quit"), self.close,

@@ -106,5 +106,4 @@ class AuditTab(QWidget):
 def install_audit_tab(window: QMainWindow) -> AuditTab:
     tab = AuditTab(window)
     window.chart_tabs.addTab(tab, tab.tr("Audit"))
-    window.audit_tab = tab
     return tab

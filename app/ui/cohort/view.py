@@ -348,7 +348,7 @@ class CohortView(QDialog):
 
 def open_cohort_view(window: QWidget, runner: DatabaseRunner, actor: Actor) -> CohortView:
     """Show the window's cohort view (one per main window), creating it on first use."""
-    view = getattr(window, "cohort_view", None)
+    view = window.cohort_view
     if view is None:
         view = CohortView(runner=runner, actor=actor, parent=window)
         window.cohort_view = view

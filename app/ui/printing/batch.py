@@ -15,7 +15,6 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -395,25 +394,3 @@ class BatchPrintDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
-
-
-def open_batch_print(parent: QWidget, runner: DatabaseRunner, actor: Actor) -> BatchPrintDialog:
-    dialog = BatchPrintDialog(runner, actor, parent=parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-    return dialog
-
-
-def add_batch_print_action(window) -> QAction:
-    """Add "Print reports for patients seen between…" to the main window's File menu."""
-    action = QAction(window.tr("Print reports for patients &seen between…"), window)
-    action.setObjectName("batchPrintAction")
-    action.triggered.connect(lambda: open_batch_print(window, window.runner, window.actor))
-    menu = window.menu_file
-    actions = menu.actions()
-    single = getattr(window, "action_print", None)  # right after "Print report…"
-    if single in actions and actions.index(single) + 1 < len(actions):
-        menu.insertAction(actions[actions.index(single) + 1], action)
-    else:
-        menu.addAction(action)
-    return action

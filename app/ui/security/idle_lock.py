@@ -270,5 +270,4 @@ def install_idle_lock(window: QMainWindow, *, clock: Callable[[], float] = time.
 
     window.runner.changed.connect(changed)
     read()
-    window.idle_lock = lock
     return lock

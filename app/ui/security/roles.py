@@ -32,10 +32,8 @@ def _controls(window: QMainWindow) -> list[tuple[object, str, bool]]:
         action = window.findChild(QAction, name)
         if action is not None:
             controls.append((action, permission, False))
-    batch = getattr(window, "action_batch_print", None)
-    if isinstance(batch, QAction):
-        controls.append((batch, "print", False))
-    backup = getattr(window, "backup_actions", None)
+    controls.append((window.action_batch_print, "print", False))
+    backup = window.backup_actions
     if backup is not None:
         controls += [(backup.action_backup, "backup", False),
                      (backup.action_restore, "backup", False)]
