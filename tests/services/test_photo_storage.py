@@ -271,3 +271,23 @@ def test_a_first_schema_database_is_backed_up_without_a_photo_folder(tmp_path):
     assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0].startswith("0001")
     raw.close()
+
+
+def test_a_backup_folder_carried_to_a_new_computer_restores_with_its_photos(
+        db, actor, photos, tmp_path):
+    _, digest = clinic_with_photo(db, actor, photos[0])
+    (tmp_path / "usb").mkdir()
+    backup_database(db, tmp_path / "usb" / "clinic-1.db", actor=ADMIN)
+    db.dispose()
+    carried = tmp_path / "new-pc" / "from-usb"
+    shutil.copytree(tmp_path / "usb", carried)  # the backup file and its photos folder
+    url = f"sqlite:///{tmp_path / 'new-pc' / 'clinic.db'}"
+    result = restore_database(url, carried / "clinic-1.db", actor=ADMIN)
+    assert result.kept is None
+    fresh = Database.open(url, create=False)
+    try:
+        with fresh.read() as s:
+            assert verify_blobs(s).blobs == 3 and verify_blobs(s).ok
+            assert get_blob(s, digest) == photos[0].data
+    finally:
+        fresh.dispose()
