@@ -41,6 +41,9 @@ def test_first_run_wizard_creates_the_administrator(qtbot, db):
     qtbot.waitUntil(lambda: wizard.admin is not None, timeout=20_000)
     assert wizard.actor.role == "admin" and wizard.isVisible()
     assert wizard.role_combo.isVisible() and "Step 2 of 2" in wizard.intro.text()
+    # Tab follows the rows as shown: user name, role, password (not role last).
+    assert _next_on_tab(wizard.username_edit) is wizard.role_combo
+    assert _next_on_tab(wizard.role_combo) is wizard.password_edit
     with db.read() as session:
         assert role_of(session, "admin.eva") == "admin"
     qtbot.keyClicks(wizard.username_edit, "nurse.ana")
@@ -143,3 +146,11 @@ def test_staff_registers_a_patient_but_sees_new_visit_disabled_with_the_reason(q
         assert session.scalar(select(Patient.name).where(Patient.mrn == "ST-001")) == \
             "Typed By Staff"
     close_window(window)
+
+
+def _next_on_tab(widget):
+    """The widget Tab moves to from `widget` (the focus chain, skipping what takes no Tab)."""
+    following = widget.nextInFocusChain()
+    while not (following.focusPolicy() & Qt.FocusPolicy.TabFocus and following.isVisible()):
+        following = following.nextInFocusChain()
+    return following

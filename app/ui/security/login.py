@@ -195,6 +195,8 @@ class FirstRunDialog(_CredentialsDialog):
             .format(name))
         self.form.insertRow(1, self.tr("Role"), self.role_combo)
         self.role_combo.show()
+        QWidget.setTabOrder(self.username_edit, self.role_combo)  # in the order shown
+        QWidget.setTabOrder(self.role_combo, self.password_edit)
         self.buttons.addButton(self.skip_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.skip_button.show()
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).hide()
