@@ -9,6 +9,7 @@ automatic backup goes to the clinic's backup folder and keeps the clinic's numbe
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
@@ -98,6 +99,29 @@ def restore_done(parent: QWidget | None, result: RestoreResult) -> bool:
     return True
 
 
+TEMPORARY_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def is_temporary_folder(folder: Path) -> bool:
+    """True when `folder` lies in a temporary folder, which the system may empty (at a
+    restart, or by a cleaner): no place for the clinic's only backups."""
+    resolved = Path(folder).expanduser().resolve()
+    roots = {Path(tempfile.gettempdir()).resolve(), *(Path(r).resolve() for r in TEMPORARY_ROOTS)}
+    return any(resolved == root or root in resolved.parents for root in roots)
+
+
+def backup_folder_notice(db_path: Path | None, folder: Path | None) -> str | None:
+    """What to tell the user when the automatic backups would land in a temporary folder
+    (`folder`: the clinic setting; None: backups/ beside the database file); else None."""
+    if db_path is None and folder is None:
+        return None  # a server: its own backups, plus a dump in this computer's data folder
+    target = Path(folder) if folder else backup_folder(db_path)
+    if not is_temporary_folder(target):
+        return None
+    return tr("Automatic backups go to {0}, a temporary folder the system may empty: choose a "
+              "backup folder in Clinic ▸ Settings.").format(target)
+
+
 class BackupActions(QObject):
     """File ▸ Back up… and Restore from backup…, and the automatic backup on close."""
 
@@ -113,6 +137,8 @@ class BackupActions(QObject):
         self.action_restore.triggered.connect(self.restore)
         self.folder: Path | None = None  # the clinic setting; None: backups/ beside the file
         self.keep = AUTO_KEEP
+        self.notice: str | None = None  # said once, when the window opens
+        self._noticed = False
         self.apply_role()
         menu = window.menu_file
         quit_action = getattr(window, "action_quit", None)
@@ -143,6 +169,18 @@ class BackupActions(QObject):
     def _settings_loaded(self, settings) -> None:
         self.folder = Path(settings.backup_folder) if settings.backup_folder else None
         self.keep = settings.backups_to_keep
+        self.notice = backup_folder_notice(self.window.db.path, self.folder)
+        if self.notice and not self._noticed:
+            self._noticed = True
+            self.show_notice()
+
+    def show_notice(self) -> None:
+        """The backup-folder notice in the status bar, after what it already says."""
+        if not self.notice or self.window.actor.why_not("settings") is not None:
+            return  # only a role that may change the settings can choose the folder
+        bar = self.window.statusBar()
+        said = bar.currentMessage()
+        bar.showMessage(f"{said} — {self.notice}" if said else self.notice)
 
     def _changed(self, changes: Changes) -> None:
         if changes.settings or changes.everything:
