@@ -50,29 +50,14 @@ def slug(text: str) -> str:
 
 def render(out_dir: Path) -> list[Path]:
     """Seed a demo clinic, open the window and save one PNG per view; returns the files."""
-    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication
 
-    from app.db import Database
-    from app.services.demo import seed_demo
     app = QApplication.instance() or QApplication([sys.argv[0]])
     out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="dfu-screenshots-"))
-    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        os.environ[variable] = str(work / variable.lower())
-    url = f"sqlite:///{work / 'demo.db'}"
-    db = Database.open(url, create=True)
-    seed_demo(db, patients=DEMO_PATIENTS, seed=DEMO_SEED, anchor=ANCHOR)
-    patient_id = pick_patient(db, ANCHOR)
-    db.dispose()
+    url, patient_id = _demo_clinic()
 
     from app.ui.main_window import create_main_window
-
-    def wait_for(signal) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(60_000, loop.quit)
-        loop.exec()
 
     def settle() -> None:
         for _ in range(3):
@@ -81,15 +66,53 @@ def render(out_dir: Path) -> list[Path]:
     window = create_main_window(url, "nurse", today=ANCHOR)
     window.resize(*SIZE)
     window.show()
-    wait_for(window.patients_loaded)
+    _wait_for(window.patients_loaded)
     window.select_patient(patient_id)
     if window.current_chart is None:
-        wait_for(window.chart_loaded)
+        _wait_for(window.chart_loaded)
+    saved = _chart_tabs(window, out_dir, settle, patient_id)
+    saved += _visit_form(window, out_dir, settle)
+    saved += _cohort(window, out_dir, settle)
+    saved += _report_pages(window, out_dir)
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return saved
+
+
+def _demo_clinic() -> tuple[str, int]:
+    """A seeded demo clinic in a temporary folder (user folders moved there too); its URL
+    and the patient the screenshots show."""
+    from app.db import Database
+    from app.services.demo import seed_demo
+
+    work = Path(tempfile.mkdtemp(prefix="dfu-screenshots-"))
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ[variable] = str(work / variable.lower())
+    url = f"sqlite:///{work / 'demo.db'}"
+    db = Database.open(url, create=True)
+    seed_demo(db, patients=DEMO_PATIENTS, seed=DEMO_SEED, anchor=ANCHOR)
+    patient_id = pick_patient(db, ANCHOR)
+    db.dispose()
+    return url, patient_id
+
+
+def _wait_for(signal) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(60_000, loop.quit)
+    loop.exec()
+
+
+def _chart_tabs(window, out_dir: Path, settle, patient_id: int) -> list[Path]:
+    """One PNG per chart tab (the Audit tab of a demo clinic is empty, so not that one)."""
     saved = []
     tabs = window.chart_tabs
     chart_pages = (tabs.overview, tabs.visit_table, tabs.healing_page, tabs.pain_page,
                    tabs.lab_page, tabs.treatment_table, tabs.adverse_event_table)
-    for page in chart_pages:  # the chart's own tabs (the Audit tab of a demo clinic is empty)
+    for page in chart_pages:
         index = tabs.indexOf(page)
         tabs.setCurrentIndex(index)
         settle()
@@ -103,18 +126,12 @@ def render(out_dir: Path) -> list[Path]:
                            if r.adverse_event_open), None)
         if with_event is not None:
             window.select_patient(with_event)
-            wait_for(window.chart_loaded)
+            _wait_for(window.chart_loaded)
             tabs.setCurrentWidget(tabs.adverse_event_table)
             settle()
             window.grab().save(str(out_dir / "chart_adverse_events.png"))
             window.select_patient(patient_id)
-            wait_for(window.chart_loaded)
-    saved += _visit_form(window, out_dir, settle)
-    saved += _cohort(window, out_dir, settle)
-    saved += _report_pages(window, out_dir)
-    window.close()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+            _wait_for(window.chart_loaded)
     return saved
 
 
