@@ -1,6 +1,6 @@
 """The database: where it lives, the engine and its pragmas, sessions, migrations, checks.
 
-All SQLite-specific SQL of the program lives here (HOUSE_STYLE.md); everything else is
+All SQLite-specific SQL of the program lives here (docs/house_style.md); everything else is
 portable SQLAlchemy, so a multi-workstation clinic can point every PC at PostgreSQL.
 """
 from __future__ import annotations

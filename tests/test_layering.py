@@ -1,4 +1,4 @@
-"""HOUSE_STYLE.md: nothing outside app/ui imports PySide6 or pyqtgraph."""
+"""docs/house_style.md: nothing outside app/ui imports PySide6 or pyqtgraph."""
 from __future__ import annotations
 
 import subprocess

@@ -1,14 +1,14 @@
 """Clinical alerts for one patient, each with the rule it applies and the source of that rule.
 
-Pure: plain dates, floats and the domain's own dataclasses. The rules (issue 3, METRICS.md,
-CLINICAL_REFERENCE.md):
+Pure: plain dates, floats and the domain's own dataclasses. The rules (issue 3, docs/metrics.md,
+docs/clinical_reference.md):
 - PAR at week 4 below 50% (Sheehan 2003; Coerper 2009), open episodes only;
 - PAR at week 8 below 90% (Warriner 2011), open episodes only;
 - area more than 50% larger than at the previous assessment of an open episode;
 - latest CRP above its reference range;
 - VAS up by 2 points or more since the previous recorded VAS (Farrar 2001);
 - latest ABI, TBI or TcPO₂ below its reference range: ABI ≤ 0.90, TBI < 0.70, TcPO₂ < 40 mmHg
-  with the defaults of app.domain.analytes (CLINICAL_REFERENCE.md §5);
+  with the defaults of app.domain.analytes (docs/clinical_reference.md §5);
 - follow-up overdue: the next visit was due before today and no visit has happened since.
 """
 from __future__ import annotations
@@ -63,14 +63,14 @@ RULES: Mapping[str, AlertRule] = MappingProxyType({r.code: r for r in (
               "Clinic rule of DFU Monitor (issue 3); no published cut-off"),
     AlertRule("crp_high", "CRP above range",
               "latest CRP above the clinic's reference range",
-              "Clinic reference range; default 0–10 mg/L (Mayo Clinic, CLINICAL_REFERENCE.md §4)"),
+              "Clinic reference range; default 0–10 mg/L (Mayo Clinic, docs/clinical_reference.md §4)"),
     AlertRule("vas_rise", "Pain rising",
               f"VAS up by {VAS_IMPORTANT_CHANGE:g} points or more since the previous VAS",
               "Farrar JT et al., Pain 2001;94:149–58 (2 points is a clinically important change)"),
     AlertRule("ischemia", "Ischemic range",
               "ABI ≤ 0.90, TBI < 0.70 or TcPO₂ < 40 mmHg (below the reference range)",
               "ACC/AHA 2011 and ESC 2024 (ABI, TBI); WIfI ischemia grades, Mills 2014 (TcPO₂); "
-              "CLINICAL_REFERENCE.md §5"),
+              "docs/clinical_reference.md §5"),
     AlertRule("follow_up_overdue", "Follow-up overdue",
               "the next visit was due before today and has not happened",
               "Clinic follow-up plan: the next visit date, else the follow-up interval setting "
@@ -102,7 +102,7 @@ class EpisodeCourse:
 
 
 def week4_par(points: Sequence[AssessmentPoint]) -> float | None:
-    """PAR at week 4 by METRICS.md's rule (the assessment closest to day 28 within days 21–35,
+    """PAR at week 4 by docs/metrics.md's rule (the assessment closest to day 28 within days 21–35,
     ties to the earlier), exactly as episode_metrics computes it; None outside the window.
 
     Raises InvalidEpisode when the baseline area is 0.

@@ -1,8 +1,8 @@
 """The lab and perfusion analytes: canonical units, hard limits, default reference ranges, codes.
 
-One registry, keyed by the visit-sheet column name (PRODUCT.md), used by validation, the summary,
-the forms, the reports and the FHIR export. Limits and ranges are METRICS.md's; LOINC codes are
-CLINICAL_REFERENCE.md §4 (None where LOINC has none).
+One registry, keyed by the visit-sheet column name (docs/product.md), used by validation, the summary,
+the forms, the reports and the FHIR export. Limits and ranges are docs/metrics.md's; LOINC codes are
+docs/clinical_reference.md §4 (None where LOINC has none).
 """
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ class ReferenceRange:
         return "N"
 
     def far_outside(self, value: float, factor: float = 5.0) -> bool:
-        """True when the value lies outside `factor`× the range (METRICS.md soft warning)."""
+        """True when the value lies outside `factor`× the range (docs/metrics.md soft warning)."""
         if self.high is not None and self.high > 0 and value > factor * self.high:
             return True
         if self.low is not None and self.low > 0 and value < self.low / factor:
@@ -158,7 +158,7 @@ class ReferenceRange:
 
 
 def default_reference_ranges() -> dict[str, ReferenceRange]:
-    """METRICS.md's default ranges; cytokines and oxidative-stress markers have none."""
+    """docs/metrics.md's default ranges; cytokines and oxidative-stress markers have none."""
     return {a.column: ReferenceRange(a.ref_low, a.ref_high) for a in ANALYTE_LIST}
 
 

@@ -1,4 +1,4 @@
-"""Ulcer episodes and their healing metrics (METRICS.md, "Episode metrics").
+"""Ulcer episodes and their healing metrics (docs/metrics.md, "Episode metrics").
 
 An episode is the series of assessments of one site from its baseline (day 0) up to the
 assessment before the site reopens after closure. Pure: dates, floats and dataclasses.
@@ -25,7 +25,7 @@ STATUSES = ("open", "healed", *CLINICIAN_STATUSES)
 
 
 class InvalidEpisode(ValueError):
-    """An episode that METRICS.md calls invalid input (for example a baseline area of 0)."""
+    """An episode that docs/metrics.md calls invalid input (for example a baseline area of 0)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def split_episodes(points: Sequence[AssessmentPoint]) -> list[list[AssessmentPoi
 
 @dataclass(frozen=True)
 class EpisodeMetrics:
-    """Every METRICS.md episode value; None where METRICS.md says null."""
+    """Every docs/metrics.md episode value; None where docs/metrics.md says null."""
 
     status: str
     baseline_date: date

@@ -1,4 +1,4 @@
-"""Per-patient measures: age, and the pain and lab summaries (METRICS.md, "Pain and labs")."""
+"""Per-patient measures: age, and the pain and lab summaries (docs/metrics.md, "Pain and labs")."""
 from __future__ import annotations
 
 from dataclasses import dataclass

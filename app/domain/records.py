@@ -148,7 +148,7 @@ class AdverseEventRecord:
 
 @dataclass(frozen=True)
 class EpisodeView:
-    """One ulcer episode with its assessments and every METRICS.md value."""
+    """One ulcer episode with its assessments and every docs/metrics.md value."""
 
     ulcer_id: int
     site: str

@@ -1,4 +1,4 @@
-"""Wound classifications and scores as CLINICAL_REFERENCE.md §2 gives them.
+"""Wound classifications and scores as docs/clinical_reference.md §2 gives them.
 
 Wagner 0–5 (Meggitt–Wagner); University of Texas grade 0–III × stage A–D (Armstrong 1998);
 PUSH 3.0 (NPIAP); SINBAD 0–6 (Ince 2008).
@@ -53,7 +53,7 @@ def ut_stage_from_findings(*, infection: bool, ischemia: bool) -> str:
 
 
 # PUSH 3.0 area bands as upper bounds on L×W (cm²): gaps between printed bands go to the
-# upper band (CLINICAL_REFERENCE.md §2.7 implementation note).
+# upper band (docs/clinical_reference.md §2.7 implementation note).
 _PUSH_AREA_BOUNDS = ((0.0, 0), (0.3, 1), (0.6, 2), (1.0, 3), (2.0, 4), (3.0, 5), (4.0, 6),
                      (8.0, 7), (12.0, 8), (24.0, 9))
 PUSH_EXUDATE = {"none": 0, "light": 1, "moderate": 2, "heavy": 3}

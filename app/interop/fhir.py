@@ -1,4 +1,4 @@
-"""FHIR R4 export: one collection Bundle of the clinic's records (CLINICAL_REFERENCE.md §6–§7).
+"""FHIR R4 export: one collection Bundle of the clinic's records (docs/clinical_reference.md §6–§7).
 
 Pure: PatientHistory records in, JSON resources out, streamed into a Bundle. Per patient:
 Patient; a Condition per ulcer episode (SNOMED code by etiology, bodySite, a link to the episode
@@ -8,7 +8,7 @@ cm2, cm3) and one wound-bed Observation per tissue type (72371-8 with 72370-0 %,
 IG); pain per visit (72514-3); lab and perfusion Observations with the LOINC of
 app.domain.analytes (a local CodeSystem where LOINC has none); Medication (lot number) and
 MedicationAdministration for every exosome dose; AdverseEvent. SNOMED codes marked [S-weak] in
-CLINICAL_REFERENCE.md §6.2 must be checked in a SNOMED browser before release.
+docs/clinical_reference.md §6.2 must be checked in a SNOMED browser before release.
 """
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ TERMINOLOGY = "http://terminology.hl7.org/CodeSystem"
 LOCAL = "http://dfu-monitor.invalid/fhir"  # RFC 2606 .invalid: our own, not a real host
 ANALYTE_SYSTEM = f"{LOCAL}/CodeSystem/analyte"
 
-ETIOLOGY_CODES = {  # CLINICAL_REFERENCE.md §6.2 [S-weak]
+ETIOLOGY_CODES = {  # docs/clinical_reference.md §6.2 [S-weak]
     "neuropathic": ("201251005", "Neuropathic ulcer of foot due to diabetes mellitus"),
     "ischemic": ("201250006", "Ischemic ulcer of foot due to diabetes mellitus"),
     "neuro-ischemic": ("201252003", "Mixed diabetic ulcer - foot"),
     None: ("371087003", "Ulcer of foot due to diabetes mellitus"),
 }
-SITE_CODES = (  # CLINICAL_REFERENCE.md §6.3 (HL7 woundAnatomicLocationVS) [S]
+SITE_CODES = (  # docs/clinical_reference.md §6.3 (HL7 woundAnatomicLocationVS) [S]
     (("heel",), "84607009", "Skin structure of heel"),
     (("toe", "hallux"), "52034004", "Skin structure of toe"),
     (("malleol",), "419975006", "Skin structure of malleolus"),

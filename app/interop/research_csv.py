@@ -1,7 +1,7 @@
 """The research export: one row per assessment, long format, raw values beside every metric.
 
 Pure: PatientHistory records in, CSV text out (streamed to a text file). Every computed value is
-the one app.domain computed for `load_history` (METRICS.md); nothing is recomputed here except
+the one app.domain computed for `load_history` (docs/metrics.md); nothing is recomputed here except
 the perimeter, which app.domain.wound gives. Patient identifiers are replaced by a keyed-HMAC
 pseudonym (RFC 2104, SHA-256) unless the export is identified. Text cells are neutralised against
 spreadsheet formula injection exactly as the visit sheet does.
@@ -50,11 +50,11 @@ ASSESSMENT_COLUMNS = {
     "granulation_pct": "number", "epithelial_pct": "number", "slough_pct": "number",
     "necrotic_pct": "number", "exudate": "text", "infection_signs": "boolean",
     "periwound": "text",
-    # computed for this assessment (METRICS.md "Assessment values")
+    # computed for this assessment (docs/metrics.md "Assessment values")
     "closed": "boolean", "area_cm2": "number", "perimeter_cm": "number", "volume_cm3": "number",
     "par_at_visit_percent": "number",
 }
-METRIC_COLUMNS = {  # METRICS.md "Episode metrics", repeated on each row of the episode
+METRIC_COLUMNS = {  # docs/metrics.md "Episode metrics", repeated on each row of the episode
     "area_method": "text", "status": "text", "baseline_date": "date",
     "baseline_area_cm2": "number", "latest_date": "date", "latest_area_cm2": "number",
     "par_percent": "number", "par_week4_percent": "number", "par_week4_day": "integer",
@@ -76,7 +76,7 @@ VISIT_COLUMNS = {
     **{f"{a.column}_flag": "text" for a in ANALYTE_LIST},
     "doppler_waveform": "text", "osteomyelitis": "text",
 }
-PATIENT_METRIC_COLUMNS = {  # METRICS.md "Pain and labs", per patient
+PATIENT_METRIC_COLUMNS = {  # docs/metrics.md "Pain and labs", per patient
     "pain_baseline_vas": "number", "pain_latest_vas": "number", "pain_change": "number",
     "pain_clinically_important_reduction": "boolean",
     **{f"{a.column}_{part}": kind for a in ANALYTE_LIST

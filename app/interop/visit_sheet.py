@@ -1,4 +1,4 @@
-"""The visit-sheet CSV (PRODUCT.md): columns, parsing of one cell, and safe writing.
+"""The visit-sheet CSV (docs/product.md): columns, parsing of one cell, and safe writing.
 
 Pure: text in, typed values and `Finding`s out. No database.
 """

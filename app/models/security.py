@@ -1,4 +1,4 @@
-"""User accounts and the append-only audit trail (RELIABILITY.md, "People" and "Records")."""
+"""User accounts and the append-only audit trail (docs/reliability.md, "People" and "Records")."""
 from __future__ import annotations
 
 import datetime as dt

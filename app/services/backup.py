@@ -1,4 +1,4 @@
-"""Backup and restore of the clinic database (RELIABILITY.md, "Storage").
+"""Backup and restore of the clinic database (docs/reliability.md, "Storage").
 
 Backups use SQLite's online backup API (app.db_files), never a copy of a live file. A restore
 checks the file first (integrity_check, foreign_key_check, a schema this program knows),

@@ -28,7 +28,7 @@ from app.services.errors import UserError
 from app.services.settings import load_settings
 
 # Baseline area bands in cm², the PEDIS "extent" banding of Schaper 2004 as tabulated in
-# BMC Med Inform Decis Mak 2020 (CLINICAL_REFERENCE.md §2.6): < 1, 1–5, > 5.
+# BMC Med Inform Decis Mak 2020 (docs/clinical_reference.md §2.6): < 1, 1–5, > 5.
 AREA_BANDS: dict[str, tuple[float, float]] = {
     "<1": (0.0, 1.0),
     "1-5": (1.0, 5.0),

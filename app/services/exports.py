@@ -2,7 +2,7 @@
 
 Each export reads every live patient as `load_history` would (app.services.bulk_history, so each
 number is the one the chart shows), streams the file through a temporary file that is renamed into place, and is then written
-to the audit trail (RELIABILITY.md: every export is audited). Pseudonyms are keyed with a
+to the audit trail (docs/reliability.md: every export is audited). Pseudonyms are keyed with a
 per-clinic secret kept in the settings table; the key is inserted without the ORM so that the
 audit listener never copies it into the trail, and its creation is recorded as an event.
 """
@@ -74,7 +74,7 @@ def _audit(db: Database, actor: Actor, what: str, result: ExportResult) -> None:
 
 def export_research_csv(db: Database, path: Path, *, actor: Actor,
                         identified: bool = False) -> ExportResult:
-    """One row per assessment with every METRICS.md value; pseudonymised unless `identified`."""
+    """One row per assessment with every docs/metrics.md value; pseudonymised unless `identified`."""
     actor.require("print")
     key = None if identified else pseudonym_key(db, actor=actor)
     patients = 0

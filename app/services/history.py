@@ -1,4 +1,4 @@
-"""Load one patient's whole history and compute every metric once (METRICS.md)."""
+"""Load one patient's whole history and compute every metric once (docs/metrics.md)."""
 from __future__ import annotations
 
 import functools

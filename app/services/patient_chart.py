@@ -25,7 +25,7 @@ class PatientChart:
 
 
 def episode_is_open(episode: EpisodeView) -> bool:
-    """METRICS.md `status` open: no closed assessment and no clinician status."""
+    """docs/metrics.md `status` open: no closed assessment and no clinician status."""
     return episode.clinician_status is None and not any(a.closed for a in episode.assessments)
 
 

@@ -78,7 +78,7 @@ def _open_ulcer_flags(session: Session, ids: list[int] | None, method
     """patient id → number of open episodes, and the patients with one off track at week 4.
 
     An episode is open when it has no closed live assessment and no clinician status
-    (METRICS.md `status`). One query of the open episodes' assessments; PAR at week 4 from
+    (docs/metrics.md `status`). One query of the open episodes' assessments; PAR at week 4 from
     app.domain, over the assessments up to day 35 only.
     """
     closed_ulcers = (select(Assessment.ulcer_id).join(Visit, Assessment.visit_id == Visit.id)

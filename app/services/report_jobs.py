@@ -1,7 +1,7 @@
 """Report jobs: build one patient's PDF, write it safely, batch many, and leave an audit trail.
 
 The same functions serve the CLI (`report`), the preview dialog and the batch dialog. A batch is
-a pure function that reports progress and checks for cancel between reports (HOUSE_STYLE.md,
+a pure function that reports progress and checks for cancel between reports (docs/house_style.md,
 "Long work off the GUI thread"); with many patients it spreads the work over a process pool in
 which each worker opens its own Database (no Session or connection crosses a process).
 """
@@ -89,7 +89,7 @@ def render_report(db: Database, patient_id: int, *, audience: str, actor: Actor,
 
 
 def record_report_event(db: Database, actor: Actor, *, patient_id: int, detail: str) -> None:
-    """Write "report printed" to the audit trail (RELIABILITY.md: every export is audited)."""
+    """Write "report printed" to the audit trail (docs/reliability.md: every export is audited)."""
     from app.services.audit import record_event
 
     with db.write() as session:

@@ -1,4 +1,4 @@
-"""`summary --json`: the METRICS.md schema, built from a PatientHistory."""
+"""`summary --json`: the docs/metrics.md schema, built from a PatientHistory."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Export of every live visit as a visit sheet (PRODUCT.md): canonical units, formula-safe."""
+"""Export of every live visit as a visit sheet (docs/product.md): canonical units, formula-safe."""
 from __future__ import annotations
 
 from collections import defaultdict

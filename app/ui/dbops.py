@@ -4,7 +4,7 @@ Modelled on Anki's `QueryOp` / `CollectionOp` (qt/aqt/operations):
 
 - `read(channel, op, on_done)` runs `op(session)` in a read session; `write(op, changes,
   on_done)` runs `op(session)` in one write transaction, commits it, and says what changed.
-  Each op opens its own session (HOUSE_STYLE: no Session shared across threads).
+  Each op opens its own session (docs/house_style.md: no Session shared across threads).
 - Every op runs on ONE serialised database worker thread, in submission order, so the GUI
   thread never waits for SQLite's lock, a PostgreSQL round trip or an argon2 hash.
 - Results come back on the GUI thread: `on_done(result)`, or `on_error(exc)`; without an

@@ -1,5 +1,5 @@
 """The clinic's main window: the patient list on the left, the selected patient's chart on the
-right (PRODUCT.md "Screens"; object names of the "Test surface").
+right (docs/product.md "Screens"; object names of the "Test surface").
 
 For the features that plug in: `window.db`, `window.actor`, `window.chart_tabs`,
 `window.current_patient_id`, `window.refresh_patient()`, `window.menu_file`,
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         panel.patient_chosen.connect(self._patient_chosen)
         panel.table.activated.connect(lambda _index: self.chart_tabs.setFocus())
         self.list_panel = panel
-        # The names features and tests use (PRODUCT.md test surface).
+        # The names features and tests use (docs/product.md test surface).
         self.patient_search, self.overdue_filter = panel.search, panel.overdue_filter
         self.patient_model, self.patient_proxy = panel.model, panel.proxy
         self.patient_table, self.list_status = panel.table, panel.status
@@ -343,7 +343,7 @@ def _damaged_after_start(window: MainWindow) -> None:
 def create_main_window(db_url: str, username: str, *, today: dt.date | None = None,
                        passphrase: str | None = None,
                        database: Database | None = None) -> MainWindow:
-    """The main window for an already-authenticated user (PRODUCT.md test surface).
+    """The main window for an already-authenticated user (docs/product.md test surface).
 
     Opens (creating if needed) the database at `db_url` after the start-up check (a damaged
     or read-only file opens read-only); the role is the user's account's (app.ui.security.login);

@@ -1,4 +1,4 @@
-"""The command line of PRODUCT.md: exit codes, one-line errors, the golden summaries."""
+"""The command line of docs/product.md: exit codes, one-line errors, the golden summaries."""
 from __future__ import annotations
 
 import json

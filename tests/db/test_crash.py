@@ -1,4 +1,4 @@
-"""RELIABILITY.md fault table: killed (SIGKILL) during saves, imports, backups and migrations,
+"""docs/reliability.md fault table: killed (SIGKILL) during saves, imports, backups and migrations,
 and two processes writing at once. A child process writes and prints an acknowledgement after
 each commit; the parent kills it at a random moment, then checks what is on disk."""
 from __future__ import annotations

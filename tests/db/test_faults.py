@@ -1,4 +1,4 @@
-"""RELIABILITY.md fault table at the storage layer: a corrupt file, a read-only file or folder,
+"""docs/reliability.md fault table at the storage layer: a corrupt file, a read-only file or folder,
 a full disk, a network share, an old schema with data, and encryption at rest."""
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ print(json.dumps(out))
 
 def run_unprivileged(*args: str) -> subprocess.CompletedProcess:
     """Run Python as a clinic's user would: root bypasses file permissions (chmod is the test
-    of RELIABILITY.md), so as root the child runs without the capabilities that do that."""
+    of docs/reliability.md), so as root the child runs without the capabilities that do that."""
     command = [sys.executable, *args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         setpriv = shutil.which("setpriv")

@@ -1,4 +1,4 @@
-"""Storage promises of RELIABILITY.md: pragmas, immediate write transactions, CHECKs."""
+"""Storage promises of docs/reliability.md: pragmas, immediate write transactions, CHECKs."""
 from __future__ import annotations
 
 import sqlite3

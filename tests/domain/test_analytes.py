@@ -1,4 +1,4 @@
-"""Unit conversions and reference flags (METRICS.md; CLINICAL_REFERENCE.md §4)."""
+"""Unit conversions and reference flags (docs/metrics.md; docs/clinical_reference.md §4)."""
 from __future__ import annotations
 
 import pytest

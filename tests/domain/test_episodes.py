@@ -1,4 +1,4 @@
-"""Episode metrics (METRICS.md, "Episode metrics"), by example and by property."""
+"""Episode metrics (docs/metrics.md, "Episode metrics"), by example and by property."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Pain and lab summaries (METRICS.md, "Pain and labs")."""
+"""Pain and lab summaries (docs/metrics.md, "Pain and labs")."""
 from __future__ import annotations
 
 import datetime as dt

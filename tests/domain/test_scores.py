@@ -1,4 +1,4 @@
-"""Wagner, University of Texas, PUSH and SINBAD (CLINICAL_REFERENCE.md §2)."""
+"""Wagner, University of Texas, PUSH and SINBAD (docs/clinical_reference.md §2)."""
 from __future__ import annotations
 
 import pytest

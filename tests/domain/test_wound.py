@@ -1,4 +1,4 @@
-"""Area, perimeter, volume and closure (METRICS.md, "Assessment values")."""
+"""Area, perimeter, volume and closure (docs/metrics.md, "Assessment values")."""
 from __future__ import annotations
 
 import math

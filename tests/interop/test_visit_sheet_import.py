@@ -1,4 +1,4 @@
-"""Visit-sheet import: every bad input RELIABILITY.md lists is refused whole, named by row and
+"""Visit-sheet import: every bad input docs/reliability.md lists is refused whole, named by row and
 column, and leaves the database byte-for-byte as it was; round trips are exact."""
 from __future__ import annotations
 

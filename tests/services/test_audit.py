@@ -1,4 +1,4 @@
-"""The audit trail (RELIABILITY.md "Records"): one row per field for every create, change and
+"""The audit trail (docs/reliability.md "Records"): one row per field for every create, change and
 delete, who and when (UTC) and why; append-only; a hash chain that shows tampering."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Backup and restore (RELIABILITY.md "Storage"): identical content, junk refused with the
+"""Backup and restore (docs/reliability.md "Storage"): identical content, junk refused with the
 current data untouched, the replaced database kept, 14 automatic backups, older schemas."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Accounts (RELIABILITY.md "People"): argon2id, minimum length, one generic message, lockout,
+"""Accounts (docs/reliability.md "People"): argon2id, minimum length, one generic message, lockout,
 the first-run admin, roles enforced in the services, the password never stored or logged."""
 from __future__ import annotations
 
