@@ -188,13 +188,25 @@ def write_batch(db: Database, patients: Sequence[SeenPatient], out_dir: Path, *,
             except Exception as exc:  # one bad record must not stop the batch
                 finished(patient, path, _why(exc))
         return result
+    result.cancelled = _write_in_processes(db, list(zip(patients, paths)), jobs=jobs,
+                                           audience=audience, actor=actor,
+                                           report_date=report_date, finished=finished,
+                                           stop=stop)
+    return result
 
+
+def _write_in_processes(db: Database, work: list[tuple[SeenPatient, Path]], *, jobs: int,
+                        audience: str, actor: Actor, report_date: dt.date | None,
+                        finished: Callable[[SeenPatient, Path, str | None], None],
+                        stop: Callable[[], bool]) -> bool:
+    """The batch on `jobs` processes; True when it was cancelled (what was written before
+    the cancel is still reported finished)."""
     db.dispose()  # no pooled connection may cross the fork into a worker
     with ProcessPoolExecutor(max_workers=jobs, initializer=_open_worker_db,
                              initargs=(db.url, getattr(db, "passphrase", None))) as pool:
         pending: dict[Future, tuple[SeenPatient, Path]] = {
             pool.submit(_render_in_worker, p.id, path, audience, actor, report_date): (p, path)
-            for p, path in zip(patients, paths)}
+            for p, path in work}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -202,15 +214,14 @@ def write_batch(db: Database, patients: Sequence[SeenPatient], out_dir: Path, *,
                 error = future.exception()
                 finished(patient, path, None if error is None else _why(error))
             if pending and stop():
-                result.cancelled = True
                 for future in pending:
                     future.cancel()
                 pool.shutdown(wait=True, cancel_futures=True)
                 for future, (patient, path) in pending.items():
                     if future.done() and not future.cancelled() and future.exception() is None:
                         finished(patient, path, None)
-                break
-    return result
+                return True
+    return False
 
 
 def write_report_file(db: Database, patient_id: int, path: Path, *, audience: str,
