@@ -63,7 +63,8 @@ RULES: Mapping[str, AlertRule] = MappingProxyType({r.code: r for r in (
               "Clinic rule of DFU Monitor (issue 3); no published cut-off"),
     AlertRule("crp_high", "CRP above range",
               "latest CRP above the clinic's reference range",
-              "Clinic reference range; default 0–10 mg/L (Mayo Clinic, docs/clinical_reference.md §4)"),
+              "Clinic reference range; default 0–10 mg/L "
+              "(Mayo Clinic, docs/clinical_reference.md §4)"),
     AlertRule("vas_rise", "Pain rising",
               f"VAS up by {VAS_IMPORTANT_CHANGE:g} points or more since the previous VAS",
               "Farrar JT et al., Pain 2001;94:149–58 (2 points is a clinically important change)"),

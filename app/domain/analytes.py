@@ -1,8 +1,8 @@
 """The lab and perfusion analytes: canonical units, hard limits, default reference ranges, codes.
 
-One registry, keyed by the visit-sheet column name (docs/product.md), used by validation, the summary,
-the forms, the reports and the FHIR export. Limits and ranges are docs/metrics.md's; LOINC codes are
-docs/clinical_reference.md §4 (None where LOINC has none).
+One registry, keyed by the visit-sheet column name (docs/product.md), used by validation, the
+summary, the forms, the reports and the FHIR export. Limits and ranges are docs/metrics.md's;
+LOINC codes are docs/clinical_reference.md §4 (None where LOINC has none).
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Hard limits, soft warnings and text rules for everything a visit records (docs/metrics.md, docs/reliability.md).
+"""Hard limits, soft warnings and text rules for everything a visit records (docs/metrics.md,
+docs/reliability.md).
 
 Validators return lists of `Finding`s rather than raising, so a form can show every problem at
 its field and an import can report every bad cell at once.

@@ -1,4 +1,5 @@
-"""Size of one wound assessment: area, perimeter, volume and closure (docs/metrics.md, "Assessment values").
+"""Size of one wound assessment: area, perimeter, volume and closure (docs/metrics.md,
+"Assessment values").
 
 Lengths in cm, areas in cm², volumes in cm³. Pure functions over plain floats.
 """

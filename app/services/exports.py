@@ -74,7 +74,8 @@ def _audit(db: Database, actor: Actor, what: str, result: ExportResult) -> None:
 
 def export_research_csv(db: Database, path: Path, *, actor: Actor,
                         identified: bool = False) -> ExportResult:
-    """One row per assessment with every docs/metrics.md value; pseudonymised unless `identified`."""
+    """One row per assessment with every docs/metrics.md value; pseudonymised unless
+    `identified`."""
     actor.require("print")
     key = None if identified else pseudonym_key(db, actor=actor)
     patients = 0
