@@ -9,9 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
-from app.services.server_connection import (ConnectionSettingsError, ServerConnection,
-                                            connection_file, load_connection,
-                                            save_connection)
+from app.services.server_connection import (
+    ConnectionSettingsError,
+    ServerConnection,
+    connection_file,
+    load_connection,
+    save_connection,
+)
 
 
 def test_a_network_server_url_carries_tls_and_the_ca_file():

@@ -8,8 +8,12 @@ import logging
 from PySide6.QtCore import Qt
 
 from app.db import Database
-from app.services.server_connection import (ServerConnection, connection_file,
-                                            load_connection, save_connection)
+from app.services.server_connection import (
+    ServerConnection,
+    connection_file,
+    load_connection,
+    save_connection,
+)
 from app.ui.security import server_connect
 from app.ui.security.server_connect import ServerConnectDialog
 from tests.ui.safety_support import add_accounts, close_window, open_window
