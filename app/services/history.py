@@ -45,8 +45,8 @@ def patient_id_by_mrn(session: Session, mrn: str) -> int:
     """The id of the live patient with this MRN (as get_patient_by_mrn, without loading it)."""
     from app.domain.limits import normalise_mrn
 
-    patient_id = session.connection().execute(_statements()["patient_by_mrn"],
-                                              {"mrn_key": normalise_mrn(mrn)}).scalar()
+    found = _fetch(session, _statements()["patient_by_mrn"], {"mrn_key": normalise_mrn(mrn)})
+    patient_id = found[0][0] if found else None
     if patient_id is None:
         raise NotFound(f"no patient with MRN {mrn!r}")
     return patient_id
@@ -79,9 +79,53 @@ def _rows(session: Session, statement, patient_id: int) -> list:
     """Plain named tuples instead of ORM objects or Core rows: the chart needs no identity
     map, and reading a Core row's attribute costs ten times a named tuple's (bench/README.md).
     """
-    result = session.connection().execute(statement, {"patient_id": patient_id})
-    make = _row_shape(tuple(result.keys()))._make
-    return [make(row) for row in result.all()]
+    return _fetch(session, statement, {"patient_id": patient_id})
+
+
+def _fetch(session: Session, statement, params: dict) -> list:
+    """`statement`'s rows as named tuples. On SQLite the statement is compiled once and run on
+    the driver's cursor, each column through its type's result processor (the same values as
+    Core's), without SQLAlchemy's per-execution work (bench/README.md, "Summary")."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        result = connection.execute(statement, params)
+        make = _row_shape(tuple(result.keys()))._make
+        return [make(row) for row in result.all()]
+    sql, names, defaults, converters, make = _sqlite_plan(statement, connection.dialect)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, [params[n] if n in params else defaults[n] for n in names])
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not converters:
+        return [make(row) for row in rows]
+    out = []
+    for row in rows:
+        values = list(row)
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        out.append(make(values))
+    return out
+
+
+_PLANS: dict[int, tuple] = {}
+
+
+def _sqlite_plan(statement, dialect) -> tuple:
+    """(SQL, bound names in order, their default values, (column index, result processor)
+    for the columns that need one, the row shape's maker), once per prebuilt statement."""
+    plan = _PLANS.get(id(statement))
+    if plan is None or plan[0] is not statement:
+        compiled = statement.compile(dialect=dialect)
+        columns = list(statement.selected_columns)
+        converters = tuple((i, convert) for i, column in enumerate(columns)
+                           if (convert := column.type._cached_result_processor(dialect, None)))
+        plan = (statement, (compiled.string, tuple(compiled.positiontup),
+                            {k: b.effective_value for k, b in compiled.binds.items()},
+                            converters, _row_shape(tuple(c.key for c in columns))._make))
+        _PLANS[id(statement)] = plan
+    return plan[1]
 
 
 def _columns(model, names: str) -> list:
