@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from app.db import Database
 from app.services.server_connection import (
@@ -127,3 +128,33 @@ def test_run_gui_with_a_db_argument_never_asks(qtbot, monkeypatch, tmp_path):
                         lambda local_exists: (_ for _ in ()).throw(AssertionError("asked")))
     monkeypatch.setattr(login, "sign_in_at_start", lambda url, **k: None)  # cancelled
     assert start.run_gui(db=str(tmp_path / "clinic.db"), demo=False) == 0
+
+
+def test_forgetting_the_remembered_server_asks_the_first_question_again(qtbot, monkeypatch):
+    remembered = ServerConnection(host="old-server", database="clinic", user="nurse")
+    save_connection(remembered)
+    dialog = ServerConnectDialog(remembered)
+    qtbot.addWidget(dialog)
+    assert dialog.password_edit.hasFocus() or dialog.password_edit.text() == ""
+    assert dialog.host_edit.text() == "old-server"
+    qtbot.mouseClick(dialog.findChild(QPushButton, "forgetServerButton"),
+                     Qt.MouseButton.LeftButton)
+    assert dialog.forgotten and load_connection() is None
+
+    asked: list[str] = []
+
+    class Choice:
+        choice = server_connect.LOCAL
+
+        def __init__(self):
+            asked.append("choice")
+
+        def exec(self):
+            return QDialog.DialogCode.Accepted.value
+
+    save_connection(remembered)
+    monkeypatch.setattr(server_connect, "connect_to_server",
+                        lambda conn=None: server_connect.FORGOTTEN)
+    monkeypatch.setattr(server_connect, "ClinicChoiceDialog", Choice)
+    assert server_connect.choose_clinic_at_start(local_exists=False) == (True, None)
+    assert asked == ["choice"]

@@ -13,18 +13,36 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.services.server_connection import (DEFAULT_PORT, TLS_MODES, ConnectionSettingsError,
-                                            ServerConnection, load_connection,
-                                            save_connection)
+from app.services.server_connection import (
+    DEFAULT_PORT,
+    TLS_MODES,
+    ConnectionSettingsError,
+    ServerConnection,
+    forget_connection,
+    load_connection,
+    save_connection,
+)
 from app.ui.dbops import DatabaseRunner
 from app.ui.security.login import ERROR_STYLE, error_label, password_field
 
 log = logging.getLogger("dfu_monitor.ui")
 LOCAL, SERVER = "local", "server"
+FORGOTTEN = "forgotten"  # not a URL: the remembered server was forgotten
 
 
 def check_server(url: str) -> str:
@@ -127,6 +145,12 @@ class ServerConnectDialog(QDialog):
         self.connect_button.setObjectName("serverConnectButton")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        self.forgotten = False
+        if remembered is not None:  # this PC's choice can be undone here
+            forget = self.buttons.addButton(self.tr("Forget this server…"),
+                                            QDialogButtonBox.ButtonRole.ResetRole)
+            forget.setObjectName("forgetServerButton")
+            forget.clicked.connect(self._forget)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -185,16 +209,23 @@ class ServerConnectDialog(QDialog):
         self.password_edit.clear()
         self.adjustSize()
 
+    def _forget(self) -> None:
+        """Forget the remembered server: the first-start question is asked again."""
+        forget_connection()
+        self.forgotten = True
+        self.reject()
+
     def reject(self) -> None:
         self.runner.wait()
         super().reject()
 
 
 def connect_to_server(remembered: ServerConnection | None = None) -> str | None:
-    """The server connection box; the URL (password in memory only), or None on Cancel."""
+    """The server connection box; the URL (password in memory only), None on Cancel, or
+    FORGOTTEN when the remembered server was forgotten."""
     dialog = ServerConnectDialog(remembered)
     if dialog.exec() != QDialog.DialogCode.Accepted.value:
-        return None
+        return FORGOTTEN if dialog.forgotten else None
     return dialog.url
 
 
@@ -203,7 +234,8 @@ def choose_clinic_at_start(local_exists: bool) -> tuple[bool, str | None]:
     remembered = load_connection()
     if remembered is not None:
         url = connect_to_server(remembered)
-        return url is not None, url
+        if url != FORGOTTEN:
+            return url is not None, url
     if local_exists:
         return True, None
     choice = ClinicChoiceDialog()
