@@ -157,9 +157,65 @@ def seed_demo_photos(db: Database, patient_ids: list[int], count: int) -> int:
     return len(prepared)
 
 
+@dataclass
+class _Ids:
+    """The next free id of each table while one seeding run builds its rows."""
+
+    ulcer: int
+    visit: int
+    assessment: int
+    lab: int
+    treatment: int
+    event: int
+
+    def take(self, table: str) -> int:
+        value = getattr(self, table)
+        setattr(self, table, value + 1)
+        return value
+
+
+@dataclass
+class _Course:
+    """One synthetic patient's course: visit dates and the drivers of healing and pain."""
+
+    dates: list[dt.date]
+    active: bool
+    sites: list[str]
+    rate: float
+    inflamed: float
+    vas0: float
+    source: str
+    lot: str
+
+
 def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_ids):
-    uid, vid, aid, lid, tid, eid = next_ids
+    ids = _Ids(*next_ids)
     now = dt.datetime(anchor.year, anchor.month, anchor.day, 12)
+    course = _course(rng, anchor, arm)
+    visit_ids = []
+    for on in course.dates:
+        visit_ids.append(ids.visit)
+        rows["visit"].append(dict(
+            id=ids.take("visit"), patient_id=patient_id, visit_date=on, clinician="Demo nurse",
+            vas=None, next_visit_date=None, created_at=now, updated_at=now,
+            created_by="demo", updated_by="demo", version=1))
+    remaining = [1.0] * len(course.dates)  # relative area per visit: the labs' and pain's trend
+    for s, site in enumerate(course.sites):
+        site_rows, points, first = _site_assessments(rng, course, visit_ids, ids, order=s,
+                                                     remaining=remaining if s == 0 else None)
+        _site_ulcers(rng, rows, site_rows, points, ids, patient_id=patient_id, site=site,
+                     now=now)
+        rows["assessment"].extend(site_rows)
+        if arm != "standard":
+            _exosome_doses(rng, rows, course, visit_ids, ids, first=first, arm=arm,
+                           ulcer_id=site_rows[0]["ulcer_id"])
+    _labs_and_pain(rng, rows, course, visit_ids, ids, remaining=remaining, now=now)
+    _next_visit_and_event(rng, rows, course, visit_ids, ids, patient_id=patient_id,
+                          anchor=anchor, now=now)
+    return ids.ulcer, ids.visit, ids.assessment, ids.lab, ids.treatment, ids.event
+
+
+def _course(rng: random.Random, anchor: dt.date, arm: str) -> _Course:
     long_follow_up = rng.random() < 0.08
     n_visits = rng.randint(45, 60) if long_follow_up else rng.randint(6, 26)
     # Two patients in three are in active follow-up (last seen within two weeks); the others
@@ -179,120 +235,134 @@ def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_
     vas0 = round(rng.uniform(5, 8.5), 1)
     source = rng.choice(list(PRODUCTS))
     lot = f"EXO-{rng.randint(1000, 9999)}"
+    return _Course(dates, active, sites, rate, inflamed, vas0, source, lot)
 
-    visit_ids = []
-    for on in dates:
-        visit_ids.append(vid)
-        rows["visit"].append(dict(
-            id=vid, patient_id=patient_id, visit_date=on, clinician="Demo nurse",
-            vas=None, next_visit_date=None, created_at=now, updated_at=now,
-            created_by="demo", updated_by="demo", version=1))
-        vid += 1
 
-    remaining = [1.0] * len(dates)  # relative area per visit, shared trend for labs and pain
-    for s, site in enumerate(sites):
-        length0, width0 = rng.uniform(1.5, 6.0), rng.uniform(1.0, 4.0)
-        width0 = min(width0, length0)
-        site_rate = rate * rng.uniform(0.8, 1.2)
-        closed_at = None
-        reopen_at = None
-        points = []
-        site_rows = []
-        first = s * rng.randint(0, 3)
-        for i in range(first, len(dates)):
-            t = (dates[i] - dates[first]).days
-            if reopen_at is not None and i >= reopen_at:
-                t2 = (dates[i] - dates[reopen_at]).days
-                scale = 0.35 * math.exp(-site_rate * t2)
-            else:
-                scale = math.exp(-site_rate * t) * rng.uniform(0.92, 1.08)
-            closed = scale < 0.06 and i > first
-            if closed and closed_at is None:
-                closed_at = i
-                if rng.random() < 0.2 and i + 4 < len(dates):
-                    reopen_at = i + rng.randint(3, 6)
-            if reopen_at is not None and i >= reopen_at and scale >= 0.06:
-                closed = False
-            elif closed_at is not None and i >= closed_at and (reopen_at is None
-                                                               or i < reopen_at):
-                closed = True
-            if s == 0:
-                remaining[i] = 0.0 if closed else min(scale, 1.3)
-            if closed:
-                values = dict(length_cm=0.0, width_cm=0.0, depth_cm=None, closed=True,
-                              granulation_pct=None, epithelial_pct=None, slough_pct=None,
-                              necrotic_pct=None, exudate="none")
-            else:
-                length = round(max(0.2, length0 * math.sqrt(scale)), 1)
-                width = round(max(0.1, min(length, width0 * math.sqrt(scale))), 1)
-                slough = rng.randint(0, 30) if scale > 0.3 else rng.randint(0, 10)
-                necrotic = rng.choice((0, 0, 0, 5)) if scale > 0.5 else 0
-                epithelial = int(max(0.0, min(60.0, (1 - scale) * 60)))
-                granulation = 100 - slough - necrotic - epithelial
-                values = dict(length_cm=length, width_cm=width,
-                              depth_cm=max(0.1, round(rng.uniform(0.1, 1.0) * max(scale, 0.2), 1)),
-                              closed=False, granulation_pct=float(granulation),
-                              epithelial_pct=float(epithelial), slough_pct=float(slough),
-                              necrotic_pct=float(necrotic),
-                              exudate=rng.choice(("light", "moderate")) if scale > 0.3
-                              else "light")
-            site_rows.append(dict(id=aid, visit_id=visit_ids[i], ulcer_id=None,
-                                  traced_area_cm2=None, method="ruler",
-                                  infection_signs=rng.random() < 0.05,
-                                  periwound=rng.choice(("intact", "intact", "callus",
-                                                        "macerated")), **values))
-            area = 0.0 if values["closed"] else values["length_cm"] * values["width_cm"]
-            points.append(AssessmentPoint(on=dates[i], area_cm2=area, perimeter_cm=0.0,
-                                          closed=values["closed"], key=len(site_rows) - 1))
-            aid += 1
-        episodes = split_episodes(points)
-        etiology = rng.choice(("neuropathic", "neuropathic", "ischemic", "neuro-ischemic"))
-        previous = None
-        for number, episode in enumerate(episodes, start=1):
-            rows["ulcer"].append(dict(
-                id=uid, patient_id=patient_id, site=site, episode_no=number,
-                onset_date=episode[0].on - dt.timedelta(days=rng.randint(14, 90)),
-                etiology=etiology, wagner_grade=rng.choice((1, 2, 2, 3)),
-                ut_grade=rng.choice((1, 2)), ut_stage=rng.choice("AABC"),
-                clinician_status=None, recurrence_of_id=previous, created_at=now))
-            for point in episode:
-                site_rows[point.key]["ulcer_id"] = uid
-            previous = uid
-            uid += 1
-        rows["assessment"].extend(site_rows)
-        if arm != "standard":
-            first_ulcer = site_rows[0]["ulcer_id"]
-            for i in range(first, min(len(dates), first + rng.randint(4, 8)), 2):
-                rows["treatment"].append(dict(
-                    id=tid, visit_id=visit_ids[i], ulcer_id=first_ulcer,
-                    exosome_product=PRODUCTS[source], exosome_source=source, exosome_lot=lot,
-                    exosome_dose=float(rng.choice((1e9, 5e9, 1e10))),
-                    exosome_dose_unit="particles", exosome_volume_ml=rng.choice((0.5, 1.0, 2.0)),
-                    exosome_route=rng.choice(("topical", "perilesional", "intralesional")),
-                    msc_cotherapy=arm == "exosome+msc" and i == first,
-                    msc_cells_million=10.0 if arm == "exosome+msc" and i == first else None,
-                    debridement=True, dressing="hydrogel", offloading="total contact cast",
-                    antibiotics=None))
-                tid += 1
+def _site_assessments(rng: random.Random, course: _Course, visit_ids: list[int], ids: _Ids, *,
+                      order: int, remaining: list[float] | None):
+    """The `order`-th ulcer site's assessments, from a visit a later site may start after:
+    healing on a noisy exponential, one in five closures reopening; `remaining` (the first
+    site) gets the relative area. Returns the rows, the points and the first visit index."""
+    dates = course.dates
+    length0, width0 = rng.uniform(1.5, 6.0), rng.uniform(1.0, 4.0)
+    width0 = min(width0, length0)
+    site_rate = course.rate * rng.uniform(0.8, 1.2)
+    first = order * rng.randint(0, 3)
+    closed_at = reopen_at = None
+    points, site_rows = [], []
+    for i in range(first, len(dates)):
+        t = (dates[i] - dates[first]).days
+        if reopen_at is not None and i >= reopen_at:
+            scale = 0.35 * math.exp(-site_rate * (dates[i] - dates[reopen_at]).days)
+        else:
+            scale = math.exp(-site_rate * t) * rng.uniform(0.92, 1.08)
+        closed = scale < 0.06 and i > first
+        if closed and closed_at is None:
+            closed_at = i
+            if rng.random() < 0.2 and i + 4 < len(dates):
+                reopen_at = i + rng.randint(3, 6)
+        if reopen_at is not None and i >= reopen_at and scale >= 0.06:
+            closed = False
+        elif closed_at is not None and i >= closed_at and (reopen_at is None
+                                                           or i < reopen_at):
+            closed = True
+        if remaining is not None:
+            remaining[i] = 0.0 if closed else min(scale, 1.3)
+        values = _size_and_tissue(rng, scale, length0, width0, closed=closed)
+        site_rows.append(dict(id=ids.take("assessment"), visit_id=visit_ids[i], ulcer_id=None,
+                              traced_area_cm2=None, method="ruler",
+                              infection_signs=rng.random() < 0.05,
+                              periwound=rng.choice(("intact", "intact", "callus",
+                                                    "macerated")), **values))
+        area = 0.0 if values["closed"] else values["length_cm"] * values["width_cm"]
+        points.append(AssessmentPoint(on=dates[i], area_cm2=area, perimeter_cm=0.0,
+                                      closed=values["closed"], key=len(site_rows) - 1))
+    return site_rows, points, first
 
+
+def _size_and_tissue(rng: random.Random, scale: float, length0: float, width0: float, *,
+                     closed: bool) -> dict:
+    if closed:
+        return dict(length_cm=0.0, width_cm=0.0, depth_cm=None, closed=True,
+                    granulation_pct=None, epithelial_pct=None, slough_pct=None,
+                    necrotic_pct=None, exudate="none")
+    length = round(max(0.2, length0 * math.sqrt(scale)), 1)
+    width = round(max(0.1, min(length, width0 * math.sqrt(scale))), 1)
+    slough = rng.randint(0, 30) if scale > 0.3 else rng.randint(0, 10)
+    necrotic = rng.choice((0, 0, 0, 5)) if scale > 0.5 else 0
+    epithelial = int(max(0.0, min(60.0, (1 - scale) * 60)))
+    granulation = 100 - slough - necrotic - epithelial
+    return dict(length_cm=length, width_cm=width,
+                depth_cm=max(0.1, round(rng.uniform(0.1, 1.0) * max(scale, 0.2), 1)),
+                closed=False, granulation_pct=float(granulation),
+                epithelial_pct=float(epithelial), slough_pct=float(slough),
+                necrotic_pct=float(necrotic),
+                exudate=rng.choice(("light", "moderate")) if scale > 0.3 else "light")
+
+
+def _site_ulcers(rng: random.Random, rows, site_rows: list[dict], points, ids: _Ids, *,
+                 patient_id: int, site: str, now: dt.datetime) -> None:
+    """One ulcer row per episode of the site (a recurrence points at the episode before)."""
+    etiology = rng.choice(("neuropathic", "neuropathic", "ischemic", "neuro-ischemic"))
+    previous = None
+    for number, episode in enumerate(split_episodes(points), start=1):
+        rows["ulcer"].append(dict(
+            id=ids.ulcer, patient_id=patient_id, site=site, episode_no=number,
+            onset_date=episode[0].on - dt.timedelta(days=rng.randint(14, 90)),
+            etiology=etiology, wagner_grade=rng.choice((1, 2, 2, 3)),
+            ut_grade=rng.choice((1, 2)), ut_stage=rng.choice("AABC"),
+            clinician_status=None, recurrence_of_id=previous, created_at=now))
+        for point in episode:
+            site_rows[point.key]["ulcer_id"] = ids.ulcer
+        previous = ids.take("ulcer")
+
+
+def _exosome_doses(rng: random.Random, rows, course: _Course, visit_ids: list[int], ids: _Ids,
+                   *, first: int, arm: str, ulcer_id: int) -> None:
+    dates = course.dates
+    for i in range(first, min(len(dates), first + rng.randint(4, 8)), 2):
+        rows["treatment"].append(dict(
+            id=ids.take("treatment"), visit_id=visit_ids[i], ulcer_id=ulcer_id,
+            exosome_product=PRODUCTS[course.source], exosome_source=course.source,
+            exosome_lot=course.lot, exosome_dose=float(rng.choice((1e9, 5e9, 1e10))),
+            exosome_dose_unit="particles", exosome_volume_ml=rng.choice((0.5, 1.0, 2.0)),
+            exosome_route=rng.choice(("topical", "perilesional", "intralesional")),
+            msc_cotherapy=arm == "exosome+msc" and i == first,
+            msc_cells_million=10.0 if arm == "exosome+msc" and i == first else None,
+            debridement=True, dressing="hydrogel", offloading="total contact cast",
+            antibiotics=None))
+
+
+def _labs_and_pain(rng: random.Random, rows, course: _Course, visit_ids: list[int], ids: _Ids,
+                   *, remaining: list[float], now: dt.datetime) -> None:
+    """VAS and labs follow the first ulcer's healing; the core panel every other visit."""
+    dates = course.dates
     for i, on in enumerate(dates):
         trend = remaining[i]
         rows["visit"][-len(dates) + i]["vas"] = round(
-            min(10.0, max(0.0, vas0 * (0.25 + 0.75 * trend) + rng.uniform(-0.6, 0.6))), 1)
+            min(10.0, max(0.0, course.vas0 * (0.25 + 0.75 * trend) + rng.uniform(-0.6, 0.6))),
+            1)
         panel = list(PANEL_EVERY_VISIT) if i % 2 == 0 else ["crp_mg_l"]
         if i % 4 == 0:
             panel += PANEL_MONTHLY
         for column in panel:
-            value = _lab_value(rng, column, trend, inflamed)
+            value = _lab_value(rng, column, trend, course.inflamed)
             info = ANALYTES[column]
             rows["lab"].append(dict(
-                id=lid, visit_id=visit_ids[i], analyte=column, value=value, unit=info.unit,
-                raw_value=value, raw_unit=info.unit, ref_low=info.ref_low, ref_high=info.ref_high,
-                flag=None, loinc=info.loinc, collected_on=on, entered_at=now))
-            lid += 1
-    healed_at_end = all(r["closed"] for r in rows["assessment"][-len(dates) * len(sites):]
+                id=ids.take("lab"), visit_id=visit_ids[i], analyte=column, value=value,
+                unit=info.unit, raw_value=value, raw_unit=info.unit, ref_low=info.ref_low,
+                ref_high=info.ref_high, flag=None, loinc=info.loinc, collected_on=on,
+                entered_at=now))
+
+
+def _next_visit_and_event(rng: random.Random, rows, course: _Course, visit_ids: list[int],
+                          ids: _Ids, *, patient_id: int, anchor: dt.date,
+                          now: dt.datetime) -> None:
+    """A next visit for patients still followed or not healed; an adverse event for a few."""
+    dates = course.dates
+    healed_at_end = all(r["closed"] for r in rows["assessment"][-len(dates) * len(course.sites):]
                         if r["visit_id"] == visit_ids[-1])
-    if active or not healed_at_end:
+    if course.active or not healed_at_end:
         gap = rng.choice((7, 14, 14, 21))
         rows["visit"][-1]["next_visit_date"] = dates[-1] + dt.timedelta(days=gap)
     if rng.random() < 0.07 and dates:
@@ -301,13 +371,11 @@ def _patient_history(rng: random.Random, rows, *, anchor, patient_id, arm, next_
         resolved = dates[i] + dt.timedelta(days=rng.randint(3, 20))
         open_event = resolved >= anchor or rng.random() < 0.2
         rows["ae"].append(dict(
-            id=eid, patient_id=patient_id, visit_id=visit_ids[i], onset_date=dates[i],
-            description=term, ctcae_grade=grade, serious=grade >= 3,
+            id=ids.take("event"), patient_id=patient_id, visit_id=visit_ids[i],
+            onset_date=dates[i], description=term, ctcae_grade=grade, serious=grade >= 3,
             relatedness=rng.choice(("unrelated", "unlikely", "possible")),
             outcome="recovering" if open_event else "recovered",
             resolved_on=None if open_event else resolved, created_at=now))
-        eid += 1
-    return uid, vid, aid, lid, tid, eid
 
 
 def _lab_value(rng: random.Random, column: str, trend: float, inflamed: float) -> float:
