@@ -73,3 +73,29 @@ def test_a_visit_saved_elsewhere_on_the_new_visits_day_is_said(qtbot, db, actor,
     dialog.runner.announce(Changes.of(patients=[clinic]))
     qtbot.waitUntil(lambda: not _notice(dialog).isHidden(), timeout=10_000)
     assert dialog.findChild(QLineEdit, "lengthCm").text() == "2.9"
+
+
+def test_on_a_server_another_workstations_save_reaches_the_open_form(qtbot, pg_url, actor):
+    """End to end on PostgreSQL: the other workstation's commit, NOTIFY, the window runner's
+    change feed, the notice; the typed value stays."""
+    from app.db import Database
+    from tests.ui.visit_form_support import make_clinic
+
+    db = Database.open(pg_url)
+    other = Database.open(pg_url)  # another workstation: its own engine and connections
+    try:
+        pid = make_clinic(db, actor)
+        last = next(v for v in history(db, pid).visits if v.visit_date == LAST)
+        dialog = open_form(qtbot, db, actor, pid, visit_id=last.id)
+        dialog.runner.follow_other_workstations()
+        tab_to(qtbot, "lengthCm")
+        retype(qtbot, "3.3")
+        qtbot.waitUntil(lambda: dialog.runner._feed.ready.is_set(), timeout=10_000)
+        _other_workstation_saves(other, pid, LAST, last)
+        qtbot.waitUntil(lambda: not _notice(dialog).isHidden(), timeout=10_000)
+        assert dialog.findChild(QLineEdit, "lengthCm").text() == "3.3"
+        dialog.runner.stop_following()
+        dialog.runner.wait()
+    finally:
+        other.dispose()
+        db.dispose()
