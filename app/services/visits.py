@@ -196,6 +196,32 @@ def write_visit(session: Session, visit: Visit, data: VisitInput, *, actor: Acto
 def _write_children(session: Session, visit: Visit, data: VisitInput, *,
                     ranges: Mapping[str, ReferenceRange], cache: dict[str, Ulcer]) -> None:
     """The assessments, labs, perfusion, treatments and adverse events of `write_visit`."""
+    _write_assessments(session, visit, data, cache)
+    _write_labs(visit, data)
+    _apply_ranges(visit, ranges)
+    perfusion = data.perfusion if data.perfusion and not data.perfusion.is_empty() else None
+    if perfusion is None:
+        visit.perfusion = None
+    else:
+        row = visit.perfusion or PerfusionImaging()
+        for f in fields(PerfusionInput):
+            setattr(row, f.name, getattr(perfusion, f.name))
+        visit.perfusion = row
+    _write_treatments(visit, data)
+    if data.adverse_events and visit.id is None:
+        session.flush()  # the events name the visit by its id
+    for entered in data.adverse_events:
+        session.add(AdverseEvent(
+            patient_id=data.patient_id, visit_id=visit.id,
+            onset_date=entered.onset_date or data.visit_date, description=entered.description,
+            ctcae_grade=entered.ctcae_grade, serious=entered.serious,
+            relatedness=entered.relatedness, outcome=entered.outcome,
+            resolved_on=entered.resolved_on))
+
+
+def _write_assessments(session: Session, visit: Visit, data: VisitInput,
+                       cache: dict[str, Ulcer]) -> None:
+    """One assessment per site entered; a site no longer entered loses its assessment."""
     by_site = {a.ulcer.site: a for a in visit.assessments}
     wanted = {a.site.strip(): a for a in data.assessments}
     for site, row in by_site.items():
@@ -213,6 +239,9 @@ def _write_children(session: Session, visit: Visit, data: VisitInput, *,
         if site not in by_site:
             visit.assessments.append(row)
 
+
+def _write_labs(visit: Visit, data: VisitInput) -> None:
+    """Each lab in its canonical unit, with the value and unit as typed beside it."""
     existing_labs = {lab.analyte: lab for lab in visit.lab_results}
     wanted_labs = {lab.analyte: lab for lab in data.labs}
     for analyte, row in existing_labs.items():
@@ -229,17 +258,9 @@ def _write_children(session: Session, visit: Visit, data: VisitInput, *,
         row.collected_on = data.visit_date
         if analyte not in existing_labs:
             visit.lab_results.append(row)
-    _apply_ranges(visit, ranges)
 
-    perfusion = data.perfusion if data.perfusion and not data.perfusion.is_empty() else None
-    if perfusion is None:
-        visit.perfusion = None
-    else:
-        row = visit.perfusion or PerfusionImaging()
-        for f in fields(PerfusionInput):
-            setattr(row, f.name, getattr(perfusion, f.name))
-        visit.perfusion = row
 
+def _write_treatments(visit: Visit, data: VisitInput) -> None:
     existing_treatments = list(visit.treatments)
     for index, entered in enumerate(data.treatments):
         row = existing_treatments[index] if index < len(existing_treatments) else Treatment()
@@ -252,16 +273,6 @@ def _write_children(session: Session, visit: Visit, data: VisitInput, *,
             visit.treatments.append(row)
     for row in existing_treatments[len(data.treatments):]:
         visit.treatments.remove(row)
-
-    if data.adverse_events and visit.id is None:
-        session.flush()  # the events name the visit by its id
-    for entered in data.adverse_events:
-        session.add(AdverseEvent(
-            patient_id=data.patient_id, visit_id=visit.id,
-            onset_date=entered.onset_date or data.visit_date, description=entered.description,
-            ctcae_grade=entered.ctcae_grade, serious=entered.serious,
-            relatedness=entered.relatedness, outcome=entered.outcome,
-            resolved_on=entered.resolved_on))
 
 
 def visit_site_ulcer(visit: Visit, site: str) -> Ulcer | None:
