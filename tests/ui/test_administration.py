@@ -110,7 +110,7 @@ def test_admin_adds_a_nurse_who_then_signs_in(qtbot, admin_window, clinic):
     assert dialog.new_name.text() == "nurse.cy"  # what was typed is kept
     qtbot.keyClicks(dialog.new_password, "cy's password 12")
     qtbot.keyClicks(dialog.new_repeat, "cy's password 12")
-    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog.new_repeat, Qt.Key.Key_Return)  # Enter adds, as the button does
     status_says(qtbot, dialog, "nurse.cy was added as Nurse")
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 5, timeout=WAIT)
     assert dialog.selected_name() == "nurse.cy"

@@ -110,6 +110,7 @@ class UsersDialog(QDialog):
         self.reset_button = QPushButton(self.tr("Reset password"))
         self.reset_button.setObjectName("resetPasswordButton")
         self.reset_button.clicked.connect(self.reset)
+        self.reset_repeat.returnPressed.connect(self.reset)
         self.active_button = QPushButton(self.tr("Disable account"))
         self.active_button.setObjectName("toggleActiveButton")
         self.active_button.clicked.connect(self.toggle_active)
@@ -136,6 +137,10 @@ class UsersDialog(QDialog):
         self.add_button = QPushButton(self.tr("Add user"))
         self.add_button.setObjectName("addUserButton")
         self.add_button.clicked.connect(self.add)
+        self.new_repeat.returnPressed.connect(self.add)  # Enter in the last field adds
+        for button in (self.add_button, self.reset_button, self.change_role_button,
+                       self.active_button):
+            button.setAutoDefault(False)  # Enter acts through its field, once, not twice
         hint = QLabel(self.tr("Passwords need at least {0} characters.").format(
             MIN_PASSWORD_LENGTH))
         hint.setWordWrap(True)
