@@ -177,6 +177,9 @@ def test_settings_take_effect_at_once_and_the_report_shows_the_clinic(qtbot, cli
     window = open_window(qtbot, clinic, "admin.eva")
     dialog = open_settings(qtbot, window)
     assert dialog.clinic_name.text() == "DFU Monitor clinic"
+    # no folder chosen: the placeholder names where backups go, and that it is temporary
+    assert str(clinic.path.parent / "backups") in dialog.backup_folder.placeholderText()
+    assert "temporary" in dialog.backup_folder.placeholderText()  # the test's tmp_path
     dialog.clinic_name.clear()
     qtbot.keyClicks(dialog.clinic_name, "Riverside Foot Clinic")
     qtbot.keyClicks(dialog.clinic_address, "12 Quay Street, Lisbon")

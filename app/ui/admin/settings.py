@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.db import backup_folder
 from app.domain.analytes import ANALYTE_LIST, ReferenceRange
 from app.domain.wound import AreaMethod
 from app.services.actor import Actor
@@ -46,6 +47,7 @@ from app.services.settings import (
     update_settings,
 )
 from app.ui.dbops import DatabaseRunner, user_message
+from app.ui.security.backup import is_temporary_folder
 from app.ui.security.fields import error_label
 
 AREA_METHOD_LABELS = {AreaMethod.ELLIPSE: "Ellipse (π/4 × length × width, Kundin)",
@@ -120,7 +122,7 @@ class SettingsDialog(QDialog):
             self.area_method.addItem(self.tr(label), method.value)
         self.backup_folder = QLineEdit()
         self.backup_folder.setObjectName("backupFolder")
-        self.backup_folder.setPlaceholderText(self.tr("the “backups” folder beside the database"))
+        self.backup_folder.setPlaceholderText(self._default_backup_folder())
         self.backups_to_keep = QSpinBox()
         self.backups_to_keep.setObjectName("backupsToKeep")
         self.backups_to_keep.setRange(1, 365)
@@ -137,6 +139,16 @@ class SettingsDialog(QDialog):
                     self._with_browse(self.backup_folder, self.choose_folder))
         form.addRow(self.tr("Automatic backups kept"), self.backups_to_keep)
         return page
+
+    def _default_backup_folder(self) -> str:
+        """The placeholder: where the automatic backups go when no folder is chosen."""
+        path = getattr(self.runner.db, "path", None)
+        if path is None:
+            return self.tr("this computer's backups folder")
+        folder = backup_folder(path)
+        if is_temporary_folder(folder):
+            return self.tr("{0} — a temporary folder: choose another").format(folder)
+        return self.tr("{0} (beside the database)").format(folder)
 
     def _with_browse(self, edit: QLineEdit, slot) -> QWidget:
         box = QWidget()

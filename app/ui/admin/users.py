@@ -219,6 +219,7 @@ class UsersDialog(QDialog):
     def _written(self, text: str, select: str | None) -> None:
         if select and select == self.new_name.text().strip():
             self.new_name.clear()  # added: the form is ready for the next one
+            self.new_name.setFocus()
         self.status.setStyleSheet("color: #1b5e20;")
         self.status.setText(text)
         self.reload(select)
