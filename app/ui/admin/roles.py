@@ -57,7 +57,8 @@ def open_settings(window: QMainWindow) -> None:
     if why_not(window.actor, "settings") is not None:
         return
     dialog = SettingsDialog(runner=window.runner, actor=window.actor, parent=window)
-    dialog.exec()
+    if dialog.exec() == SettingsDialog.DialogCode.Accepted:  # Save: said, Cancel: silent
+        window.statusBar().showMessage(window.tr("Clinic settings saved"), 8000)
 
 
 __all__ = ["apply_role", "install_administration", "open_settings", "open_users",
