@@ -34,7 +34,9 @@ def test_switch_user_keeps_the_nurses_draft_and_the_doctor_takes_over(qtbot, db,
     vas = form.findChild(QLineEdit, "vasPain")
     qtbot.keyClicks(vas, "6.5")
     lock = window.idle_lock
-    lock.lock()
+    assert window.action_lock in window.menu_file.actions()  # File ▸ Lock / switch user
+    window.action_lock.trigger()  # at once, not after the idle minutes
+    assert lock.is_locked
     assert not vas.isVisible()  # the entry is hidden while locked
     dialog = lock.dialog
     qtbot.mouseClick(dialog.switch_button, Qt.MouseButton.LeftButton)

@@ -17,6 +17,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -270,4 +271,24 @@ def install_idle_lock(window: QMainWindow, *, clock: Callable[[], float] = time.
 
     window.runner.changed.connect(changed)
     read()
+    _add_lock_action(window, lock)
     return lock
+
+
+def _add_lock_action(window: QMainWindow, lock: IdleLock) -> None:
+    """File ▸ Lock / switch user (Ctrl+L): lock at once when leaving the PC or handing it
+    over, instead of waiting out the idle minutes or quitting."""
+    action = QAction(window.tr("&Lock / switch user…"), window)
+    action.setObjectName("actionLock")
+    action.setShortcut(QKeySequence("Ctrl+L"))
+    action.triggered.connect(lock.lock)
+    menu = getattr(window, "menu_file", None)
+    if menu is None:
+        window.addAction(action)
+        return
+    quit_action = getattr(window, "action_quit", None)
+    if quit_action is not None and quit_action in menu.actions():
+        menu.insertAction(quit_action, action)
+    else:
+        menu.addAction(action)
+    window.action_lock = action
