@@ -37,6 +37,7 @@ def test_switch_user_keeps_the_nurses_draft_and_the_doctor_takes_over(qtbot, db,
     assert window.action_lock in window.menu_file.actions()  # File ▸ Lock / switch user
     window.action_lock.trigger()  # at once, not after the idle minutes
     assert lock.is_locked
+    assert "idle minutes" not in lock.dialog.message.text()  # locked by hand, said so
     assert not vas.isVisible()  # the entry is hidden while locked
     dialog = lock.dialog
     qtbot.mouseClick(dialog.switch_button, Qt.MouseButton.LeftButton)

@@ -89,8 +89,12 @@ class LockDialog(QDialog):
         self.password_edit.setFocus()
 
     def _show_same_user(self) -> None:
-        self.message.setText(self.tr("Locked after {0} idle minutes. {1}, enter your password "
-                                     "to go on.").format(self.lock.minutes, self.lock.username))
+        if self.lock.by_hand:  # File ▸ Lock: not the idle minutes
+            said = self.tr("Locked. {0}, enter your password to go on, or switch user.")
+            self.message.setText(said.format(self.lock.username))
+        else:
+            said = self.tr("Locked after {0} idle minutes. {1}, enter your password to go on.")
+            self.message.setText(said.format(self.lock.minutes, self.lock.username))
         self.form.setRowVisible(self.username_edit, False)
 
     def switch_user(self) -> None:
@@ -139,6 +143,7 @@ class IdleLock(QObject):
         self.minutes, self.clock = minutes, clock
         self.last_activity = clock()
         self.dialog: LockDialog | None = None
+        self.by_hand = False  # locked by File ▸ Lock, not by the idle minutes
         self._hidden: list[QWidget] = []
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_EVERY_MS)
@@ -162,15 +167,16 @@ class IdleLock(QObject):
         if not self.is_locked and self.clock() - self.last_activity >= self.minutes * 60:
             self.lock()
 
-    def lock(self) -> None:
+    def lock(self, *, by_hand: bool = False) -> None:
         if self.is_locked:
             return
+        self.by_hand = by_hand
         self._hidden = self._hide_records()  # no patient data on an unattended screen
         self.window.menuBar().setEnabled(False)
         self.dialog = LockDialog(self, self.window)
         self.dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.dialog.open()
-        log.info("window locked after %s idle minutes", self.minutes)
+        log.info("window locked %s", "by hand" if by_hand else f"after {self.minutes} idle minutes")
         self.locked.emit()
 
     def _hide_records(self) -> list[QWidget]:
@@ -281,7 +287,7 @@ def _add_lock_action(window: QMainWindow, lock: IdleLock) -> None:
     action = QAction(window.tr("&Lock / switch user…"), window)
     action.setObjectName("actionLock")
     action.setShortcut(QKeySequence("Ctrl+L"))
-    action.triggered.connect(lock.lock)
+    action.triggered.connect(lambda: lock.lock(by_hand=True))
     menu = getattr(window, "menu_file", None)
     if menu is None:
         window.addAction(action)
