@@ -1,70 +1,43 @@
-"""The database: where it lives, the engine and its pragmas, sessions, migrations, checks.
+"""The database: where it lives, the engine, sessions, migrations, checks.
 
-All SQLite-specific SQL of the program lives here (docs/house_style.md); everything else is
-portable SQLAlchemy, so a multi-workstation clinic can point every PC at PostgreSQL.
+All SQLite-specific SQL of the program lives here and in its file-level half, app/db_files.py
+(pragmas, the engine of a file, encryption); PostgreSQL's in app/db_server.py
+(docs/house_style.md). Everything else is portable SQLAlchemy, so a multi-workstation clinic
+can point every PC at PostgreSQL. The errors are app/db_errors.py's, named here too.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Iterator
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import db_files, db_server
+from app import db_files, db_server, db_sqlite
+from app.db_errors import DISK_FULL_MESSAGE as DISK_FULL_MESSAGE  # re-exported: app.db's words
+from app.db_errors import DatabaseError as DatabaseError
+from app.db_errors import DiskFull as DiskFull
+from app.db_errors import NetworkFileSystem as NetworkFileSystem
+from app.db_errors import PassphraseNeeded as PassphraseNeeded
+from app.db_errors import ReadOnlyDatabase as ReadOnlyDatabase
+from app.db_errors import ServerBusy as ServerBusy
+from app.db_errors import ServerUnavailable as ServerUnavailable
+from app.db_errors import WrongPassphrase as WrongPassphrase
+from app.db_files import backup_folder as backup_folder  # re-exported: where backups go
+from app.migrations import MIGRATIONS, newest_revision
 
 ENV_VAR = "DFU_MONITOR_DB"
 PASSPHRASE_ENV_VAR = "DFU_MONITOR_PASSPHRASE"
 APP_NAME = "dfu-monitor"
-BUSY_TIMEOUT_MS = 5000
 # How long a write waits for the background start-up check (a 10,000-patient file: ~1.5 s).
 WRITE_HOLD_SECONDS = 120.0
-MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-class DatabaseError(Exception):
-    """A database problem explained in words a clinic's admin can act on."""
-
-
-class ReadOnlyDatabase(DatabaseError):
-    """The database is open read-only (file or folder read-only, or damaged): nothing saved."""
-
-
-class DiskFull(DatabaseError):
-    """The disk is full: the transaction was rolled back, nothing was saved."""
-
-
-class PassphraseNeeded(DatabaseError):
-    """The file is encrypted (or not SQLite at all) and no passphrase was given."""
-
-
-class WrongPassphrase(DatabaseError):
-    """The passphrase does not open the file; nothing was created or changed."""
-
-
-class NetworkFileSystem(DatabaseError):
-    """The database path is on a network file system, where SQLite corrupts."""
-
-
-class ServerUnavailable(DatabaseError):
-    """The database server went away (network, restart): rolled back, nothing was saved."""
-
-
-class ServerBusy(DatabaseError):
-    """Another workstation held the writer lock too long: nothing was saved."""
-
-
-DISK_FULL_MESSAGE = ("the disk holding the database is full: nothing was saved. Free some space "
-                     "and save again (what you typed is still there).")
 
 
 def default_db_path() -> Path:
@@ -91,35 +64,6 @@ def sqlite_path(url: str) -> Path | None:
                                                                                  ":memory:"):
         return None
     return Path(parsed.database)
-
-
-def _install_sqlite_pragmas(engine: Engine) -> None:
-    """Pragmas for every connection, and BEGIN IMMEDIATE for write transactions."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-        except Exception:  # sqlite3 or sqlcipher3 OperationalError
-            pass  # a read-only file keeps its journal mode
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        write = connection.get_execution_options().get("dfu_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def _unclean_shutdown(path: Path) -> bool:
-    """A WAL with frames or a rollback journal beside the file: the last session did not end
-    cleanly (a clean close checkpoints and removes them)."""
-    wal, journal = Path(f"{path}-wal"), Path(f"{path}-journal")
-    return (wal.exists() and wal.stat().st_size > 0) or journal.exists()
 
 
 @dataclass
@@ -156,42 +100,17 @@ class Database:
             engine = (db_server.server_engine(url) if server
                       else create_engine(url, hide_parameters=True))
             return cls._opened(cls(url=url, engine=engine), migrate)
-        kind = db_files.network_filesystem(path)
-        if kind is not None:
-            raise NetworkFileSystem(db_files.NETWORK_EXPLANATION.format(path=path, kind=kind))
-        problem = "opened read-only on request" if read_only else None
-        if not path.exists():
-            if not create:
-                raise DatabaseError(f"no database at {path}; create it with 'init'")
-            if read_only:
-                raise DatabaseError(f"no database at {path}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            encrypted = passphrase is not None
-        elif path.is_dir():
-            raise DatabaseError(f"{path} is a folder, not a database file")
-        else:
-            encrypted = not db_files.is_plain_sqlite(path)
-            if encrypted and not db_files.looks_encrypted(path):
-                raise DatabaseError(f"{path} is not an SQLite database, so not a DFU Monitor "
-                                    "database (nor an encrypted one)")
-            problem = problem or db_files.write_problem(path)
-        if encrypted:
-            passphrase = passphrase if passphrase is not None else os.environ.get(
-                PASSPHRASE_ENV_VAR)
-            if passphrase is None:
-                raise PassphraseNeeded(
-                    f"{path} is encrypted (or is not an SQLite database): give the passphrase "
-                    f"(the terminal asks for it, or set {PASSPHRASE_ENV_VAR})")
-        else:
-            passphrase = None
+        passphrase, problem = db_sqlite.prepare_file(
+            path, create=create, read_only=read_only, passphrase=passphrase,
+            passphrase_variable=PASSPHRASE_ENV_VAR)
         damaged = False
-        later = check == "background" and not _unclean_shutdown(path)
+        later = check == "background" and not db_sqlite.unclean_shutdown(path)
         try:
             if check and not later and problem is None and path.exists():
                 # On a read-only connection: a damaged file is never touched.
                 problem = db_files.damage_problem(path, passphrase=passphrase)
                 damaged = problem is not None
-            engine = _sqlite_engine(url, path, passphrase=passphrase,
+            engine = db_sqlite.sqlite_engine(url, path, passphrase=passphrase,
                                     read_only=problem is not None)
         except db_files.FileProblem as exc:  # junk, a wrong key, or no sqlcipher3
             if passphrase is not None and "sqlcipher3" not in str(exc):
@@ -201,7 +120,11 @@ class Database:
         database = cls(url=url, engine=engine, read_only=problem is not None, problem=problem,
                        damaged=damaged, passphrase=passphrase)
         if path.exists():
-            database._ensure_is_database(path)
+            try:
+                db_sqlite.check_is_database(engine, path, encrypted=passphrase is not None)
+            except DatabaseError:
+                database.dispose()
+                raise
         if later:
             database.hold_writes_for_check()
             if migrate and database.current_revision() not in (None, newest_revision()):
@@ -234,18 +157,6 @@ class Database:
     def path(self) -> Path | None:
         """The SQLite file, or None for a database server."""
         return sqlite_path(self.url)
-
-    def _ensure_is_database(self, path: Path) -> None:
-        try:
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
-        except Exception as exc:  # sqlite3.DatabaseError: file is not a database
-            self.dispose()
-            if self.passphrase is not None:
-                raise WrongPassphrase(f"the passphrase does not open {path} (or it is not a DFU "
-                                      "Monitor database); nothing was changed") from None
-            raise DatabaseError(f"{path} is not a readable DFU Monitor database ({exc.__class__.__name__}:"
-                                f" {getattr(exc, 'orig', exc)})") from exc
 
     # -- sessions -----------------------------------------------------------------------
     @property
@@ -425,7 +336,8 @@ class Database:
             return []
         with self.engine.connect() as connection:
             rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        return [f"{table} row {rowid} refers to a missing {parent}" for table, rowid, parent, _ in rows]
+        return [f"{table} row {rowid} refers to a missing {parent}"
+                for table, rowid, parent, _ in rows]
 
     def verified_checks(self) -> tuple[list[str], list[str]]:
         """(problems, what was verified, in words) for `check`: SQLite's integrity_check and
@@ -455,95 +367,6 @@ class Database:
         self.engine.dispose()
 
 
-_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]",
-                            re.MULTILINE)
-
-
-@functools.lru_cache(maxsize=1)
-def newest_revision() -> str | None:
-    """The head of app/migrations/versions from the scripts' own `revision` lines, without
-    importing Alembic (a quarter of a second at start-up); None unless they form one chain
-    with a single head, and then Alembic decides."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
-        if "revision" not in found:
-            return None
-        revisions.add(found["revision"])
-        if "down_revision" in found:
-            parents.add(found["down_revision"])
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows of one table in the caller's transaction, at driver speed on SQLite.
-
-    Every row has the keys of the first. Python-side column defaults fill the columns no row
-    gives (a callable one, such as an entry time, is evaluated once for the whole call).
-    Values go through each column type's own bind processor, so the rows read back exactly
-    as Core's insert() writes them; skipping Core's per-row parameter processing makes a
-    demo clinic of 10,000 patients seed in about half the time (bench/README.md).
-    Other databases use Core's executemany.
-    """
-    if not rows:
-        return
-    dialect = connection.dialect
-    if dialect.name != "sqlite":
-        connection.execute(table.insert(), list(rows))
-        return
-    names = list(rows[0])
-    constants: dict[str, Any] = {}
-    for column in table.c:
-        default = column.default
-        if column.name not in rows[0] and default is not None and not default.is_sequence:
-            constants[column.name] = default.arg if default.is_scalar else default.arg(None)
-    columns = [table.c[name] for name in names] + [table.c[name] for name in constants]
-    converters = [_memoised(c.type.dialect_impl(dialect).bind_processor(dialect))
-                  for c in columns]
-    tail = tuple(convert(value) if convert else value
-                 for convert, value in zip(converters[len(names):], constants.values()))
-    converting = [(i, convert) for i, convert in enumerate(converters[:len(names)]) if convert]
-
-    def values(row: dict[str, Any]) -> tuple:
-        out = [row[name] for name in names]
-        for i, convert in converting:
-            out[i] = convert(out[i])
-        return (*out, *tail)
-
-    sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.executemany(sql, map(values, rows))
-    finally:
-        cursor.close()
-
-
-def _memoised(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """A bind processor remembering its answers: dates and flags repeat across many rows."""
-    if convert is None:
-        return None
-    seen: dict[Any, Any] = {}
-
-    def cached(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = result = convert(value)
-            return result
-        except TypeError:  # an unhashable value
-            return convert(value)
-
-    return cached
-
-
-def backup_folder(db_path: Path) -> Path:
-    """Where automatic and pre-upgrade backups of a database file go: beside it."""
-    return db_path.parent / "backups"
-
-
 def server_backup_folder() -> Path:
     """Where this computer keeps its pg_dump backups of a server: the user data folder."""
     return default_db_path().parent / "backups"
@@ -554,23 +377,3 @@ def serialise_writers(connection: Connection) -> None:
     transaction-level advisory lock (pg_advisory_xact_lock); SQLite's BEGIN IMMEDIATE
     already holds its own. The audit trail takes it before it reads the chain's last row."""
     db_server.take_write_lock(connection)
-
-
-def _sqlite_engine(url: str, path: Path, *, passphrase: str | None,
-                   read_only: bool) -> Engine:
-    """The engine for an SQLite file: plain, read-only, or SQLCipher-encrypted."""
-    if passphrase is None and not read_only:
-        engine = create_engine(url, future=True, hide_parameters=True)
-    else:
-        module = db_files.driver(passphrase is not None)
-        immutable = read_only and not os.access(path.parent, os.W_OK) and not Path(
-            str(path) + "-shm").exists()
-
-        def connect():
-            return db_files.connect(path, passphrase=passphrase, read_only=read_only,
-                                    immutable=immutable)
-
-        engine = create_engine(url, future=True, hide_parameters=True, module=module,
-                               creator=connect)
-    _install_sqlite_pragmas(engine)
-    return engine

@@ -320,3 +320,8 @@ def inspect_file(path: Path, *, passphrase: str | None, known_revisions: Iterabl
     finally:
         connection.close()
     return report
+
+
+def backup_folder(db_path: Path) -> Path:
+    """Where automatic and pre-upgrade backups of a database file go: beside it."""
+    return db_path.parent / "backups"

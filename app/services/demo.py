@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.db import Database, bulk_insert
+from app.db import Database
+from app.db_bulk import bulk_insert
 from app.db_server import advance_sequences
 from app.domain.analytes import ANALYTES
 from app.domain.episodes import AssessmentPoint, split_episodes

@@ -1,4 +1,4 @@
-"""app.db.bulk_insert: the driver-level path stores exactly what Core's insert() stores."""
+"""app.db_bulk.bulk_insert: the driver-level path stores exactly what Core's insert() stores."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, text
 
-from app.db import Database, bulk_insert
+from app.db import Database
+from app.db_bulk import bulk_insert
 from app.models import LabResult, Patient, Visit
 
 STAMP = dt.datetime(2026, 11, 27, 12, 30)  # no microseconds: the driver would drop them

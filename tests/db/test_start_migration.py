@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from app.db import Database, newest_revision
+from app.db import Database
+from app.migrations import newest_revision
 
 
 def test_newest_revision_is_alembics_head(db):
