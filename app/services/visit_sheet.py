@@ -1,5 +1,4 @@
-"""Import of the visit-sheet CSV: all or nothing, every bad cell named (export:
-app.services.visit_sheet_export)."""
+"""Import of the visit-sheet CSV: all or nothing, every bad cell named (export: *_export)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,6 +18,7 @@ from app.interop import visit_sheet as sheet
 from app.models import Assessment, Patient, Ulcer, Visit
 from app.services.actor import Actor
 from app.services.audit import act_as
+from app.services.bulk_ids import assign_ids
 from app.services.episodes import resync_sites
 from app.services.errors import UserError
 from app.services.patients import PatientInput, validate_patient
@@ -145,9 +145,8 @@ def _agree(rows: list[sheet.SheetRow], columns, what: str) -> list[SheetProblem]
                 if not first:
                     first = {"row": row.number, "value": row.values[column]}
                 elif row.values[column] != first["value"]:
-                    problems.append(SheetProblem(row.number, column,
-                                                 f"disagrees with row {first['row']} of the same "
-                                                 f"{what}"))
+                    message = f"disagrees with row {first['row']} of the same {what}"
+                    problems.append(SheetProblem(row.number, column, message))
     return problems
 
 
@@ -293,6 +292,7 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
                 write_visit(session, visit, data, actor=actor, ranges=settings.reference_ranges,
                             ulcer_cache=caches[patient.id], flush=False)
                 touched[patient.id] |= {a.site.strip() for a in data.assessments}
+            assign_ids(session)  # one executemany a table (app/services/bulk_ids.py)
         session.flush()
         for patient_id in sorted(touched):
             resync_sites(session, patient_id, touched[patient_id])
