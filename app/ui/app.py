@@ -148,24 +148,30 @@ def run_gui(db: str | None, demo: bool) -> int:
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     if demo:
-        window.statusBar().showMessage(window.tr("Opening the demo clinic…"))
-
-        def seeded(added: int) -> None:
-            if added:
-                window.statusBar().showMessage(
-                    window.tr("Demo clinic created with {0} synthetic patients in {1}").format(
-                        added, getattr(window.db, "path", None) or url))
-                window.reload_patients()
-                from app.services.changes import Changes
-
-                window.runner.call("demo-photos", lambda: seed_demo_clinic_photos(database),
-                                   lambda _n: None, changes=Changes.all())
-            else:
-                window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
-
-        database = window.db
-        window.runner.call("seed-demo", lambda: seed_demo_if_empty(database), seeded)
+        _fill_demo_clinic(window, url)
     status = app.exec()  # the smoke check, when armed, ends the loop with its verdict
-    del window
+    window = None  # the last reference: Qt deletes the window now, not at interpreter exit
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     return status
+
+
+def _fill_demo_clinic(window, url: str) -> None:
+    """Seed the demo clinic on the database worker when it is empty (the window shows
+    first), then add its synthetic wound photos; the status bar says what happened where."""
+    from app.services.changes import Changes
+
+    window.statusBar().showMessage(window.tr("Opening the demo clinic…"))
+    database = window.db
+
+    def seeded(added: int) -> None:
+        if added:
+            window.statusBar().showMessage(
+                window.tr("Demo clinic created with {0} synthetic patients in {1}").format(
+                    added, getattr(database, "path", None) or url))
+            window.reload_patients()
+            window.runner.call("demo-photos", lambda: seed_demo_clinic_photos(database),
+                               lambda _n: None, changes=Changes.all())
+        else:
+            window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
+
+    window.runner.call("seed-demo", lambda: seed_demo_if_empty(database), seeded)
