@@ -56,6 +56,8 @@ def test_preview_opens_and_shows_the_pages(preview, qtbot):
     assert preview.pdf_view.document() is preview.document
     assert preview.status.text() == f"{pages} pages"
     assert preview.print_button.isEnabled() and preview.save_button.isEnabled()
+    free = preview.screen().availableGeometry()  # its buttons on screen, not below the edge
+    assert preview.height() <= free.height() and preview.width() <= free.width()
     preview.resize(900, 1100)
     qtbot.waitUntil(lambda: _non_white_fraction(preview.pdf_view.viewport()) > 0.002)
 

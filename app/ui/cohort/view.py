@@ -37,6 +37,7 @@ from app.services.actor import Actor
 from app.services.cohort import AREA_BANDS, CohortFilter, CohortStatistics, cohort_statistics
 from app.ui.cohort.tables import ArmSummaryModel, AtRiskModel, fit_height, read_only_table
 from app.ui.dbops import DatabaseRunner
+from app.ui.widgets.fit import resize_to_fit
 
 AREA_BAND_LABELS = {"<1": "< 1 cm²", "1-5": "1–5 cm²", ">5": "> 5 cm²"}
 
@@ -57,7 +58,7 @@ class CohortView(QDialog):
         self.setObjectName("cohortView")
         self.setWindowTitle(self.tr("Cohort: time to closure by treatment arm"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.resize(1280, 860)
+        resize_to_fit(self, 1280, 860)
 
         self.closure_chart = SurvivalChart(y_label=self.tr("Still open (fraction)"),
                                            x_label=self.tr("Days since baseline"))

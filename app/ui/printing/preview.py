@@ -33,6 +33,7 @@ from app.services.actor import Actor
 from app.services.changes import Changes
 from app.ui.dbops import DatabaseRunner
 from app.ui.printing.pages import PrinterNotStarted, pages_text, print_documents
+from app.ui.widgets.fit import resize_to_fit
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -51,7 +52,7 @@ class ReportPreviewDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reportPreviewDialog")
         self.setWindowTitle(self.tr("Report preview"))
-        self.resize(900, 1000)
+        resize_to_fit(self, 900, 1000)  # 1000 px tall hid Print/Save on a 900 px screen
         self.runner, self.db, self.actor, self.patient_id = runner, runner.db, actor, patient_id
         self.pdf_bytes: bytes | None = None
         self.file_stem = "report"

@@ -1,0 +1,1 @@
+"""Small widget helpers shared by the window's feature packages."""
