@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.util import identity_key
 
 from app.db import serialise_writers
+from app.db_bulk import bulk_insert
 from app.models import AuditEntry, Base, Patient, Visit
 from app.models.base import utc_now
 from app.services.actor import Actor
@@ -298,11 +299,15 @@ def _append(session: Session, entries: list[dict[str, Any]]) -> None:
         row["id"], row["prev_hash"] = next_id, previous
         row["hash"] = previous = entry_hash(row)
         next_id += 1
-    connection.execute(insert(AuditEntry.__table__), entries)
+    if len(entries) >= _BULK_ROWS:  # an import: at driver speed, the same stored values
+        bulk_insert(connection, AuditEntry.__table__, entries)
+    else:
+        connection.execute(insert(AuditEntry.__table__), entries)
     session.info[_HEAD] = (connection, next_id, previous)
 
 
 _HEAD = "audit_chain_head"
+_BULK_ROWS = 1000
 
 
 def _forget_head(session: Session, _transaction) -> None:
