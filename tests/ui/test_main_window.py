@@ -236,3 +236,11 @@ def test_pyqtgraph_is_imported_only_when_a_chart_is_shown(golden_copy):
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["False", "True", "True"]
 
+
+
+def test_the_list_shows_a_whole_mrn_and_name(window):
+    """At the default size, "MRN-0001" and a two-word name are not cut to "MRN-0…"."""
+    table, metrics = window.patient_table, window.patient_table.fontMetrics()
+    padding = 16  # the cell's margins
+    assert table.columnWidth(0) >= metrics.horizontalAdvance("MRN-0001") + padding
+    assert table.columnWidth(1) >= metrics.horizontalAdvance("Maria Gonçalves") + padding

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from app.ui.patients.table import PatientFilterProxy, PatientTableModel
 
-PATIENT_COLUMN_WIDTHS = (64, 104, 30, 78, 38, 78, 78, 100)
+PATIENT_COLUMN_WIDTHS = (84, 140, 30, 78, 38, 78, 78, 80)  # "MRN-0001", a full name
 
 
 class PatientListPanel(QWidget):
