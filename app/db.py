@@ -78,6 +78,8 @@ class Database:
     passphrase: str | None = field(default=None, repr=False)  # SQLCipher key; never logged
     # Set while the start-up check runs in the background (hold_writes_for_check): writes wait.
     _checked: threading.Event | None = field(default=None, repr=False, compare=False)
+    _check_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
+                                        compare=False)
 
     @classmethod
     def open(cls, url: str, *, create: bool = True, migrate: bool = True,
@@ -226,7 +228,20 @@ class Database:
         """SQLite's quick_check on a read-only connection (the start-up check, run off the GUI
         thread). A damaged file, or one the check cannot read, turns this database read-only
         with `problem` (and `damaged`); held writes are released either way. Returns the
-        problem, or None when the file is sound."""
+        problem, or None when the file is sound. A second caller waits for the first's
+        verdict instead of checking again (the log-in starts it, the window may ask too)."""
+        with self._check_lock:
+            if self._checked is not None and self._checked.is_set():
+                return self.problem if self.damaged else None
+            return self._start_check()
+
+    def check_while_waiting(self) -> None:
+        """Start run_start_check on a thread now (while the log-in dialog waits for a person)."""
+        if self.writes_held:
+            threading.Thread(target=self.run_start_check, name="dfu-start-check",
+                             daemon=True).start()
+
+    def _start_check(self) -> str | None:
         try:
             path = self.path
             if path is not None and not self.read_only and path.exists():

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.db import Database
+from app.services.actor import Actor
 from app.ui.security import login
 from tests.db.helpers import file_digest, flip_bytes
 from tests.ui.safety_support import PASSWORDS, add_accounts
@@ -67,7 +68,15 @@ def test_a_damaged_database_is_said_plainly_and_a_restore_offered(tmp_path, gold
     offered = []
     monkeypatch.setattr(login, "offer_restore",
                         lambda parent, url, problem, db=None: offered.append(problem) or False)
-    db = login.open_database(f"sqlite:///{damaged}")
+    seen = []
+
+    def sign_in(db, username=""):  # the check runs while the log-in dialog waits
+        seen.append((db.writes_held or db.damaged, list(offered)))
+        return Actor("nurse.test", "nurse")
+
+    monkeypatch.setattr(login, "sign_in", sign_in)
+    db = login.sign_in_at_start(f"sqlite:///{damaged}").db
+    assert seen == [(True, [])]  # the log-in came first, no write before the verdict
     assert offered and "integrity check" in offered[0]
     assert db.read_only and db.damaged  # the user chose to look at it read-only
     db.dispose()

@@ -283,7 +283,8 @@ def open_database(url: str, parent: QWidget | None = None) -> Database | None:
     wrong = False
     while True:
         try:
-            db = Database.open(url, create=True, check=True, passphrase=passphrase)
+            # The start-up check runs while the log-in dialog waits (sign_in_at_start).
+            db = Database.open(url, create=True, check="background", passphrase=passphrase)
             break
         except (PassphraseNeeded, WrongPassphrase) as exc:
             wrong = isinstance(exc, WrongPassphrase)
@@ -297,6 +298,10 @@ def open_database(url: str, parent: QWidget | None = None) -> Database | None:
         except DatabaseError as exc:
             if not offer_restore(parent, url, str(exc)):
                 return None
+    return _offer_restore_if_damaged(db, url, parent)
+
+
+def _offer_restore_if_damaged(db: Database, url: str, parent: QWidget | None) -> Database:
     if db.damaged and offer_restore(parent, url, db.problem or "", db=db):
         db.reopen()
     return db
@@ -382,6 +387,7 @@ def sign_in_at_start(url: str, *, username: str = "") -> SignedIn | None:
     db = open_database(url)
     if db is None:
         return None
+    db.check_while_waiting()  # quick_check while the person types (writes held until then)
     try:
         actor = sign_in(db, username=username)
     except BaseException:
@@ -390,4 +396,6 @@ def sign_in_at_start(url: str, *, username: str = "") -> SignedIn | None:
     if actor is None:
         db.dispose()
         return None
+    if db.run_start_check() is not None:  # its verdict (usually in long ago): a restore offer
+        db = _offer_restore_if_damaged(db, url, None)
     return SignedIn(actor, db.passphrase, db)  # the window reuses it: one start-up check
