@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QGroupBox, QVBoxLayout, QWidget
 
+from app.domain.labels import site_label
 from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS, validate_size
+from app.domain.records import AssessmentRecord
 from app.domain.wound import AreaMethod
 from app.models.vocab import ETIOLOGIES, EXUDATE_AMOUNTS, MEASURING_METHODS, PERIWOUND_STATES
-from app.domain.records import AssessmentRecord
 from app.ui.visit.context import UlcerChoice
 from app.ui.visit.fields import (
     DATE_MAX_LENGTH,
@@ -50,6 +51,22 @@ FINDING_FIELDS = frozenset(OBJECT_NAMES) | {"area"}
 
 def _vocab(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v, tr(v.replace("_", " ").capitalize())) for v in values]
+
+
+# Offered while typing a new site when the clinic has recorded none yet (the shorthand that
+# app.domain.labels.site_label words as "right big toe, sole" in the reports).
+COMMON_SITES = ("R-hallux-plantar", "L-hallux-plantar", "R-MTH1-plantar", "L-MTH1-plantar",
+                "R-MTH5-plantar", "L-MTH5-plantar", "R-heel", "L-heel", "R-heel-posterior",
+                "L-heel-posterior", "R-dorsum", "L-dorsum", "R-2nd-toe", "L-2nd-toe",
+                "R-5th-toe-lateral", "L-5th-toe-lateral", "R-medial-malleolus",
+                "L-medial-malleolus", "R-lateral-malleolus", "L-lateral-malleolus")
+
+
+def site_words(text: str) -> str:
+    """A typed site in plain words ("= right big toe, sole"); empty when the shorthand is not
+    recognised (the site is then kept and printed as typed)."""
+    words = site_label(text)
+    return f"= {words}" if text.strip() and words != text.strip() else ""
 
 
 class AssessmentSection(QGroupBox):
@@ -117,6 +134,23 @@ class AssessmentSection(QGroupBox):
             editor = number_edit("", placeholder=placeholder)
             grid.addWidget(labelled(self._slot(field, editor), caption), row, column)
 
+    def _site_row(self, grid: QGridLayout, row: int, known_sites: tuple[str, ...]) -> None:
+        """A new ulcer's site (offered from the clinic's sites, or common ones), its onset
+        date, and the site in the plain words the reports will use."""
+        site = text_edit("", max_length=TEXT_LIMITS["ulcer_site"],
+                         placeholder=tr("e.g. R-hallux-plantar, L-heel, R-MTH1-plantar"))
+        completer = QCompleter(list(known_sites or COMMON_SITES), site)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        site.setCompleter(completer)
+        grid.addWidget(labelled(self._slot("ulcer_site", site), tr("Site")), row, 0, 1, 2)
+        onset = text_edit("", max_length=DATE_MAX_LENGTH, placeholder="YYYY-MM-DD")
+        grid.addWidget(labelled(self._slot("onset_date", onset), tr("Onset date")), row, 2)
+        self.site_words = hint_label()
+        self.site_words.setObjectName("siteWords")
+        site.textChanged.connect(lambda text: self.site_words.setText(site_words(text)))
+        grid.addWidget(self.site_words, row, 3)
+
     def _build(self, known_sites: tuple[str, ...]) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -128,15 +162,7 @@ class AssessmentSection(QGroupBox):
         layout.addLayout(grid)
         row = 0
         if self.is_new:
-            site = text_edit("", max_length=TEXT_LIMITS["ulcer_site"],
-                             placeholder=tr("e.g. L-hallux-plantar"))
-            if known_sites:
-                completer = QCompleter(list(known_sites), site)
-                site.setCompleter(completer)
-            grid.addWidget(labelled(self._slot("ulcer_site", site), tr("Site")), row, 0, 1, 2)
-            onset = text_edit("", max_length=DATE_MAX_LENGTH, placeholder="YYYY-MM-DD")
-            grid.addWidget(labelled(self._slot("onset_date", onset), tr("Onset date")),
-                           row, 2, 1, 2)
+            self._site_row(grid, row, known_sites)
             row += 1
         last = self.choice.last if self.choice is not None else None
         sizes = (("length_cm", tr("Length (cm)")), ("width_cm", tr("Width (cm)")),
