@@ -171,6 +171,7 @@ class FieldSlot:
             widget.setProperty("feedback", severity)
             widget.style().unpolish(widget)
             widget.style().polish(widget)
+            widget.update()  # repaint now: a cleared error left its red border on screen
 
 
 def labelled(slot: FieldSlot, caption: str, *, hint: QWidget | None = None) -> QWidget:
