@@ -184,10 +184,11 @@ class VisitFormView(QWidget):
             "granulation_pct"), lambda: self.labs.tab_chain()[0],
             lambda: self.treatment.slots["exosome_given"].editor,
             lambda: self.adverse_event.slots["description"].editor)
+        boxes = (None, None, self.labs, self.treatment, self.adverse_event)
         self.shortcuts = []
-        for (key, _), target in zip(SHORTCUTS, targets):
+        for (key, _), target, box in zip(SHORTCUTS, targets, boxes):
             shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.activated.connect(lambda t=target: self.focus_on(t()))
+            shortcut.activated.connect(lambda t=target, b=box: self.focus_on(t(), section=b))
             self.shortcuts.append(shortcut)
 
     def _ulcer_field(self, field: str) -> QWidget:
@@ -198,8 +199,12 @@ class VisitFormView(QWidget):
                        shown[0])
         return section.slots[field].editor
 
-    def focus_on(self, widget: QWidget) -> None:
+    def focus_on(self, widget: QWidget, *, section: QWidget | None = None) -> None:
+        """Focus `widget`; a jump to a `section` shows that whole section (or its top), not
+        only its first field at the bottom edge with the rest below it."""
         widget.setFocus()
+        if section is not None:
+            self.scroll.ensureWidgetVisible(section, 0, 0)
         self.scroll.ensureWidgetVisible(widget, 40, 40)
 
     # -- pre-filling ----------------------------------------------------------------------
