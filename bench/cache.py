@@ -2,8 +2,9 @@
 
 A cached clinic is reused while the schema (the Alembic head), the number of patients and the
 seeder's source match; otherwise `main.py seed-demo --patients N` builds it again in a
-subprocess, and the wall time of that command is the `seed_demo` metric. Metrics that write (saving visits, batch reports) run on
-a working copy made with SQLite's online backup, so the cached clinic never changes.
+subprocess, and the wall time of that command is the `seed_demo` metric. Metrics that write
+(saving visits, batch reports) run on a working copy made with SQLite's online backup, so the
+cached clinic never changes.
 """
 from __future__ import annotations
 

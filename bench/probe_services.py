@@ -80,8 +80,7 @@ def pdf_metrics(db_path: Path, patient_id: int, runs: int) -> list[Metric]:
 def _next_visit(history, on: dt.date):
     """A realistic follow-up visit: each site measured a little smaller, five labs, VAS and an
     exosome dose; built from the patient's last assessments."""
-    from app.services.visit_input import (AssessmentInput, LabInput, TreatmentInput,
-                                          VisitInput)
+    from app.services.visit_input import AssessmentInput, LabInput, TreatmentInput, VisitInput
 
     latest = {}
     for episode in history.episodes:

@@ -39,8 +39,8 @@ def _exit_at_first_paint(app, window) -> None:
 
 
 def bare() -> None:
-    from PySide6.QtWidgets import QApplication, QMainWindow
     import sqlalchemy.orm  # noqa: F401
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication(sys.argv[:1])
     window = QMainWindow()

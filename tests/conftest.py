@@ -6,10 +6,10 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DFU_MONITOR_TESTING", "1")
 
-import datetime as dt  # noqa: E402
-from pathlib import Path  # noqa: E402
+import datetime as dt
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 DATA = Path(__file__).parent / "data"
 GOLDEN_CSV = DATA / "visits_public.csv"

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TextIO
 from app.domain.analytes import ANALYTES
 
 if TYPE_CHECKING:  # records are read, never imported at run time (services → interop)
-    from app.domain.records import (AssessmentRecord, EpisodeView, PatientHistory,
-                                      TreatmentRecord)
+    from app.domain.records import AssessmentRecord, EpisodeView, PatientHistory, TreatmentRecord
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"

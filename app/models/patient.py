@@ -7,8 +7,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import (Base, between, entry_time, update_time, flag, intpk, long_text, measure,
-                             one_of)
+from app.models.base import (
+    Base,
+    between,
+    entry_time,
+    flag,
+    intpk,
+    long_text,
+    measure,
+    one_of,
+    update_time,
+)
 from app.models.vocab import ARMS, CLINICIAN_STATUSES, DIABETES_TYPES, ETIOLOGIES, SEXES
 
 if TYPE_CHECKING:

@@ -3,18 +3,46 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.analytes import ANALYTE_LIST
 from app.domain.limits import SIZE_LIMITS, TISSUE_FIELDS, TISSUE_LIMIT, VAS_LIMIT
-from app.models.base import (Base, between, entry_time, update_time, flag, intpk, long_text, measure, one_of,
-                             short_text)
+from app.models.base import (
+    Base,
+    between,
+    entry_time,
+    flag,
+    intpk,
+    long_text,
+    measure,
+    one_of,
+    short_text,
+    update_time,
+)
 from app.models.patient import Patient, Ulcer
-from app.models.vocab import (AE_OUTCOMES, AE_RELATEDNESS, DOPPLER_WAVEFORMS, EXOSOME_ROUTES,
-                              EXOSOME_SOURCES, EXUDATE_AMOUNTS, MEASURING_METHODS, OSTEOMYELITIS,
-                              PERIWOUND_STATES)
+from app.models.vocab import (
+    AE_OUTCOMES,
+    AE_RELATEDNESS,
+    DOPPLER_WAVEFORMS,
+    EXOSOME_ROUTES,
+    EXOSOME_SOURCES,
+    EXUDATE_AMOUNTS,
+    MEASURING_METHODS,
+    OSTEOMYELITIS,
+    PERIWOUND_STATES,
+)
 
 
 class Visit(Base):
@@ -61,7 +89,8 @@ class Visit(Base):
 
 
 def _size_checks() -> tuple[CheckConstraint, ...]:
-    checks = [CheckConstraint(between(f, lim.low, lim.high), name=f) for f, lim in SIZE_LIMITS.items()]
+    checks = [CheckConstraint(between(f, lim.low, lim.high), name=f)
+              for f, lim in SIZE_LIMITS.items()]
     checks += [CheckConstraint(between(f, TISSUE_LIMIT.low, TISSUE_LIMIT.high), name=f)
                for f in TISSUE_FIELDS]
     checks.append(CheckConstraint(

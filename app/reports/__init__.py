@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from app.domain.records import ClinicSettings, PatientHistory
     from app.reports.photos import EpisodePhotos
-    from app.domain.records import PatientHistory
-    from app.domain.records import ClinicSettings
 
 AUDIENCES = ("clinician", "patient")
 

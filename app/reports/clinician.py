@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from app.domain.analytes import ANALYTES, LAB_COLUMNS, PERFUSION_COLUMNS, hba1c_ngsp_to_ifcc
 from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
+from app.domain.records import ClinicSettings, PatientHistory
 from app.models.vocab import ARM_LABELS
 from app.reports import text as t
 from app.reports.charts import trend_chart
@@ -22,8 +23,6 @@ from app.reports.episode_section import episode_section
 from app.reports.fonts import REGULAR
 from app.reports.layout import INK, Styles, data_table, facts_table, gap, make_styles, para, rich
 from app.reports.photos import EpisodePhotos, episode_photo_section
-from app.domain.records import PatientHistory
-from app.domain.records import ClinicSettings
 
 TITLE = "Diabetic foot ulcer follow-up summary"
 LAB_CHARTS = ("crp_mg_l", "il6_pg_ml")

@@ -1,8 +1,9 @@
 """The page: paper size, header and footer on every page, and "page x of y".
 
 docs/house_style.md "Reports": a platypus story in a SimpleDocTemplate, with the header and footer
-drawn by the onPage callback of its page templates. The total page count is known only at the end, so the canvas
-keeps each finished page and stamps "page x of y" on all of them when the document is saved.
+drawn by the onPage callback of its page templates. The total page count is known only at
+the end, so the canvas keeps each finished page and stamps "page x of y" on all of them when
+the document is saved.
 """
 from __future__ import annotations
 

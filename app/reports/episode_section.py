@@ -4,11 +4,11 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether
 
 from app.domain.episodes import CONFIRMATION_DAYS, WEEK4_WINDOW, WEEK8_WINDOW
+from app.domain.records import EpisodeView, PatientHistory
 from app.reports import text as t
 from app.reports.charts import healing_chart
 from app.reports.fonts import markup
 from app.reports.layout import Styles, data_table, facts_table, gap, para, rich
-from app.domain.records import EpisodeView, PatientHistory
 
 WEEK4_RULE = "≥ 50% at week 4 predicts healing by week 12; Sheehan 2003"
 WEEK8_RULE = "≥ 90% at week 8; Warriner 2011"

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from reportlab.platypus import Flowable, KeepInFrame, ListFlowable, ListItem
 
 from app.domain.labels import site_label
+from app.domain.records import ClinicSettings, EpisodeView, PatientHistory
 from app.reports import text as t
 from app.reports.charts import trend_chart
 from app.reports.clinician import page_header
@@ -19,8 +20,6 @@ from app.reports.document import build_pdf, content_height, content_width
 from app.reports.fonts import markup
 from app.reports.layout import Styles, gap, make_styles, para, rich
 from app.reports.photos import EpisodePhotos, patient_photo_section
-from app.domain.records import EpisodeView, PatientHistory
-from app.domain.records import ClinicSettings
 
 TITLE = "Your foot ulcer care summary"
 BASE_SIZE = 13.0

@@ -206,7 +206,8 @@ def _changes(state, action: str) -> Iterable[tuple[str, str | None, str | None]]
         if old is None and new is None or old == new:
             continue
         if key == _SECRET:  # never the hash of a password, let alone the password
-            yield "password", None if old is None else "(hidden)", None if new is None else "(changed)"
+            yield ("password", None if old is None else "(hidden)",
+                   None if new is None else "(changed)")
             continue
         if isinstance(attr.columns[0].type, Float):  # 3 and 3.0 are one value: say "3.0"
             old, new = _as_float(old), _as_float(new)

@@ -158,7 +158,8 @@ def check_backup_file(source: Path, *, passphrase: str | None,
                 f"{source} is not a DFU Monitor backup (not an SQLite file)"])
         if encrypted and not current_encrypted:
             return db_files.FileReport(problems=[
-                f"{source} is not an SQLite database (or it is encrypted and the clinic database is not)"])
+                f"{source} is not an SQLite database (or it is encrypted and the clinic "
+                "database is not)"])
         if current_encrypted and not encrypted:
             return db_files.FileReport(problems=[
                 f"{source} is not encrypted and the clinic database is: restoring it would "

@@ -14,10 +14,18 @@ from typing import Iterator, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
-                        Ulcer, Visit)
-from app.services.history import assemble_history
 from app.domain.records import PatientHistory
+from app.models import (
+    AdverseEvent,
+    Assessment,
+    LabResult,
+    Patient,
+    PerfusionImaging,
+    Treatment,
+    Ulcer,
+    Visit,
+)
+from app.services.history import assemble_history
 from app.services.settings import ClinicSettings, load_settings
 
 CHUNK = 250

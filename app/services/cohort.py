@@ -18,8 +18,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.episodes import (AssessmentPoint, EpisodeMetrics, InvalidEpisode,
-                                 assessment_point, episode_metrics)
+from app.domain.episodes import (
+    AssessmentPoint,
+    EpisodeMetrics,
+    InvalidEpisode,
+    assessment_point,
+    episode_metrics,
+)
 from app.domain.survival import KaplanMeier, LogRank, Subject, kaplan_meier, logrank_test
 from app.domain.wound import AreaMethod
 from app.models import Assessment, Patient, Ulcer, Visit

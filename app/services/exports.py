@@ -1,10 +1,11 @@
 """Research exports of the whole clinic: the long-format CSV and the FHIR R4 Bundle.
 
 Each export reads every live patient as `load_history` would (app.services.bulk_history, so each
-number is the one the chart shows), streams the file through a temporary file that is renamed into place, and is then written
-to the audit trail (docs/reliability.md: every export is audited). Pseudonyms are keyed with a
-per-clinic secret kept in the settings table; the key is inserted without the ORM so that the
-audit listener never copies it into the trail, and its creation is recorded as an event.
+number is the one the chart shows), streams the file through a temporary file that is
+renamed into place, and is then written to the audit trail (docs/reliability.md: every export
+is audited). Pseudonyms are keyed with a per-clinic secret kept in the settings table; the key
+is inserted without the ORM so that the audit listener never copies it into the trail, and its
+creation is recorded as an event.
 """
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from app.interop import fhir, research_csv
 from app.models import Setting
 from app.services.actor import Actor
 from app.services.audit import record_event
-from app.services.files import atomic_output
 from app.services.bulk_history import iter_histories
+from app.services.files import atomic_output
 
 PSEUDONYM_KEY_SETTING = "research_pseudonym_key"
 

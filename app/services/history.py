@@ -11,13 +11,29 @@ from sqlalchemy.orm import Session
 from app.domain.analytes import ANALYTES, ReferenceRange
 from app.domain.episodes import InvalidEpisode, assessment_point, episode_metrics
 from app.domain.patient_measures import lab_summary, pain_summary
+from app.domain.records import (
+    AdverseEventRecord,
+    AssessmentRecord,
+    EpisodeView,
+    LabRecord,
+    PatientHistory,
+    PatientRecord,
+    PerfusionRecord,
+    TreatmentRecord,
+    VisitRecord,
+)
 from app.domain.wound import AreaMethod, area_cm2, is_closed, volume_cm3
-from app.models import (AdverseEvent, Assessment, LabResult, Patient, PerfusionImaging, Treatment,
-                        Ulcer, Visit)
+from app.models import (
+    AdverseEvent,
+    Assessment,
+    LabResult,
+    Patient,
+    PerfusionImaging,
+    Treatment,
+    Ulcer,
+    Visit,
+)
 from app.services.errors import NotFound
-from app.domain.records import (AdverseEventRecord, AssessmentRecord, EpisodeView, LabRecord,
-                                  PatientHistory, PatientRecord, PerfusionRecord, TreatmentRecord,
-                                  VisitRecord)
 from app.services.settings import ClinicSettings, load_settings
 
 _NO_RANGE = ReferenceRange(None, None)

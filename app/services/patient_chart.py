@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.domain.alerts import (Alert, EpisodeCourse, is_overdue, next_visit_due,
-                               patient_alerts)
-from app.services.history import load_history
+from app.domain.alerts import Alert, EpisodeCourse, is_overdue, next_visit_due, patient_alerts
 from app.domain.records import EpisodeView, PatientHistory
+from app.services.history import load_history
 from app.services.settings import load_settings
 
 

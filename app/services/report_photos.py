@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.domain.records import PatientHistory
 from app.reports.photos import MAX_THUMBNAILS, EpisodePhotos, ReportPhoto
 from app.services.photos import PhotoRecord, list_photos, photo_working
-from app.domain.records import PatientHistory
 
 MAIN_MIN_SIDE = 600  # working px: the crop around the wound, at least (context, print size)
 THUMB_MIN_SIDE = 260

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.services.history import load_history, patient_id_by_mrn
 from app.domain.records import EpisodeView, PatientHistory
+from app.services.history import load_history, patient_id_by_mrn
 
 
 def _iso(value: dt.date | None) -> str | None:

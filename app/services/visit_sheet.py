@@ -23,8 +23,13 @@ from app.services.episodes import resync_sites
 from app.services.errors import UserError
 from app.services.patients import PatientInput, validate_patient
 from app.services.settings import load_settings
-from app.services.visit_input import (AssessmentInput, LabInput, TreatmentInput, VisitInput,
-                                      validate_visit_input)
+from app.services.visit_input import (
+    AssessmentInput,
+    LabInput,
+    TreatmentInput,
+    VisitInput,
+    validate_visit_input,
+)
 from app.services.visits import write_visit
 
 MAX_REPORTED = 200
@@ -76,7 +81,8 @@ def read_sheet_file(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV")
+        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 "
+                        "CSV") from None
 
 
 def parse_rows(text: str) -> tuple[list[sheet.SheetRow], list[SheetProblem]]:
@@ -111,8 +117,9 @@ def parse_rows(text: str) -> tuple[list[sheet.SheetRow], list[SheetProblem]]:
 
 def _patient_input(row: sheet.SheetRow) -> PatientInput:
     v = row.values
-    return PatientInput(mrn=v["mrn"], name=v.get("patient_name", ""), birth_date=v.get("birth_date"),
-                        sex=v.get("sex"), diabetes_type=v.get("diabetes_type"), arm=v.get("arm"))
+    return PatientInput(mrn=v["mrn"], name=v.get("patient_name", ""),
+                        birth_date=v.get("birth_date"), sex=v.get("sex"),
+                        diabetes_type=v.get("diabetes_type"), arm=v.get("arm"))
 
 
 def _assessment_input(row: sheet.SheetRow) -> AssessmentInput:
@@ -249,7 +256,8 @@ def import_visit_sheet(db: Database, text: str, *, actor: Actor,
         visit_inputs: list[tuple[_VisitGroup, VisitInput]] = []
         for group in groups.values():
             existing = existing_patients.get(group.mrn_key)
-            birth_date = existing.birth_date if existing else patient_inputs[group.mrn_key].birth_date
+            birth_date = (existing.birth_date if existing
+                          else patient_inputs[group.mrn_key].birth_date)
             data = _visit_input(group, patient_id=existing.id if existing else 0)
             stored_visit = existing_visits.get((group.mrn_key, group.visit_date))
             if stored_visit is not None:
@@ -343,13 +351,17 @@ def _visit_input(group: _VisitGroup, *, patient_id: int) -> VisitInput:
 
 
 def _row_for(group: _VisitGroup, finding: Finding) -> int:
-    if finding.index is not None and finding.field not in ANALYTES and finding.index < len(group.rows):
+    index = finding.index
+    if index is not None and finding.field not in ANALYTES and index < len(group.rows):
         if finding.field.startswith("exosome_") or finding.field == "site":
-            with_treatment = [r for r in group.rows if any(c in r.values for c in sheet.EXOSOME_COLUMNS)]
-            return with_treatment[finding.index].number if finding.index < len(with_treatment) else group.rows[0].number
-        return group.rows[finding.index].number
+            with_treatment = [r for r in group.rows
+                              if any(c in r.values for c in sheet.EXOSOME_COLUMNS)]
+            return (with_treatment[index].number if index < len(with_treatment)
+                    else group.rows[0].number)
+        return group.rows[index].number
     if finding.field in ANALYTES or finding.field in ("vas", "notes"):
-        return next((r.number for r in group.rows if finding.field in r.values), group.rows[0].number)
+        return next((r.number for r in group.rows if finding.field in r.values),
+                    group.rows[0].number)
     return group.rows[0].number
 
 
@@ -359,7 +371,9 @@ _FIELD_TO_COLUMN = {"area": "length_cm", "name": "patient_name", "site": "ulcer_
 
 def _column_for(finding: Finding) -> str:
     column = _FIELD_TO_COLUMN.get(finding.field, finding.field)
-    return column if column in sheet.HEADER else "visit_date" if column == "next_visit_date" else column
+    if column not in sheet.HEADER and column == "next_visit_date":
+        return "visit_date"
+    return column
 
 
 def _compare_with_stored(group: _VisitGroup, visit: Visit) -> list[SheetProblem]:
@@ -382,8 +396,9 @@ def _merge_into_stored(visit: Visit, data: VisitInput) -> VisitInput:
         "length_cm", "width_cm", "depth_cm", "traced_area_cm2", "closed", "method",
         "granulation_pct", "epithelial_pct", "slough_pct", "necrotic_pct", "exudate",
         "infection_signs", "periwound")}) for a in visit.assessments)
-    labs = {lab.analyte: LabInput(lab.analyte, lab.raw_value, lab.raw_unit if lab.raw_unit != lab.unit
-                              else None) for lab in visit.lab_results}
+    labs = {lab.analyte: LabInput(lab.analyte, lab.raw_value,
+                                  lab.raw_unit if lab.raw_unit != lab.unit else None)
+            for lab in visit.lab_results}
     for lab in data.labs:
         labs.setdefault(lab.analyte, lab)
     kept_treatments = tuple(TreatmentInput(

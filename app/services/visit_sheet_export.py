@@ -13,7 +13,8 @@ from app.models import Assessment, LabResult, Patient, Treatment, Ulcer, Visit
 
 def export_rows(session: Session) -> list[dict[str, Any]]:
     """One dict per live assessment, in patient, date and site order, canonical units."""
-    patients = {p.id: p for p in session.scalars(select(Patient).where(Patient.deleted_at.is_(None)))}
+    patients = {p.id: p for p in session.scalars(
+        select(Patient).where(Patient.deleted_at.is_(None)))}
     site_rank: dict[tuple[int, str], int] = {}
     for ulcer in session.scalars(select(Ulcer).order_by(Ulcer.id)):
         site_rank.setdefault((ulcer.patient_id, ulcer.site), len(site_rank))
@@ -28,7 +29,8 @@ def export_rows(session: Session) -> list[dict[str, Any]]:
     query = (select(Assessment, Ulcer, Visit).join(Visit, Assessment.visit_id == Visit.id)
              .join(Ulcer, Assessment.ulcer_id == Ulcer.id).where(Visit.deleted_at.is_(None)))
     records = [(a, u, v) for a, u, v in session.execute(query) if v.patient_id in patients]
-    records.sort(key=lambda r: (r[2].patient_id, r[2].visit_date, site_rank[(r[1].patient_id, r[1].site)]))
+    records.sort(key=lambda r: (r[2].patient_id, r[2].visit_date,
+                                site_rank[(r[1].patient_id, r[1].site)]))
     for assessment, ulcer, visit in records:
         patient = patients[visit.patient_id]
         row: dict[str, Any] = {

@@ -184,7 +184,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path, empty_template):
     url = f"sqlite:///{path}"
     children = [start_child("save", url, prefix, "20") for prefix in ("A", "B")]
     outputs = [child.communicate(timeout=120) for child in children]
-    for child, (out, err) in zip(children, outputs):
+    for child, (_out, err) in zip(children, outputs):
         assert child.returncode == 0, err
         assert "locked" not in err
     acknowledged = {line for out, _ in outputs for line in out.split() if line != "ready"}

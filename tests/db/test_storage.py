@@ -46,7 +46,7 @@ def test_lab_values_checked_per_analyte(golden_db):
 
 
 def test_nan_is_refused(golden_db):
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 (sqlite3 or SQLAlchemy's IntegrityError)
         with golden_db.write() as session:
             session.execute(text("UPDATE lab_result SET value = :v"), {"v": float("nan")})
 

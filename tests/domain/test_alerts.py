@@ -7,8 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.alerts import (RULES, EpisodeCourse, next_visit_due, off_track_at_week4,
-                               patient_alerts, week4_par)
+from app.domain.alerts import (
+    RULES,
+    EpisodeCourse,
+    next_visit_due,
+    off_track_at_week4,
+    patient_alerts,
+    week4_par,
+)
 from app.domain.analytes import default_reference_ranges
 from app.domain.episodes import AssessmentPoint, episode_metrics
 

@@ -5,8 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.analytes import (ANALYTES, ReferenceRange, default_reference_ranges,
-                                 hba1c_ifcc_to_ngsp, hba1c_ngsp_to_ifcc)
+from app.domain.analytes import (
+    ANALYTES,
+    ReferenceRange,
+    default_reference_ranges,
+    hba1c_ifcc_to_ngsp,
+    hba1c_ngsp_to_ifcc,
+)
 
 
 def test_crp_mg_dl_to_mg_l():

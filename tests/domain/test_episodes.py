@@ -7,8 +7,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.domain.episodes import (AssessmentPoint, InvalidEpisode, assessment_point,
-                                 closest_in_window, episode_metrics, split_episodes)
+from app.domain.episodes import (
+    AssessmentPoint,
+    InvalidEpisode,
+    assessment_point,
+    closest_in_window,
+    episode_metrics,
+    split_episodes,
+)
 from app.domain.wound import AreaMethod
 
 D0 = dt.date(2026, 1, 5)
@@ -143,8 +149,9 @@ def test_par_does_not_depend_on_area_method(sizes, gaps):
         days.append(days[-1] + g)
     results = []
     for method in AreaMethod:
-        points = [assessment_point(on=D0 + dt.timedelta(days=d), length_cm=max(lw), width_cm=min(lw),
-                                   traced_area_cm2=None, closed_marked=False, method=method)
+        points = [assessment_point(on=D0 + dt.timedelta(days=d), length_cm=max(lw),
+                                   width_cm=min(lw), traced_area_cm2=None, closed_marked=False,
+                                   method=method)
                   for d, lw in zip(days, sizes)]
         results.append(episode_metrics(points))
     ellipse, rectangle = results

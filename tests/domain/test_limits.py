@@ -9,9 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.analytes import ANALYTES
-from app.domain.limits import (area_jump_warning, fold_for_search, normalise_mrn,
-                               validate_analyte, validate_size, validate_text, validate_tissue,
-                               validate_vas, validate_visit_date)
+from app.domain.limits import (
+    area_jump_warning,
+    fold_for_search,
+    normalise_mrn,
+    validate_analyte,
+    validate_size,
+    validate_text,
+    validate_tissue,
+    validate_vas,
+    validate_visit_date,
+)
 
 
 def size(**kw):

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.scores import (SinbadFindings, push_area_subscore, push_score, sinbad_score,
-                               ut_class, ut_stage_from_findings, wagner_description)
+from app.domain.scores import (
+    SinbadFindings,
+    push_area_subscore,
+    push_score,
+    sinbad_score,
+    ut_class,
+    ut_stage_from_findings,
+    wagner_description,
+)
 
 
 @pytest.mark.parametrize("area,score", [(0, 0), (0.29, 1), (0.3, 2), (0.6, 2), (0.65, 3),

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.survival import (Subject, chi2_sf, kaplan_meier, logrank_test,
-                                 regularised_gamma_q)
+from app.domain.survival import Subject, chi2_sf, kaplan_meier, logrank_test, regularised_gamma_q
 
 Z95 = 1.959963984540054
 

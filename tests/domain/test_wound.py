@@ -7,8 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.wound import (AreaMethod, area_cm2, ellipse_perimeter_cm, is_closed, perimeter_cm,
-                              volume_cm3)
+from app.domain.wound import (
+    AreaMethod,
+    area_cm2,
+    ellipse_perimeter_cm,
+    is_closed,
+    perimeter_cm,
+    volume_cm3,
+)
 
 sizes = st.floats(min_value=0.01, max_value=50, allow_nan=False)
 
@@ -85,4 +91,5 @@ def test_ellipse_perimeter_between_known_bounds(length, width):
     a, b = length / 2, width / 2
     p = ellipse_perimeter_cm(length, width)
     # Bounds for any ellipse: π(a+b) ≤ P ≤ π·√2·√(a²+b²)
-    assert math.pi * (a + b) * (1 - 1e-12) <= p <= math.pi * math.sqrt(2 * (a * a + b * b)) * (1 + 1e-12)
+    upper = math.pi * math.sqrt(2 * (a * a + b * b))
+    assert math.pi * (a + b) * (1 - 1e-12) <= p <= upper * (1 + 1e-12)

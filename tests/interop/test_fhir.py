@@ -8,9 +8,9 @@ import pytest
 
 from app.domain.analytes import ANALYTES
 from app.interop.fhir import ANALYTE_SYSTEM, LOINC, SNOMED, UCUM
+from app.interop.research_csv import pseudonym
 from app.services.actor import Actor
 from app.services.exports import export_fhir_bundle, pseudonym_key
-from app.interop.research_csv import pseudonym
 
 pytest.importorskip("fhir.resources")
 NURSE = Actor("nurse.test", "nurse")

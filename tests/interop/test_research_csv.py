@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from app.interop.research_csv import (METRIC_COLUMNS, column_types, format_research_cell,
-                                      pseudonym)
+from app.interop.research_csv import METRIC_COLUMNS, column_types, format_research_cell, pseudonym
 from app.services.actor import Actor
 from app.services.exports import export_research_csv, pseudonym_key
 from tests.conftest import GOLDEN_CSV, GOLDEN_JSON

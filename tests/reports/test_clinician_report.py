@@ -111,7 +111,8 @@ def test_sections_come_in_order_with_a_recurrence(golden_read_only):
     assert "recurred on 2025-07-30 (episode 2)" in first
     assert "this episode is a recurrence of episode 1" in second
     # The site in words with the clinic's code (one label function, app.domain.labels).
-    assert "right ball of the foot under the little toe (R-MTH5-plantar)" in " ".join(second.split())
+    words = " ".join(second.split())
+    assert "right ball of the foot under the little toe (R-MTH5-plantar)" in words
     assert "PAR (latest) 44.9%" in second and "Projected closure 2025-08-15" in second
     # The healing chart's legend and the day-28 marker are drawn for each episode.
     assert text.count("target: PAR ≥ 50% at day 28") == 2

@@ -11,10 +11,17 @@ import unicodedata
 
 import pytest
 
-from app.services.visit_input import (AdverseEventInput, AssessmentInput, LabInput,
-                                      TreatmentInput)
-from tests.reports.support import (PRINTED_BY, TODAY, add_patient, add_visit, body_text, build,
-                                   page_texts, section)
+from app.services.visit_input import AdverseEventInput, AssessmentInput, LabInput, TreatmentInput
+from tests.reports.support import (
+    PRINTED_BY,
+    TODAY,
+    add_patient,
+    add_visit,
+    body_text,
+    build,
+    page_texts,
+    section,
+)
 
 NAME = "Zoë Ångström-Núñez فاطمة الزهراء 王芳 김민준 さくら 😀🦶"
 

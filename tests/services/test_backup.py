@@ -11,12 +11,17 @@ import pytest
 from app.db import Database
 from app.services.actor import Actor
 from app.services.audit import list_audit
-from app.services.backup import (AUTO_KEEP, RestoreRefused, automatic_backup, automatic_backups,
-                                 backup_database, restore_database)
+from app.services.backup import (
+    AUTO_KEEP,
+    RestoreRefused,
+    automatic_backup,
+    automatic_backups,
+    backup_database,
+    restore_database,
+)
 from app.services.errors import PermissionDenied
 from app.services.patients import PatientInput, create_patient
-from tests.db.helpers import (FIXTURE_0001, content_hashes, file_digest, flip_bytes,
-                              golden_copy)
+from tests.db.helpers import FIXTURE_0001, content_hashes, file_digest, flip_bytes, golden_copy
 
 ADMIN = Actor("admin.eva", "admin")
 NURSE = Actor("nurse.ana", "nurse")

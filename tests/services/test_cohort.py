@@ -8,8 +8,7 @@ from sqlalchemy import select, update
 
 from app.domain.survival import Subject, kaplan_meier, logrank_test
 from app.models import Patient, Ulcer
-from app.services.cohort import (CohortFilter, cohort_json, cohort_statistics,
-                                 load_clinic_episodes)
+from app.services.cohort import CohortFilter, cohort_json, cohort_statistics, load_clinic_episodes
 from app.services.errors import UserError
 from app.services.history import load_history
 from app.services.visit_sheet import import_visit_sheet

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from app.services import drafts, files
-from app.services.drafts import (discard_draft, read_draft, visit_draft_path, write_draft)
+from app.services.drafts import discard_draft, read_draft, visit_draft_path, write_draft
 
 URL = "sqlite:////clinic/clinic.db"
 

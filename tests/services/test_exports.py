@@ -11,8 +11,12 @@ from app.services.actor import Actor
 from app.services.audit import list_audit, verify_chain
 from app.services.bulk_history import iter_histories
 from app.services.errors import PermissionDenied, UserError
-from app.services.exports import (PSEUDONYM_KEY_SETTING, export_fhir_bundle,
-                                  export_research_csv, pseudonym_key)
+from app.services.exports import (
+    PSEUDONYM_KEY_SETTING,
+    export_fhir_bundle,
+    export_research_csv,
+    pseudonym_key,
+)
 from app.services.history import load_history
 
 

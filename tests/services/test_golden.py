@@ -31,7 +31,8 @@ def assert_matches(actual, expected, path="$"):
             assert_matches(a, e, f"{path}[{i}]")
     elif isinstance(expected, float) and not isinstance(expected, bool):
         assert isinstance(actual, (int, float)) and not isinstance(actual, bool), path
-        assert math.isclose(actual, expected, rel_tol=0, abs_tol=1e-6), f"{path}: {actual} != {expected}"
+        assert math.isclose(actual, expected, rel_tol=0, abs_tol=1e-6), \
+            f"{path}: {actual} != {expected}"
     else:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
 

@@ -12,9 +12,20 @@ from app.models import User
 from app.models.security import USER_ROLES
 from app.services.actor import ROLES, Actor
 from app.services.errors import PermissionDenied, UserError
-from app.services.users import (LOCKOUT, LOGIN_FAILED, MAX_FAILURES, LoginFailed, add_user,
-                                authenticate, create_first_admin, list_users, needs_first_admin,
-                                role_of, set_active, set_password)
+from app.services.users import (
+    LOCKOUT,
+    LOGIN_FAILED,
+    MAX_FAILURES,
+    LoginFailed,
+    add_user,
+    authenticate,
+    create_first_admin,
+    list_users,
+    needs_first_admin,
+    role_of,
+    set_active,
+    set_password,
+)
 
 
 @pytest.fixture

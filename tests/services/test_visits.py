@@ -6,8 +6,13 @@ import datetime as dt
 import pytest
 
 from app.services.actor import Actor
-from app.services.errors import (NeedsConfirmation, PermissionDenied, StaleEdit, UserError,
-                                 ValidationFailed)
+from app.services.errors import (
+    NeedsConfirmation,
+    PermissionDenied,
+    StaleEdit,
+    UserError,
+    ValidationFailed,
+)
 from app.services.history import load_history
 from app.services.patients import PatientInput, create_patient
 from app.services.visit_input import AssessmentInput, LabInput, TreatmentInput, VisitInput
@@ -73,8 +78,9 @@ def test_soft_warning_needs_confirmation(db, actor, patient_id):
 
 def test_recurrence_creates_and_edit_merges_episodes(db, actor, patient_id):
     with db.write() as s:
-        for day, (l, w, c) in enumerate([(3, 2, False), (0, 0, True), (1, 1, False)]):
-            save_visit(s, visit(patient_id, day * 14, l, w, closed=c), actor=actor, today=TODAY)
+        for day, (length, w, c) in enumerate([(3, 2, False), (0, 0, True), (1, 1, False)]):
+            save_visit(s, visit(patient_id, day * 14, length, w, closed=c), actor=actor,
+                       today=TODAY)
     with db.read() as s:
         h = load_history(s, patient_id)
     assert [(e.episode_no, e.recurrence_of_episode) for e in h.episodes] == [(1, None), (2, 1)]

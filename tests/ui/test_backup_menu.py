@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.db import Database
-from app.services.backup import automatic_backups
 from app.services.actor import Actor
+from app.services.backup import automatic_backups
 from app.services.patients import PatientInput, create_patient
 from tests.db.helpers import content_hashes, flip_bytes, golden_copy
 from tests.ui.safety_support import add_accounts, close_window, open_window

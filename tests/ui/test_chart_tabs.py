@@ -320,9 +320,9 @@ def test_visits_table_shows_its_last_column_at_the_default_size(qtbot, golden_co
 
 
 def test_tables_use_the_shared_labels(tabs):
-    from app.domain.labels import SOURCE_LABELS, site_label
-
     import dataclasses
+
+    from app.domain.labels import SOURCE_LABELS, site_label
 
     chart = tabs.show_mrn("H-01002")
     tabs.refresh_all()

@@ -64,7 +64,7 @@ def test_curves_bands_and_numbers_at_risk(view, demo_db):
         assert chart.bands[arm].isVisible()
         low, high = chart._band_edges[arm]
         assert levels(low.getData()[1]) == levels([p.ci_low for p in km.points])
-        assert all(l <= y <= h for l, y, h in zip(low.getData()[1], ys, high.getData()[1]))
+        assert all(lo <= y <= h for lo, y, h in zip(low.getData()[1], ys, high.getData()[1]))
     assert len(chart.legend.items) == 3
     assert "n = " in chart.legend.items[0][1].text
     model = view.at_risk_model

@@ -35,7 +35,6 @@ from app.ui.chart.tables import (
     visit_rows,
 )
 
-
 TAB_STYLE = """
 QTabBar::tab { padding: 4px 7px; margin-right: 1px; background: #e9e9e9;
                border: 1px solid #c4c4c4; border-bottom: none;

@@ -31,10 +31,10 @@ class AtRiskModel(QAbstractTableModel):
             for arm in ARMS if stats.arms[arm].closure.subjects]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(AT_RISK_DAYS)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -46,7 +46,7 @@ class AtRiskModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's)
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -77,7 +77,7 @@ class ArmSummaryModel(QAbstractTableModel):
             nr = self.tr("NR")
             low, high = km.median_ci
 
-            def percent(week: int) -> str:
+            def percent(week: int, s=s) -> str:  # this arm's, when called below
                 value = s.on_track_percent(week)
                 return "–" if value is None else self.tr("{0:.0f}% of {1}").format(
                     value, s.known_count(week))
@@ -91,10 +91,10 @@ class ArmSummaryModel(QAbstractTableModel):
                 _days(s.recurrence.median, nr) if s.healed_followed else "–"])
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() or not self._arms else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._arms)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -106,7 +106,7 @@ class ArmSummaryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt's)
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None

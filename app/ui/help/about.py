@@ -5,8 +5,15 @@ The text itself is Qt-free (app/about.py) so that `--version` and the About box 
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QFont, QFontDatabase
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMainWindow, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.about import about_text, app_version
 

@@ -9,12 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMainWindow,
-                               QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.changes import Changes
-from app.services.visit_sheet import (ImportRejected, ImportReport, import_visit_sheet,
-                                      read_sheet_file)
+from app.services.visit_sheet import (
+    ImportRejected,
+    ImportReport,
+    import_visit_sheet,
+    read_sheet_file,
+)
 
 
 class ImportOutcome(QDialog):
