@@ -10,7 +10,7 @@ ARGS ?=
 # Test processes (pytest-xdist); each worker has its own PostgreSQL cluster and temp folders.
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv run test bench bench-quick bench-server bench-server-quick screenshots dist dist-check wheel-check clean
+.PHONY: venv run lint test bench bench-quick bench-server bench-server-quick screenshots dist dist-check wheel-check clean
 
 venv: $(STAMP)
 
@@ -24,7 +24,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) main.py $(ARGS)
 
-test: $(STAMP)
+# The contracts first (ruff: every rule and noqa; import-linter: the layers), then the suite.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests bench packaging
+	$(VENV)/bin/lint-imports
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(PYTEST_WORKERS) $(ARGS)
 
 bench: $(STAMP)
