@@ -336,6 +336,7 @@ def test_tables_use_the_shared_labels(tabs):
         site_label(dose.site) == "right ball of the foot under the little toe"
     card = tabs.overview.findChild(QWidget, "episodeCard")
     assert card.title.toolTip() == site_label(chart.history.episodes[0].site)
+    assert card.title.toolTip() in card.title.text()  # said on the card, not only on hover
 
 
 def test_a_closed_ulcers_zero_area_is_not_cut_off(tabs):

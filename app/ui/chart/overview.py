@@ -97,9 +97,11 @@ class EpisodeCard(QFrame):
 
     def show_episode(self, episode: EpisodeView, today: dt.date) -> None:
         self.episode = episode
-        self.title.setText(episode.label)
         words = site_label(episode.site)
-        self.title.setToolTip(words if words != episode.site else "")
+        plain = words if words != episode.site else ""
+        # the site in plain words on the card itself, not only in a tooltip
+        self.title.setText(f"{episode.label} · {plain}" if plain else episode.label)
+        self.title.setToolTip(plain)
         m = episode.metrics
         status = m.status if m else (episode.clinician_status or "unknown")
         set_badge(self.status, {"open": self.tr("open"), "healed": self.tr("healed"),
