@@ -142,3 +142,19 @@ def seed_demo_photos(db: Database, patient_ids: list[int], count: int) -> int:
             attach_photo(session, photo, assessment_id=assessment_id, actor=actor)
         note_changes(session, Changes.all())
     return len(prepared)
+
+
+def seed_demo_if_empty(db: Database, *, patients: int) -> int:
+    """Seed the demo clinic unless it already has patients; returns the patients added."""
+    with db.read() as session:
+        if session.scalar(select(func.count(Patient.id))):
+            return 0
+    return seed_demo(db, patients=patients).patients
+
+
+def seed_demo_photos_of_first(db: Database, count: int) -> int:
+    """Synthetic wound photos for the first `count` demo patients with an open ulcer (about
+    a second each: the window asks for them after the patients are listed)."""
+    with db.read() as session:
+        ids = list(session.scalars(select(Patient.id).order_by(Patient.id)))
+    return seed_demo_photos(db, ids, count)

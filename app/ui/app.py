@@ -61,32 +61,6 @@ def os_username() -> str:
         return "clinician"
 
 
-def seed_demo_if_empty(db) -> int:
-    """Seed the demo clinic unless it already has patients; returns the patients added."""
-    from sqlalchemy import func, select
-
-    from app.models import Patient
-    from app.services.demo import seed_demo
-
-    with db.read() as session:
-        if session.scalar(select(func.count(Patient.id))):
-            return 0
-    return seed_demo(db, patients=DEMO_PATIENTS).patients
-
-
-def seed_demo_clinic_photos(db) -> int:
-    """Synthetic wound photos for DEMO_PHOTOS demo patients (after the patients are listed:
-    rendering them takes about 10 s, on the database worker)."""
-    from sqlalchemy import select
-
-    from app.models import Patient
-    from app.services.demo import seed_demo_photos
-
-    with db.read() as session:
-        ids = list(session.scalars(select(Patient.id).order_by(Patient.id)))
-    return seed_demo_photos(db, ids, DEMO_PHOTOS)
-
-
 def configure_application(app) -> None:
     """The names and icon the desktop shows for the window and the taskbar."""
     from PySide6.QtGui import QIcon
@@ -159,6 +133,7 @@ def _fill_demo_clinic(window, url: str) -> None:
     """Seed the demo clinic on the database worker when it is empty (the window shows
     first), then add its synthetic wound photos; the status bar says what happened where."""
     from app.services.changes import Changes
+    from app.services.demo import seed_demo_if_empty, seed_demo_photos_of_first
 
     window.statusBar().showMessage(window.tr("Opening the demo clinic…"))
     database = window.db
@@ -169,9 +144,12 @@ def _fill_demo_clinic(window, url: str) -> None:
                 window.tr("Demo clinic created with {0} synthetic patients in {1}").format(
                     added, getattr(database, "path", None) or url))
             window.reload_patients()
-            window.runner.call("demo-photos", lambda: seed_demo_clinic_photos(database),
+            window.runner.call("demo-photos",
+                               lambda: seed_demo_photos_of_first(database, DEMO_PHOTOS),
                                lambda _n: None, changes=Changes.all())
         else:
             window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
 
-    window.runner.call("seed-demo", lambda: seed_demo_if_empty(database), seeded)
+    patients = DEMO_PATIENTS
+    window.runner.call("seed-demo", lambda: seed_demo_if_empty(database, patients=patients),
+                       seeded)
