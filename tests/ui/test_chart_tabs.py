@@ -337,6 +337,7 @@ def test_tables_use_the_shared_labels(tabs):
     card = tabs.overview.findChild(QWidget, "episodeCard")
     assert card.title.toolTip() == site_label(chart.history.episodes[0].site)
     assert card.title.toolTip() in card.title.text()  # said on the card, not only on hover
+    assert all(value.alignment() & Qt.AlignmentFlag.AlignTop for value in card.shown)
 
 
 def test_a_closed_ulcers_zero_area_is_not_cut_off(tabs):

@@ -79,6 +79,8 @@ class EpisodeCard(QFrame):
             grid.addWidget(name, row, column, alignment=Qt.AlignmentFlag.AlignTop)
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # on its name's line, also when the value beside it wraps to two lines
+            value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             if n == 4:  # PAR at week 4 (short), with its on-track badge
                 box = QWidget()
                 line = QHBoxLayout(box)
@@ -86,7 +88,7 @@ class EpisodeCard(QFrame):
                 line.addWidget(value)
                 line.addWidget(self.week4)
                 line.addStretch(1)
-                grid.addWidget(box, row, column + 1)
+                grid.addWidget(box, row, column + 1, alignment=Qt.AlignmentFlag.AlignTop)
             else:
                 value.setWordWrap(True)
                 grid.addWidget(value, row, column + 1)
