@@ -55,7 +55,7 @@ def test_form_is_prefilled_from_the_patients_record(qtbot, db, actor, clinic):
     assert find("visitDate").date().toString("yyyy-MM-dd") == "2026-11-27"
     assert find("visitDate").text() == "2026-11-27"
     assert find("clinician").text() == actor.username
-    assert section(dialog, "L-heel").title() == "L-heel"
+    assert section(dialog, "L-heel").title() == "L-heel — left heel"  # the site in words too
     assert find("lengthCm").text() == "" and "3.5" in find("lengthCm").placeholderText()
     assert find("measuringMethod").currentData() == "ruler"
     assert find("wagnerGrade").currentData() == 2

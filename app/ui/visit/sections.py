@@ -81,7 +81,9 @@ class AssessmentSection(QGroupBox):
         self.choice = choice
         self.number = number
         self.setObjectName("ulcer_new" if choice is None else f"ulcer_{choice.site}")
-        self.setTitle(self.label)
+        words = site_label(choice.site) if choice is not None else ""
+        plain = words if choice is not None and words != choice.site.strip() else ""
+        self.setTitle(f"{self.label} — {plain}" if plain else self.label)  # plain words too
         self.area_method = area_method
         self.slots: dict[str, FieldSlot] = {}
         self._build(known_sites)
