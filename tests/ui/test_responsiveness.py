@@ -84,3 +84,57 @@ def test_a_refused_sheet_lists_every_bad_row_and_imports_nothing(qtbot, tmp_path
     assert window.patient_model.total_count == 0
     outcome.close()
     close_window(window)
+
+
+def test_signing_in_never_freezes_the_log_in_box(qtbot, db):
+    """argon2 takes a good part of a second on purpose: it runs on the dialog's worker."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
+    from app.ui.security.login import LoginDialog
+    from tests.ui.safety_support import PASSWORDS
+
+    add_accounts(db)
+    dialog = LoginDialog(db, username="dr.bo")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.password_edit, PASSWORDS["dr.bo"])
+    probe = LoopProbe().start()
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted.value,
+                    timeout=20_000)
+    probe.stop()
+    assert dialog.actor.username == "dr.bo"
+    assert probe.longest_busy_ms < GAP_LIMIT_MS, probe.verdict()
+
+
+def test_restoring_a_backup_never_freezes_the_window(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.actor import Actor
+    from app.services.backup import backup_database
+
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    db = Database.open(url)
+    add_accounts(db)
+    seed_demo(db, patients=60, anchor=TODAY)
+    backup = tmp_path / "before.db"
+    backup_database(db, backup, actor=Actor("admin.eva", "admin"))
+    db.dispose()
+    window = open_window(qtbot, url, "admin.eva")
+    answers = []
+    monkeypatch.setattr("app.ui.security.backup.choose_backup_file", lambda *a: backup)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: answers.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: answers.append(a[2]))
+    probe = LoopProbe()
+    window.runner.changed.connect(lambda _changes: probe.stop())  # the restore finished
+    probe.start()
+    window.backup_actions.restore()
+    qtbot.waitUntil(lambda: bool(answers), timeout=60_000)
+    probe.stop()
+    assert "restored" in answers[0].lower(), answers
+    assert probe.turns > 3
+    assert probe.longest_busy_ms < GAP_LIMIT_MS, probe.verdict()
+    close_window(window)
