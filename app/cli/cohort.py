@@ -69,14 +69,15 @@ def cmd_export_research(args: argparse.Namespace) -> int:
     from app.services.exports import export_research_csv
 
     return _export(args, lambda db, path, actor: export_research_csv(
-        db, path, actor=actor, identified=args.identified), "rows")
+        db, path, actor=actor, identified=args.identified, photos=args.photos), "rows")
 
 
 def cmd_export_fhir(args: argparse.Namespace) -> int:
     from app.services.exports import export_fhir_bundle
 
     return _export(args, lambda db, path, actor: export_fhir_bundle(
-        db, path, actor=actor, pseudonymous=args.pseudonymous), "resources")
+        db, path, actor=actor, pseudonymous=args.pseudonymous, photos=args.photos),
+        "resources")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -97,8 +98,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("file")
     sub.add_argument("--identified", action="store_true",
                      help="keep MRN, name and birth date instead of pseudonyms")
+    sub.add_argument("--photos", action="store_true",
+                     help="add photo_count, photo_sha256, photo_area_cm2 and photo_calibrated "
+                          "per assessment (no file names)")
     sub = add_command(commands, "export-fhir", cmd_export_fhir,
                       "a FHIR R4 Bundle of every patient (JSON)")
     sub.add_argument("file")
     sub.add_argument("--pseudonymous", action="store_true",
                      help="replace MRN and name by the research pseudonym; birth year only")
+    sub.add_argument("--photos", action="store_true",
+                     help="add a FHIR Media per wound photo, the bytes inline with GPS and "
+                          "serial numbers stripped")

@@ -7,7 +7,8 @@ it recurs after); per assessment a wound-size panel Observation (LOINC 72287-6 w
 cm2, cm3) and one wound-bed Observation per tissue type (72371-8 with 72370-0 %, HL7 skin-wound
 IG); pain per visit (72514-3); lab and perfusion Observations with the LOINC of
 app.domain.analytes (a local CodeSystem where LOINC has none); Medication (lot number) and
-MedicationAdministration for every exosome dose; AdverseEvent. SNOMED codes marked [S-weak] in
+MedicationAdministration for every exosome dose; AdverseEvent; with `photos`, a Media per wound
+photo (app.interop.photo_export). SNOMED codes marked [S-weak] in
 docs/clinical_reference.md §6.2 must be checked in a SNOMED browser before release.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Iterable, TextIO
 
 from app.domain.analytes import ANALYTES
+from app.interop.photo_export import ExportedPhoto, media_resource
 
 if TYPE_CHECKING:  # records are read, never imported at run time (services → interop)
     from app.domain.records import AssessmentRecord, EpisodeView, PatientHistory, TreatmentRecord
@@ -340,9 +342,25 @@ def adverse_event_resources(history: PatientHistory, ids: ResourceIds) -> list[d
     return resources
 
 
+def _photo_resources(history: PatientHistory, view: EpisodeView, size: dict[str, Any],
+                     photos: list[ExportedPhoto], ids: ResourceIds) -> list[dict[str, Any]]:
+    """A Media per photo of one assessment; the size panel is `derivedFrom` measured ones."""
+    media = [media_resource(p, ids, patient_id=history.patient.id, body_site=body_site(view.site))
+             for p in photos]
+    measured = [ids.reference("Media", p.photo_id) for p in photos
+                if p.calibrated and p.area_cm2 is not None]
+    if measured:
+        size["derivedFrom"] = measured
+    return media
+
+
 def patient_resources(history: PatientHistory, ids: ResourceIds, *,
-                      pseudonym: str | None = None) -> list[dict[str, Any]]:
-    """Every resource of one patient, the Patient first."""
+                      pseudonym: str | None = None,
+                      photos: Iterable[ExportedPhoto] | None = None) -> list[dict[str, Any]]:
+    """Every resource of one patient, the Patient first; a Media per photo in `photos`."""
+    by_assessment: dict[int, list[ExportedPhoto]] = {}
+    for photo in photos or ():
+        by_assessment.setdefault(photo.assessment_id, []).append(photo)
     resources = [patient_resource(history, ids, pseudonym=pseudonym)]
     ulcer_by_site_episode = {(v.site, v.episode_no): v.ulcer_id for v in history.episodes}
     for view in history.episodes:
@@ -351,8 +369,11 @@ def patient_resources(history: PatientHistory, ids: ResourceIds, *,
         resources.append(condition_resource(history, view, ids, previous))
     for view in history.episodes:
         for a in view.assessments:
-            resources.append(size_observation(history, view, a, ids))
+            size = size_observation(history, view, a, ids)
+            resources.append(size)
             resources.extend(tissue_observations(history, view, a, ids))
+            if a.id in by_assessment:
+                resources += _photo_resources(history, view, size, by_assessment[a.id], ids)
     resources += visit_observations(history, ids)
     resources += medication_resources(history, ids)
     resources += adverse_event_resources(history, ids)

@@ -18,6 +18,7 @@ from app.domain.analytes import ANALYTE_LIST
 from app.domain.limits import normalise_mrn
 from app.domain.patient_measures import age_in_years
 from app.domain.wound import perimeter_cm
+from app.interop.photo_export import PHOTO_COLUMNS, ExportedPhoto, photo_cells
 from app.interop.visit_sheet import format_number, neutralise
 
 if TYPE_CHECKING:  # the records are read, never imported at run time (services → interop)
@@ -88,10 +89,11 @@ PATIENT_METRIC_COLUMNS = {  # docs/metrics.md "Pain and labs", per patient
 PER_ROW_COLUMNS = {**ASSESSMENT_COLUMNS, **TREATMENT_COLUMNS, **VISIT_COLUMNS}
 
 
-def column_types(*, identified: bool) -> dict[str, str]:
-    """Every column of the export, in order, with its type."""
+def column_types(*, identified: bool, photos: bool = False) -> dict[str, str]:
+    """Every column of the export, in order, with its type; the photo columns with `photos`."""
     return {**(IDENTIFIED_COLUMNS if identified else {}), **PATIENT_COLUMNS, **EPISODE_COLUMNS,
-            **METRIC_COLUMNS, **PER_ROW_COLUMNS, **PATIENT_METRIC_COLUMNS}
+            **METRIC_COLUMNS, **PER_ROW_COLUMNS, **(PHOTO_COLUMNS if photos else {}),
+            **PATIENT_METRIC_COLUMNS}
 
 
 def pseudonym(key: bytes, mrn: str) -> str:
@@ -181,10 +183,16 @@ def _cells(values: dict[str, Any], columns: dict[str, str]) -> list[str]:
             for name, kind in columns.items()]
 
 
-def research_lines(history: PatientHistory, *, subject_id: str, identified: bool
-                   ) -> Iterator[list[str]]:
+def research_lines(history: PatientHistory, *, subject_id: str, identified: bool,
+                   photos: Iterable[ExportedPhoto] | None = None) -> Iterator[list[str]]:
     """One patient's formatted rows, in `column_types` order: every assessment of every
-    episode, in date order. Patient and episode cells are formatted once, not once a row."""
+    episode, in date order. Patient and episode cells are formatted once, not once a row.
+    With `photos` (possibly empty), each row carries the PHOTO_COLUMNS of its assessment."""
+    by_assessment: dict[int, list[ExportedPhoto]] | None = None
+    if photos is not None:
+        by_assessment = {}
+        for photo in photos:
+            by_assessment.setdefault(photo.assessment_id, []).append(photo)
     patient = _patient_values(history, subject_id)
     prefix = _cells(patient, {**(IDENTIFIED_COLUMNS if identified else {}), **PATIENT_COLUMNS})
     suffix = _cells(patient, PATIENT_METRIC_COLUMNS)
@@ -197,7 +205,10 @@ def research_lines(history: PatientHistory, *, subject_id: str, identified: bool
         for index, a in enumerate(view.assessments):
             values = _assessment_values(history, view, index, visits.get(a.visit_id),
                                         _treatment_for(treatments.get(a.visit_id, []), a))
-            yield prefix + episode + _cells(values, PER_ROW_COLUMNS) + suffix
+            row = prefix + episode + _cells(values, PER_ROW_COLUMNS)
+            if by_assessment is not None:
+                row += _cells(photo_cells(by_assessment.get(a.id, [])), PHOTO_COLUMNS)
+            yield row + suffix
 
 
 def format_research_cell(kind: str, value: Any) -> str:
@@ -227,10 +238,11 @@ _FORMATTERS = {
 }
 
 
-def write_research_csv(lines: Iterable[list[str]], out: TextIO, *, identified: bool) -> int:
+def write_research_csv(lines: Iterable[list[str]], out: TextIO, *, identified: bool,
+                       photos: bool = False) -> int:
     """Write the header and the formatted `lines` to `out`; returns the number of data rows."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(column_types(identified=identified)))
+    writer.writerow(list(column_types(identified=identified, photos=photos)))
     count = 0
     for line in lines:
         writer.writerow(line)
