@@ -50,6 +50,9 @@ def test_switch_user_keeps_the_nurses_draft_and_the_doctor_takes_over(qtbot, db,
     assert not form.isVisible() and not lock.is_locked
     assert read_draft(form.draft_path).fields["visit:vas"] == "6.5"  # the nurse's draft kept
     assert window.new_visit_button.isEnabled()  # a doctor records
+    photos = window.photos_tab  # built for the nurse: adds and outlines as the doctor now
+    photos.target()
+    assert photos.adder.actor.username == photos.actions.actor.username == "dr.bo"
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
     again = visit_form(qtbot, window, clinic)  # "Restore the draft?" Yes

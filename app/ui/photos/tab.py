@@ -148,6 +148,7 @@ class PhotosTab(QWidget):
     def show_chart(self, chart: PatientChart) -> None:
         """A chart arrived (the tab is visible): list its assessments, reload its photos."""
         self.chart = chart
+        self.follow_actor()
         self._fill_assessments(chart)
         patient_id = chart.history.patient.id
         self.window_.runner.read("photos", lambda s: load_photos(s, patient_id), self._loaded,
@@ -217,8 +218,8 @@ class PhotosTab(QWidget):
             item.setSizeHint(QSize(THUMB + 40, THUMB + 48))
             strip.addItem(item)
         strip.itemSelectionChanged.connect(self._update_buttons)
-        strip.itemActivated.connect(lambda item: self.actions.edit_outline(
-            self.records[item.data(PHOTO_ROLE)]))  # Enter or double-click
+        strip.itemActivated.connect(lambda item: self._with_record(
+            self.actions.edit_outline, self.records[item.data(PHOTO_ROLE)]))  # Enter, dbl-click
         self.strip_layout.addWidget(title)
         self.strip_layout.addWidget(strip)
         self.strips[episode.ulcer_id] = strip
@@ -271,7 +272,16 @@ class PhotosTab(QWidget):
     def _with_one(self, act) -> None:
         chosen = self.selected_records()
         if len(chosen) == 1:
-            act(chosen[0])
+            self._with_record(act, chosen[0])
+
+    def _with_record(self, act, record) -> None:
+        self.follow_actor()
+        act(record)
+
+    def follow_actor(self) -> None:
+        """Add, outline and remove as the user signed in now: after "Switch user" on the lock
+        screen the window acts for someone else (the tab was built for the first user)."""
+        self.adder.actor = self.actions.actor = self.window_.actor
 
     def _update_buttons(self) -> None:
         chosen = self.selected_records() if self.strips else []
@@ -321,6 +331,7 @@ class PhotosTab(QWidget):
 
     # -- adding -----------------------------------------------------------------------------
     def target(self):
+        self.follow_actor()
         assessment_id = self.assessment_combo.currentData()
         if self.chart is None or assessment_id is None:
             return None
