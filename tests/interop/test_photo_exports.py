@@ -10,12 +10,13 @@ import io
 import json
 import re
 import struct
+import uuid
 
 import pytest
 from PIL import Image
 
 from app.imaging.synthetic import synthetic_photo
-from app.interop.fhir import SNOMED
+from app.interop.fhir import SNOMED, ResourceIds
 from app.interop.photo_export import PHOTO_COLUMNS, PHOTO_SHA256_SYSTEM
 from app.interop.research_csv import pseudonym
 from app.services.actor import Actor
@@ -154,3 +155,28 @@ def test_identified_research_csv_with_photos_keeps_the_column_order(clinic):
 
     rows, _ = _csv(clinic, "identified.csv", photos=True, identified=True)
     assert list(rows[0]) == list(column_types(identified=True, photos=True))
+
+
+def _photo(photo_id, *, primary=False, calibrated=True, area=4.0):
+    from app.interop.photo_export import ExportedPhoto
+
+    return ExportedPhoto(photo_id=photo_id, assessment_id=1, visit_date=VISIT, site=SITE,
+                         sha256=f"{photo_id:064x}", is_primary=primary, calibrated=calibrated,
+                         calibration_method="card" if calibrated else None,
+                         area_cm2=area if calibrated else None, perimeter_cm=None,
+                         length_cm=None, width_cm=None)
+
+
+def test_photo_cells_follow_the_primary_photo_and_say_not_calibrated():
+    from app.interop.photo_export import measurement_note, media_resource, photo_cells
+
+    cells = photo_cells([_photo(1, area=3.0), _photo(2, primary=True, area=5.5)])
+    assert cells == {"photo_count": 2, "photo_sha256": f"{2:064x}", "photo_area_cm2": 5.5,
+                     "photo_calibrated": True}
+    plain = photo_cells([_photo(3, calibrated=False)])
+    assert plain["photo_area_cm2"] is None and plain["photo_calibrated"] is False
+    assert photo_cells([]) == {"photo_count": 0}
+    assert measurement_note(_photo(3, calibrated=False)).startswith("Not calibrated")
+    with pytest.raises(ValueError, match="no exported bytes"):  # the CSV-only value has none
+        media_resource(_photo(1), ResourceIds(uuid.uuid4()), patient_id=1,
+                       body_site={"text": SITE})
