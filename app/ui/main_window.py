@@ -332,9 +332,6 @@ class MainWindow(QMainWindow):
             self.db.dispose()
 
 
-START_CHECK_DELAY_MS = 300  # after the window's first paint and the list's first rows
-
-
 def _damaged_after_start(window: MainWindow) -> None:
     """The background start-up check failed: the window says so, writes are refused."""
     from app.ui.security.safety import show_read_only_notice
@@ -375,10 +372,9 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     install_safety(window)  # Audit tab, backup menu, backup on close, idle lock
     install_administration(window)  # Clinic ▸ Users…, Settings…; controls fit the role
     install_photos(window)  # Photos tab, Clinic ▸ Print calibration card
-    if db.writes_held:  # once the first paint is done: it never competes with it
-        QTimer.singleShot(START_CHECK_DELAY_MS, lambda: window.runner.background(
-            "start-check", db.run_start_check,
-            lambda problem: problem and _damaged_after_start(window)))
+    if db.writes_held:
+        window.runner.background("start-check", db.run_start_check,
+                                 lambda problem: problem and _damaged_after_start(window))
     QTimer.singleShot(0, window.reload_patients)
     QTimer.singleShot(0, window.runner.follow_other_workstations)  # live updates
     return window
