@@ -153,7 +153,7 @@ def test_photos_tab_strip_and_side_by_side(qtbot, golden_db, tmp_path_factory):
         tab.select_photos([first_photo.id])
         assert "cm²" in tab.summary.text() and "card, camera tilt" in tab.summary.text()
         tab.select_photos(tab.records)
-        assert tab.compare_button.isEnabled() and "2 photo(s)" in tab.summary.text()
+        assert tab.compare_button.isEnabled() and "2 photos." in tab.summary.text()
         with qtbot.waitSignal(tab.compared, timeout=20_000):
             qtbot.mouseClick(tab.compare_button, Qt.MouseButton.LeftButton)
         views = tab.compare_view.views

@@ -184,9 +184,11 @@ class PhotosTab(QWidget):
             if photos:
                 self._add_strip(episode, photos)
         self.strip_layout.addStretch(1)
+        count = (self.tr("1 photo") if len(items) == 1
+                 else self.tr("{0} photos").format(len(items)))
         self.overview_text = self.tr(
-            "{0} photo(s). Select two (Ctrl+click) to compare them at the same scale."
-        ).format(len(items)) if items else self.tr(
+            "{0}. Select two (Ctrl+click) to compare them at the same scale."
+        ).format(count) if items else self.tr(
             "No photo yet. Add one with \"Add photo…\", drop a photo here or paste it (Ctrl+V).")
         self._update_buttons()
         self.loaded.emit(len(items))

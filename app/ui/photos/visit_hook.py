@@ -110,7 +110,9 @@ class SectionPhotos(QObject):
         def shown(count: int) -> None:
             self.attached = count
             if count and not self.pending:
-                self.label.setText(self.tr("%n photo(s) attached (chart ▸ Photos)", "", count))
+                self.label.setText(self.tr("1 photo attached (chart ▸ Photos)") if count == 1
+                                   else self.tr("{0} photos attached (chart ▸ Photos)")
+                                   .format(count))
 
         runner.read(f"section-photos-{id(self)}", lambda session: len(list_photos(
             session, patient_id=patient_id, assessment_id=assessment_id)), shown,
@@ -118,7 +120,8 @@ class SectionPhotos(QObject):
 
     def _show(self) -> None:
         count = len(self.pending)
-        text = self.tr("%n photo(s) to attach when the visit is saved", "", count)
+        text = (self.tr("1 photo to attach when the visit is saved") if count == 1
+                else self.tr("{0} photos to attach when the visit is saved").format(count))
         m = self.pending[-1].analysis.measurement if self.pending else None
         text += f" · {m.area_cm2:.2f} cm²" if m else self.tr(" · not calibrated") \
             if self.pending else ""
