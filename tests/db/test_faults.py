@@ -15,13 +15,27 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app import db_files
-from app.db import (Database, DatabaseError, DiskFull, NetworkFileSystem, PassphraseNeeded,
-                    ReadOnlyDatabase, WrongPassphrase)
+from app.db import (
+    Database,
+    DatabaseError,
+    DiskFull,
+    NetworkFileSystem,
+    PassphraseNeeded,
+    ReadOnlyDatabase,
+    WrongPassphrase,
+)
 from app.models import Patient
 from app.services.actor import Actor
 from app.services.patients import PatientInput, create_patient
-from tests.db.helpers import (FIXTURE_0001, ROOT, child_env, content_hashes, file_digest,
-                              flip_bytes, golden_copy)
+from tests.db.helpers import (
+    FIXTURE_0001,
+    ROOT,
+    child_env,
+    content_hashes,
+    file_digest,
+    flip_bytes,
+    golden_copy,
+)
 
 NURSE = Actor("nurse.test", "nurse")
 

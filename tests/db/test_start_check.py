@@ -21,7 +21,7 @@ def _add_patient(db: Database, mrn: str) -> None:
         create_patient(s, PatientInput(mrn=mrn, name="Held Write"), actor=NURSE)
 
 
-def test_a_write_waits_for_the_verdict_then_goes_through(golden_db, tmp_path):  # noqa: F811
+def test_a_write_waits_for_the_verdict_then_goes_through(golden_db, tmp_path):
     path = closed_copy(golden_db, tmp_path / "sound.db")
     db = Database.open(f"sqlite:///{path}", create=False, check="background")
     assert db.writes_held
@@ -40,7 +40,7 @@ def test_a_write_waits_for_the_verdict_then_goes_through(golden_db, tmp_path):  
     db.dispose()
 
 
-def test_a_damaged_file_found_in_the_background_refuses_writes(golden_db, tmp_path):  # noqa: F811
+def test_a_damaged_file_found_in_the_background_refuses_writes(golden_db, tmp_path):
     damaged = closed_copy(golden_db, tmp_path / "damaged.db")
     with sqlite3.connect(damaged) as plain:  # as the clinic's own file is
         plain.execute("PRAGMA journal_mode = WAL")
@@ -64,7 +64,7 @@ def test_without_a_hold_nothing_waits(tmp_path):
     db.dispose()
 
 
-def test_after_an_unclean_shutdown_the_check_runs_at_open(golden_db, tmp_path):  # noqa: F811
+def test_after_an_unclean_shutdown_the_check_runs_at_open(golden_db, tmp_path):
     damaged = closed_copy(golden_db, tmp_path / "crashed.db")
     flip_bytes(damaged, offset=4096 * 50)
     (tmp_path / "crashed.db-journal").write_bytes(b"")  # left by a session that died
