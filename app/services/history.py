@@ -253,6 +253,17 @@ def assemble_history(*, patient, settings: ClinicSettings, visits: Sequence, ulc
         ctcae_grade=a.ctcae_grade, serious=a.serious, relatedness=a.relatedness,
         outcome=a.outcome, resolved_on=a.resolved_on) for a in adverse_events)
 
+    return PatientHistory(
+        patient=patient_record(patient), area_method=method, reference_ranges=dict(ranges),
+        visits=visit_records,
+        episodes=build_episode_views(ulcers, assessments_by_ulcer, method=method),
+        treatments=tuple(treatment_records), adverse_events=ae_records,
+        pain=pain_summary([(v.visit_date, v.vas) for v in visit_records]),
+        labs=_lab_summaries(visit_records, ranges))
+
+
+def _lab_summaries(visit_records: Sequence[VisitRecord], ranges) -> dict:
+    """Baseline, latest and change of each analyte measured (docs/metrics.md)."""
     series_by_column: dict[str, list] = defaultdict(list)
     for v in visit_records:
         for column, lab in v.labs.items():
@@ -263,13 +274,7 @@ def assemble_history(*, patient, settings: ClinicSettings, visits: Sequence, ulc
         summary = lab_summary(series, ranges.get(column, _NO_RANGE)) if series else None
         if summary is not None:
             lab_summaries[column] = summary
-
-    return PatientHistory(
-        patient=patient_record(patient), area_method=method, reference_ranges=dict(ranges),
-        visits=visit_records,
-        episodes=build_episode_views(ulcers, assessments_by_ulcer, method=method),
-        treatments=tuple(treatment_records), adverse_events=ae_records,
-        pain=pain_summary([(v.visit_date, v.vas) for v in visit_records]), labs=lab_summaries)
+    return lab_summaries
 
 
 def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod
