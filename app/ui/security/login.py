@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.about import safe_location
 from app.db import (
     Database,
     DatabaseError,
     NetworkFileSystem,
     PassphraseNeeded,
     WrongPassphrase,
-    sqlite_path,
 )
 from app.services.actor import Actor
 from app.services.changes import Changes
@@ -271,11 +271,6 @@ class SignedIn:
     db: Database | None = field(default=None, repr=False)  # opened and checked, for the window
 
 
-def _shown_location(url: str) -> str:
-    path = sqlite_path(url)
-    return str(path) if path is not None else url
-
-
 def open_database(url: str, parent: QWidget | None = None) -> Database | None:
     """Open the clinic database for the window: passphrase asked when encrypted, the start-up
     check run, and a restore offered when the file fails it. None when the user gives up."""
@@ -288,7 +283,7 @@ def open_database(url: str, parent: QWidget | None = None) -> Database | None:
             break
         except (PassphraseNeeded, WrongPassphrase) as exc:
             wrong = isinstance(exc, WrongPassphrase)
-            passphrase = ask_passphrase(parent, _shown_location(url), wrong=wrong)
+            passphrase = ask_passphrase(parent, safe_location(url), wrong=wrong)
             if passphrase is None:
                 return None
         except NetworkFileSystem as exc:
