@@ -43,6 +43,7 @@ def test_first_run_wizard_creates_the_administrator(qtbot, db):
     assert wizard.role_combo.isVisible() and "Step 2 of 2" in wizard.intro.text()
     # Tab follows the rows as shown: user name, role, password (not role last).
     assert _next_on_tab(wizard.username_edit) is wizard.role_combo
+    assert "DFU Monitor" not in wizard.windowTitle()  # the system appends the app's name
     assert _next_on_tab(wizard.role_combo) is wizard.password_edit
     with db.read() as session:
         assert role_of(session, "admin.eva") == "admin"

@@ -46,6 +46,8 @@ def test_switch_user_keeps_the_nurses_draft_and_the_doctor_takes_over(qtbot, db,
         qtbot.keyClicks(dialog.password_edit, PASSWORDS["dr.bo"])
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert (window.actor.username, window.actor.role) == ("dr.bo", "doctor")
+    assert window.windowTitle().endswith("— dr.bo") and "DFU Monitor" not in window.windowTitle()
+    assert "DFU Monitor" not in dialog.windowTitle()  # the system appends the app's name
     assert last_user(db.url) == "dr.bo"  # the next log-in box on this PC suggests him
     assert not form.isVisible() and not lock.is_locked
     assert read_draft(form.draft_path).fields["visit:vas"] == "6.5"  # the nurse's draft kept

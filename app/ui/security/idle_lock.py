@@ -52,7 +52,7 @@ class LockDialog(QDialog):
         super().__init__(parent)
         self.lock = lock
         self.setObjectName("lockDialog")
-        self.setWindowTitle(self.tr("DFU Monitor — locked"))
+        self.setWindowTitle(self.tr("Locked"))
         self.setModal(True)
         self.setMinimumWidth(440)
         self.message = QLabel()

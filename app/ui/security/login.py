@@ -142,7 +142,7 @@ class FirstRunDialog(_CredentialsDialog):
 
     def __init__(self, db: Database, *, username: str = "", parent: QWidget | None = None):
         super().__init__(
-            db, title=self.tr("DFU Monitor — first run"),
+            db, title=self.tr("First run"),
             intro=self.tr("Welcome. Step 1 of 2: create the administrator account of this "
                           "clinic. The administrator adds the other users and changes the "
                           "settings, but does not record visits. The password needs at least "
@@ -221,7 +221,7 @@ class LoginDialog(_CredentialsDialog):
     """User name and password; every failure shows the same message."""
 
     def __init__(self, db: Database, *, username: str = "", parent: QWidget | None = None):
-        super().__init__(db, title=self.tr("DFU Monitor — log in"),
+        super().__init__(db, title=self.tr("Log in"),
                          intro=self.tr("Log in to the clinic's records."), username=username,
                          confirm=False, ok_text=self.tr("Log in"), object_name="loginDialog",
                          parent=parent)
@@ -241,7 +241,7 @@ def ask_passphrase(parent: QWidget | None, path: str, *, wrong: bool) -> str | N
     """The passphrase of an encrypted database, or None when the user cancels."""
     dialog = QDialog(parent)
     dialog.setObjectName("passphraseDialog")
-    dialog.setWindowTitle(dialog.tr("DFU Monitor — encrypted database"))
+    dialog.setWindowTitle(dialog.tr("Encrypted database"))
     text = dialog.tr("The database {0} is encrypted. Enter its passphrase.").format(path)
     if wrong:
         text = dialog.tr("That passphrase does not open the database; nothing was changed. "
@@ -308,7 +308,7 @@ def offer_restore(parent: QWidget | None, url: str, problem: str,
     box = QMessageBox(parent)
     box.setObjectName("restoreOffer")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(box.tr("DFU Monitor — database problem"))
+    box.setWindowTitle(box.tr("Database problem"))
     box.setText(problem)
     box.setInformativeText(box.tr("Restore a backup now? The current file is kept beside the "
                                   "backups."))
@@ -333,7 +333,7 @@ def offer_restore(parent: QWidget | None, url: str, problem: str,
 
 def _refuse(parent: QWidget | None, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical,
-                      QCoreApplication.translate("Login", "DFU Monitor — sign-in refused"),
+                      QCoreApplication.translate("Login", "Sign-in refused"),
                       text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("signInRefused")
     box.exec()

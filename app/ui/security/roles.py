@@ -70,7 +70,9 @@ def switch_actor(window: QMainWindow, actor: Actor) -> None:
     _close_forms_keeping_drafts(window)
     previous = window.actor
     window.actor = actor
-    window.setWindowTitle(window.tr("DFU Monitor — {0}").format(actor.username))
+    window.setWindowTitle(actor.username)  # the system appends the app's name; the chart
+    if getattr(window, "current_chart", None) is not None:  # names its patient again
+        window._title_for_chart(window.current_patient_id)
     window.statusBar().showMessage(window.tr("Signed in as {0} (after {1})").format(
         actor.username, previous.username))
     apply_role(window)
