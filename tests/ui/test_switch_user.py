@@ -41,6 +41,8 @@ def test_switch_user_keeps_the_nurses_draft_and_the_doctor_takes_over(qtbot, db,
     assert not vas.isVisible()  # the entry is hidden while locked
     dialog = lock.dialog
     qtbot.mouseClick(dialog.switch_button, Qt.MouseButton.LeftButton)
+    assert dialog.unlock_button.text() == "Sign in"
+    assert dialog.username_edit.height() >= dialog.username_edit.sizeHint().height()
     qtbot.keyClicks(dialog.username_edit, "dr.bo")
     with qtbot.waitSignal(lock.switched, timeout=WAIT):
         qtbot.keyClicks(dialog.password_edit, PASSWORDS["dr.bo"])

@@ -108,6 +108,8 @@ class LockDialog(QDialog):
         self.password_edit.clear()
         self.error_label.clear()
         self.switch_button.setEnabled(False)
+        self.unlock_button.setText(self.tr("Sign in"))  # another user signs in, not an unlock
+        self.adjustSize()  # room for the user-name row (the fields were squashed)
         self.username_edit.setFocus()
 
     def submit(self) -> None:
