@@ -259,7 +259,8 @@ def page_header(history: PatientHistory, settings: ClinicSettings, *, title: str
     p = history.patient
     return PageHeader(clinic_name=settings.clinic_name, logo_path=settings.clinic_logo_path,
                       title=title, patient_name=p.name, mrn=p.mrn,
-                      report_date=report_date, printed_by=printed_by)
+                      report_date=report_date, printed_by=printed_by,
+                      clinic_address=settings.clinic_address)
 
 
 def build_clinician_report(history: PatientHistory, settings: ClinicSettings, *,

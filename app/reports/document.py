@@ -37,6 +37,7 @@ class PageHeader:
     mrn: str
     report_date: dt.date
     printed_by: str
+    clinic_address: str = ""  # the clinic's settings; printed in the footer on one line
 
 
 def page_size(paper: str) -> tuple[float, float]:
@@ -117,6 +118,13 @@ def _draw_page(canvas: Canvas, doc: SimpleDocTemplate, *, header: PageHeader) ->
                                     f"{header.report_date.isoformat()}", size=8)
     draw_text(canvas, (left + right) / 2, MARGIN, "Confidential patient information",
               size=8, align="center")
+    address = ", ".join(line.strip() for line in header.clinic_address.splitlines()
+                        if line.strip())
+    while address and string_width(address, 7) > right - left:
+        address = address[:-2] + "…"
+    if address:  # under the footer line, where the page number never is
+        draw_text(canvas, (left + right) / 2, MARGIN - 3.5 * mm, address, size=7,
+                  align="center")
     canvas.restoreState()
 
 

@@ -126,6 +126,8 @@ def test_header_and_footer_on_every_page(golden_db):
 
     with golden_db.write() as session:
         update_setting(session, "clinic_name", "Clinique Saint-Éloi", actor=Actor("a", "admin"))
+        update_setting(session, "clinic_address", "12 rue des Lilas\n75011 Paris",
+                       actor=Actor("a", "admin"))
     pdf, _ = build(golden_db, "H-01000")
     pages = page_texts(pdf)
     assert len(pages) >= 2
@@ -136,6 +138,7 @@ def test_header_and_footer_on_every_page(golden_db):
         assert "Wei Tanaka · MRN H-01000" in page
         assert f"Printed by {PRINTED_BY} on 2026-11-27" in page
         assert f"Page {number} of {len(pages)}" in page
+        assert "12 rue des Lilas, 75011 Paris" in page  # the clinic's address, on one line
 
 
 @pytest.mark.parametrize("paper, size", [("A4", (595, 842)), ("Letter", (612, 792))])

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QWidget
 
+from app.domain import labels
 from app.domain.limits import TEXT_LIMITS
 from app.domain.records import AdverseEventRecord, PerfusionRecord, TreatmentRecord
 from app.models.vocab import (
@@ -35,12 +36,10 @@ from app.ui.visit.fields import (
 )
 
 Problems = list[tuple[FieldSlot, str]]
-SOURCE_LABELS = {"bone_marrow": "Bone-marrow MSC", "adipose": "Adipose MSC",
-                 "umbilical_cord": "Umbilical-cord MSC"}
-ROUTE_LABELS = {"topical": "Topical", "perilesional": "Perilesional injection",
-                "intralesional": "Intralesional injection", "iv": "Intravenous"}
-CTCAE_LABELS = {1: "1 – mild", 2: "2 – moderate", 3: "3 – severe",
-                4: "4 – life-threatening", 5: "5 – death"}
+# The words of the chart and the reports (app.domain.labels), capitalised for a form.
+SOURCE_LABELS = {k: v[:1].upper() + v[1:] for k, v in labels.SOURCE_LABELS.items()}
+ROUTE_LABELS = {k: v[:1].upper() + v[1:] for k, v in labels.ROUTE_LABELS.items()}
+CTCAE_LABELS = {grade: f"{grade} – {word}" for grade, word in labels.CTCAE_LABELS.items()}
 DOSE_UNITS = ("particles", "µg")
 IMAGING_MODALITIES = ("MRI", "CT", "X-ray", "ultrasound")
 
