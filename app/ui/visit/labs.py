@@ -18,6 +18,8 @@ from app.ui.visit.fields import (
 )
 from app.ui.visit.groups import FormGroup
 
+FLAG_WORDS = {"H": "H (above range)", "L": "L (below range)"}
+
 
 class AnalyteGroup(FormGroup):
     """One row per analyte: value, unit chooser, the value in the canonical unit, the range.
@@ -34,6 +36,7 @@ class AnalyteGroup(FormGroup):
         self.columns = columns
         self.units: dict[str, Any] = {}
         self.conversions: dict[str, QLabel] = {}
+        self.references: dict[str, ReferenceRange] = {}
         self.row_count = 0
         for column in columns:
             self._add_row(ANALYTES[column], last.get(column), ranges.get(column))
@@ -67,6 +70,7 @@ class AnalyteGroup(FormGroup):
         self.conversions[column] = conversion
         self.grid.addWidget(conversion, row, 3)
         reference = reference or ReferenceRange(analyte.ref_low, analyte.ref_high)
+        self.references[column] = reference
         self.grid.addWidget(hint_label(self._range_text(analyte, reference)), row, 4)
         self.grid.addWidget(slot.message, row + 1, 1, 1, 4)
         self.row_count += 2
@@ -100,16 +104,21 @@ class AnalyteGroup(FormGroup):
         return unit.currentData() if unit is not None else ANALYTES[column].unit
 
     def update_conversion(self, column: str) -> None:
-        """Show the typed value in the canonical unit next to it, when another unit is chosen."""
+        """Show the typed value in the canonical unit next to it, when another unit is chosen,
+        and its H/L flag against the clinic's reference range as it is typed."""
         analyte = ANALYTES[column]
         value, problem = parse_decimal(self.slots[column].editor.text())
         unit = self.unit_of(column)
-        if value is None or problem or unit == analyte.unit:
+        if value is None or problem:
             self.conversions[column].setText("")
             return
-        canonical = analyte.to_canonical(value, unit)
-        self.conversions[column].setText(
-            f"= {canonical:.{analyte.decimals}f} {analyte.unit}")
+        canonical = analyte.to_canonical(value, unit) if unit != analyte.unit else value
+        said = [] if unit == analyte.unit else [
+            f"= {canonical:.{analyte.decimals}f} {analyte.unit}"]
+        flag = self.references[column].flag(canonical)
+        if flag in FLAG_WORDS:
+            said.append(tr(FLAG_WORDS[flag]))
+        self.conversions[column].setText(" · ".join(said))
 
     def draft_widgets(self) -> dict[str, QWidget]:
         widgets = super().draft_widgets()
