@@ -31,6 +31,7 @@ TARGETS = {  # name: (target, "min" = at least / "max" = at most, unit)
     "box_dice_median": (0.95, "min", ""),
     "box_area_err_median_pct": (4.0, "max", "%"),
     "attach_calibrate_propose_12mp_median_ms": (500.0, "max", "ms"),
+    "gui_blocked_max_ms": (50.0, "max", "ms"),
 }
 
 
@@ -128,6 +129,19 @@ def speed(runs: int, log) -> tuple[float, list[float]]:
     return statistics.median(samples), samples
 
 
+def gui_blocked(log) -> tuple[float, list[float]]:
+    """The window's event loop while a 12-MP photo is analysed on its runner (bench.photo_gui,
+    in a fresh process with Qt offscreen): the longest wall-clock gap between two turns."""
+    import subprocess
+    import sys
+
+    log("  GUI thread during a 12-MP analysis ...")
+    out = subprocess.run([sys.executable, "-m", "bench.photo_gui"], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["gui_blocked_max_ms"], result["samples_ms"]
+
+
 def record(values: dict, extra: dict, args, output: Path) -> dict:
     """Read-modify-write the "photos" key of results.json."""
     metrics = {}
@@ -164,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     values, extra = accuracy(args.scenes, tuple(args.size), log)
     values["attach_calibrate_propose_12mp_median_ms"], samples = speed(args.runs, log)
     extra["attach_12mp_samples_ms"] = [round(s, 1) for s in samples]
+    values["gui_blocked_max_ms"], extra["gui_blocked_samples_ms"] = gui_blocked(log)
     metrics = record(values, extra, args, args.output)
     log(f"\n{'metric':42} {'value':>9} {'target':>10}  ok")
     log("-" * 70)
