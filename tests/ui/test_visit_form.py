@@ -102,7 +102,9 @@ def test_nurse_records_a_visit_entirely_from_the_keyboard(qtbot, db, actor, clin
     tab_to(qtbot, "lab_abi")
     type_text(qtbot, "0.8")
     assert dialog.findChild(QWidget, "canonical_crp_mg_l").text() == \
-        "= 25.0 mg/L · H (above range)"  # flagged against 0–10 mg/L as it is typed
+        "= 25.0 mg/L · H"  # flagged against 0–10 mg/L as it is typed
+    assert dialog.findChild(QWidget, "canonical_crp_mg_l").toolTip() == \
+        "above the reference range"
     press(qtbot, Qt.Key.Key_Return)
 
     wait_closed(qtbot, dialog)
@@ -140,13 +142,13 @@ def test_lab_unit_conversion_shows_both_values_and_stores_canonical(qtbot, db, a
     type_text(qtbot, "mg/d")                       # choose the unit by typing its name
     assert dialog.findChild(QComboBox, "unit_crp_mg_l").currentText() == "mg/dL"
     assert dialog.findChild(QLineEdit, "lab_crp_mg_l").text() == "2.5"
-    assert shown.text() == "= 25.0 mg/L · H (above range)"
+    assert shown.text() == "= 25.0 mg/L · H"
     tab_to(qtbot, "lab_hba1c_pct")
     type_text(qtbot, "53")
-    assert dialog.findChild(QWidget, "canonical_hba1c_pct").text() == "H (above range)"  # 53 %
+    assert dialog.findChild(QWidget, "canonical_hba1c_pct").text() == "H"  # 53 %, above 4–6.5
     tab(qtbot)
     type_text(qtbot, "mmol")
-    assert dialog.findChild(QWidget, "canonical_hba1c_pct").text() == "= 7.0 % · H (above range)"
+    assert dialog.findChild(QWidget, "canonical_hba1c_pct").text() == "= 7.0 % · H"
     press(qtbot, Qt.Key.Key_Return)
     wait_closed(qtbot, dialog)
 

@@ -18,7 +18,8 @@ from app.ui.visit.fields import (
 )
 from app.ui.visit.groups import FormGroup
 
-FLAG_WORDS = {"H": "H (above range)", "L": "L (below range)"}
+FLAG_WORDS = {"H": "H", "L": "L"}  # as on the Labs chart; the tooltip says it in words
+FLAG_TIPS = {"H": "above the reference range", "L": "below the reference range"}
 
 
 class AnalyteGroup(FormGroup):
@@ -111,6 +112,7 @@ class AnalyteGroup(FormGroup):
         unit = self.unit_of(column)
         if value is None or problem:
             self.conversions[column].setText("")
+            self.conversions[column].setToolTip("")
             return
         canonical = analyte.to_canonical(value, unit) if unit != analyte.unit else value
         said = [] if unit == analyte.unit else [
@@ -119,6 +121,7 @@ class AnalyteGroup(FormGroup):
         if flag in FLAG_WORDS:
             said.append(tr(FLAG_WORDS[flag]))
         self.conversions[column].setText(" · ".join(said))
+        self.conversions[column].setToolTip(tr(FLAG_TIPS[flag]) if flag in FLAG_TIPS else "")
 
     def draft_widgets(self) -> dict[str, QWidget]:
         widgets = super().draft_widgets()
