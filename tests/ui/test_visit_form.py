@@ -218,6 +218,7 @@ def test_escape_with_changes_asks_first(qtbot, db, actor, clinic, monkeypatch):
     type_text(qtbot, "3")
     press(qtbot, Qt.Key.Key_Escape)
     assert len(answers.asked) == 1 and "not saved" in answers.asked[0]
+    assert "Cancel goes back to the form" in answers.asked[0]  # three buttons, each explained
     assert dialog.isVisible()                      # Cancel: back to the form, typing kept
     assert dialog.findChild(QLineEdit, "vasPain").text() == "3"
     answers.answers.append(QMessageBox.StandardButton.Discard)

@@ -367,7 +367,8 @@ class VisitDialog(QDialog):
             answer = QMessageBox.question(
                 self, self.tr("Unsaved visit"),
                 self.tr("This visit is not saved.\n\nClose keeps what you typed as a draft, "
-                        "offered the next time this form opens. Discard throws it away."),
+                        "offered the next time this form opens. Discard throws it away. "
+                        "Cancel goes back to the form."),
                 QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Discard:
