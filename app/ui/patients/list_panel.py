@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.patients.table import PatientFilterProxy, PatientTableModel
 
-PATIENT_COLUMN_WIDTHS = (84, 126, 30, 78, 38, 78, 78, 100)  # "MRN-0001", a name, "W4 overdue"
+PATIENT_COLUMN_WIDTHS = (78, 122, 30, 78, 38, 78, 78, 100)  # "MRN-0001", a name, "W4 overdue"
 
 
 class PatientListPanel(QWidget):
