@@ -31,3 +31,21 @@ def test_a_dialog_fits_the_screen_it_is_on(qtbot):
     resize_to_fit(dialog, 5000, 5000)
     free = dialog.screen().availableGeometry()
     assert dialog.width() <= free.width() and dialog.height() <= free.height()
+
+
+def test_the_visit_form_fits_a_small_screen(qtbot, tmp_path_factory, tmp_path, actor):
+    """Its 1240×780 on a 1280×800 screen put Save below the task bar; it now fits the screen
+    it opens on (here the 800×800 offscreen screen; not narrower than its two columns need)
+    and scrolls inside."""
+    from tests.ui.visit_form_support import copy_of_clinic, make_clinic_template, open_form
+
+    path, patient_id = make_clinic_template(tmp_path_factory.mktemp("fit"))
+    db = copy_of_clinic(path, tmp_path)
+    try:
+        dialog = open_form(qtbot, db, actor, patient_id)
+        free = dialog.screen().availableGeometry()
+        assert dialog.height() <= free.height()  # Save stays on screen; the fields scroll
+        assert dialog.width() <= max(free.width(), dialog.minimumSizeHint().width())
+        dialog.done(0)
+    finally:
+        db.dispose()

@@ -33,6 +33,7 @@ from app.ui.visit.fields import ERROR, FEEDBACK_STYLE, FieldSlot, connect_change
 from app.ui.visit.saving import SaveOutcome, ask_before_saving, submit_visit
 from app.ui.visit.state import VisitFormState
 from app.ui.visit.view import VisitFormView
+from app.ui.widgets.fit import resize_to_fit
 
 
 class VisitDialog(QDialog):
@@ -158,7 +159,7 @@ class VisitDialog(QDialog):
             self._status_note = self.tr("Your role ({0}) may read visits but not record them.") \
                 .format(self.actor.role)
         self.revalidate()
-        self.resize(self.sizeHint())
+        resize_to_fit(self, self.sizeHint().width(), self.sizeHint().height())  # 1280×800 too
         self.visit_date.setFocus()
         self.loaded.emit()
 
