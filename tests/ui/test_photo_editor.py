@@ -186,3 +186,12 @@ def test_a_heic_photo_from_an_iphone_opens_too(qtbot, runner):
     small.save(out, format="HEIF", quality=90)
     editor = open_editor(qtbot, runner, out.getvalue())
     assert editor.calibration is not None and editor.calibration.method == "card"
+
+
+def test_the_editor_fits_the_screen_it_opens_on(qtbot, runner):
+    """1180×760 hid Save and Cancel below the task bar of a 1280×800 screen."""
+    editor = PhotoOutlineEditor(runner, editor_photo_from_prepared(prepare_photo(scene(11).jpeg)))
+    qtbot.addWidget(editor)
+    free = editor.screen().availableGeometry()
+    assert editor.height() <= free.height()
+    assert editor.width() <= max(free.width(), editor.minimumSizeHint().width())

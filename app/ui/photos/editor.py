@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.imaging.calibrate import Calibration, CalibrationError, ruler_calibration
 from app.imaging.measure import WoundMeasurement, measure_outline
 from app.ui.photos.canvas import TOOLS, Mode, OutlineCanvas, tissue_text
+from app.ui.widgets.fit import resize_to_fit
 
 Point = tuple[float, float]
 
@@ -87,7 +88,7 @@ class PhotoOutlineEditor(QDialog):
         self.canvas.outline_edited.connect(self._edited)
         self.canvas.stroke_done.connect(self._painted)
         self.canvas.ruler_changed.connect(lambda _p: self._update_ruler())
-        self.resize(1180, 760)
+        resize_to_fit(self, 1180, 760)  # Save and Cancel on screen at 1280×800 too
         self._show_outline(self.outline, source=None)
         self._show_calibration()
         self.status.setText(self.tr("Drag a box around the wound, or click inside it."))
