@@ -178,7 +178,7 @@ def attach_photo(session: Session, prepared: PreparedPhoto, *, assessment_id: in
                 outline_source=prepared.outline_source if analysis.outline_px else None)
     _set_measurement(row, analysis.calibration, analysis.outline_px, analysis.measurement)
     session.add(row)
-    if fill_assessment and analysis.measurement is not None:
+    if fill_assessment and is_primary and analysis.measurement is not None:
         _fill_assessment(assessment, visit, analysis.measurement, actor=actor, reason=reason)
     session.flush()
     return _record(session, row)
@@ -219,21 +219,28 @@ def set_outline(session: Session, photo_id: int, outline: Sequence[Sequence[floa
     measurement = measure_outline(points, calibration) if calibration else None
     _set_measurement(row, calibration, points, measurement)
     row.outline_source = source
-    if fill_assessment and measurement is not None:
+    if fill_assessment and row.is_primary and measurement is not None:
         assessment, visit = _live_assessment(session, row.assessment_id)
         _fill_assessment(assessment, visit, measurement, actor=actor, reason=reason)
     session.flush()
     return _record(session, row)
 
 
-def set_primary(session: Session, photo_id: int, *, actor: Actor) -> None:
-    """Make one photo the primary photo of its assessment."""
+def set_primary(session: Session, photo_id: int, *, actor: Actor,
+                reason: str | None = None) -> None:
+    """Make one photo the primary photo of its assessment. The assessment's sizes are its
+    primary photo's: a measured photo made primary gives them its own (method "photo")."""
     actor.require("record")
-    act_as(session, actor)
+    act_as(session, actor, reason=reason)
     row = _live_photo(session, photo_id)
     for other in session.scalars(select(Photo).where(Photo.assessment_id == row.assessment_id,
                                                      Photo.deleted_at.is_(None))):
         other.is_primary = other.id == row.id
+    if None not in (row.area_cm2, row.perimeter_cm, row.length_cm, row.width_cm):
+        assessment, visit = _live_assessment(session, row.assessment_id)
+        _fill_assessment(assessment, visit, WoundMeasurement(
+            row.area_cm2, row.perimeter_cm, row.length_cm, row.width_cm), actor=actor,
+            reason=reason)
 
 
 def remove_photo(session: Session, photo_id: int, *, actor: Actor, reason: str) -> None:

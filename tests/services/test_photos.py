@@ -253,3 +253,23 @@ def test_an_assessment_with_photos_is_not_removed_with_them(db, actor, prepared,
     with db.read() as s:
         assert [p.id for p in list_photos(s, patient_id=record.patient_id)] == [record.id]
         assert s.get(Assessment, assessment_id).visit_id == visit_id
+
+
+def test_the_assessment_takes_its_sizes_from_the_primary_photo_only(db, actor, scene, prepared,
+                                                                    assessment_id):
+    """A second photo does not replace the measurement; making it primary does."""
+    small = synthetic_photo(23, size=(800, 600), tilt_deg=10.0, area_cm2=2.0, jpeg_quality=90)
+    other = prepare_photo(small.jpeg, outline=small.outline_px)
+    with db.write() as s:
+        first = attach_photo(s, prepared, assessment_id=assessment_id, actor=actor)
+        second = attach_photo(s, other, assessment_id=assessment_id, actor=actor)
+    with db.read() as s:
+        assessment = s.get(Assessment, assessment_id)
+        assert assessment.traced_area_cm2 == pytest.approx(first.area_cm2, abs=0.01)
+    with db.write() as s:
+        set_primary(s, second.id, actor=actor)
+    with db.read() as s:
+        assessment = s.get(Assessment, assessment_id)
+        assert assessment.traced_area_cm2 == pytest.approx(second.area_cm2, abs=0.01)
+        assert assessment.traced_area_cm2 == pytest.approx(2.0, rel=0.05)
+        assert assessment.method == "photo"
