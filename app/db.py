@@ -57,6 +57,12 @@ def resolve_db_url(db: str | None = None) -> str:
     return "sqlite:///" + str(Path(chosen).expanduser().resolve())
 
 
+def database_identity(url: str) -> str:
+    """The database a URL names, without its password: what this PC's drafts and last user
+    are keyed on (a changed password orphans nothing; no secret is hashed into a name)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind an SQLite URL; None for other databases and in-memory SQLite."""
     parsed = make_url(url)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from app.db import database_identity
 from app.services.files import write_text_atomically
 
 DRAFT_FORMAT = 1
@@ -45,7 +46,7 @@ def visit_draft_path(*, db_url: str, patient_id: int, visit_id: int | None,
                      directory: Path | None = None) -> Path:
     """The draft file of one visit form; the database URL is hashed into the name so two
     clinic databases (say the demo and the real one) never share drafts."""
-    database = hashlib.sha256(db_url.encode("utf-8")).hexdigest()[:12]
+    database = hashlib.sha256(database_identity(db_url).encode("utf-8")).hexdigest()[:12]
     visit = "new" if visit_id is None else str(int(visit_id))
     name = f"visit-{database}-p{int(patient_id)}-{visit}.json"
     return (directory or drafts_directory()) / name

@@ -111,3 +111,14 @@ def test_discard_removes_the_draft_once(tmp_path):
     assert discard_draft(path) is True
     assert read_draft(path) is None
     assert discard_draft(path) is False
+
+
+def test_drafts_are_keyed_on_the_database_without_its_password(tmp_path):
+    from app.services.drafts import visit_draft_path
+
+    def path(password: str):
+        return visit_draft_path(db_url=f"postgresql+psycopg://nurse:{password}@host/dfu",
+                                patient_id=7, visit_id=None)
+
+    assert path("old secret") == path("new secret")
+    assert "secret" not in str(path("old secret"))

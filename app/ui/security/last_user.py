@@ -11,6 +11,7 @@ import json
 import logging
 from pathlib import Path
 
+from app.db import database_identity
 from app.services.files import write_text_atomically
 
 log = logging.getLogger("dfu_monitor.ui")
@@ -26,7 +27,7 @@ def state_path() -> Path:
 
 
 def _key(db_url: str) -> str:
-    return hashlib.sha256(db_url.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(database_identity(db_url).encode("utf-8")).hexdigest()[:16]
 
 
 def _read() -> dict:
