@@ -133,7 +133,28 @@ def _value(record: AuditRecord, value: str | None, context: _Context) -> str:
     if name == "site":
         words = site_label(value)
         return words if words == value else f"{words} ({value})"
+    if name.endswith("sha256"):  # a photo's bytes by their hash: the start names them
+        return f"{value[:12]}…" if len(value) > 12 else value
+    if name.endswith("_json"):
+        return _json_words(name, value)
     return BOOLEAN_WORDS.get(value, value)
+
+
+def _json_words(name: str, value: str) -> str:
+    """A photo's outline or calibration in a few words (the full value stays in the trail)."""
+    import json
+
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value[:40] + ("…" if len(value) > 40 else "")
+    if name == "outline_json" and isinstance(parsed, list):
+        return f"outline of {len(parsed)} points"
+    if name == "calibration_json" and isinstance(parsed, dict):
+        method = parsed.get("method") or "calibrated"
+        per_cm = parsed.get("px_per_cm")
+        return f"{method}, {per_cm:.1f} px/cm" if isinstance(per_cm, (int, float)) else method
+    return "(structured value)"
 
 
 def _field(record: AuditRecord, context: _Context) -> str:

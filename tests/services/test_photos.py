@@ -273,3 +273,23 @@ def test_the_assessment_takes_its_sizes_from_the_primary_photo_only(db, actor, s
         assert assessment.traced_area_cm2 == pytest.approx(second.area_cm2, abs=0.01)
         assert assessment.traced_area_cm2 == pytest.approx(2.0, rel=0.05)
         assert assessment.method == "photo"
+
+
+def test_the_audit_tab_says_a_photo_in_words(db, actor, prepared, assessment_id):
+    """Hashes by their start, the outline and calibration in a few words (the trail itself
+    keeps every value whole)."""
+    from app.services.audit_view import load_audit_lines
+
+    with db.write() as s:
+        record = attach_photo(s, prepared, assessment_id=assessment_id, actor=actor)
+    with db.read() as s:
+        lines = [line for line in load_audit_lines(s, record.patient_id)
+                 if line.record.table == "photo"]
+        kept = {r.field: r.new for r in list_audit(s, patient_id=record.patient_id)
+                if r.table == "photo"}
+    shown = {line.record.field: line.new for line in lines}
+    assert shown["sha256"] == record.sha256[:12] + "…"
+    assert shown["outline_json"].startswith("outline of ") and "points" in shown["outline_json"]
+    assert shown["calibration_json"].startswith("card, ") and "px/cm" in shown["calibration_json"]
+    assert kept["sha256"] == record.sha256  # the trail keeps the whole hash
+    assert all(len(value) < 60 for value in shown.values() if value)
