@@ -47,8 +47,6 @@ bench-server-quick: $(STAMP)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m app.ui.screenshots docs/screenshots
-	QT_QPA_PLATFORM=offscreen $(PY) -m app.ui.photos.screenshots docs/screenshots
-	QT_QPA_PLATFORM=offscreen $(PY) -m app.ui.admin.screenshots docs/screenshots
 
 # The one-folder bundle dist/dfu-monitor/ (PyInstaller, packaging/dfu-monitor.spec); the `dist`
 # extra installs PyInstaller into .venv the first time.

@@ -1,4 +1,6 @@
-"""Regenerate the screenshots of the README: `python -m app.ui.screenshots docs/screenshots`.
+"""Regenerate the screenshots of the README: `python -m app.ui.screenshots docs/screenshots`
+(`make screenshots`): these, then the wound-photo views (app.ui.photos.screenshots) and the
+administration windows (app.ui.admin.screenshots).
 
 A demo clinic (300 synthetic patients, fixed seed and date) is seeded in a temporary folder
 and the main window is rendered offscreen at 1280×800: the patient list with the Overview of
@@ -211,9 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="folder for the PNG files")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for path in render(args.out_dir):
-        print(path)
-    return 0
+    from app.ui.admin import screenshots as admin
+    from app.ui.photos import screenshots as photos
+
+    for build in (render, photos.render, admin.render):  # each on a clinic of its own
+        for path in build(args.out_dir):
+            print(path, flush=True)
+    os._exit(0)  # skip the interpreter's teardown of live Qt objects
 
 
 if __name__ == "__main__":

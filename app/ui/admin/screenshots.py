@@ -1,12 +1,10 @@
 """Regenerate the administration screenshots of the README:
-`python -m app.ui.admin.screenshots docs/screenshots` (offscreen, a throwaway demo clinic with
+`make screenshots` (app.ui.screenshots; offscreen, a throwaway demo clinic with
 one account per role): admin_users.png, admin_settings.png, lock_screen.png (after a wrong
 password, so the error line shows whole)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -85,16 +83,3 @@ def render(out_dir: Path) -> list[Path]:
     written.append(out_dir / "lock_screen.png")
     dialog.grab().save(str(written[-1]))
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for path in render(Path(args[0] if args else "docs/screenshots")):
-        print(path)
-    sys.stdout.flush()
-    os._exit(0)  # skip the interpreter's teardown of live Qt objects (as app.ui.screenshots)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""The README's wound-photo screenshots: `python -m app.ui.photos.screenshots docs/screenshots`.
+"""The README's wound-photo screenshots (rendered by `make screenshots`, app.ui.screenshots).
 
 A small demo clinic (fixed seed and date) gets synthetic photos; one patient's ulcer gets a
 photo at several visits (one of them without the card: "not calibrated"). Saved: the Photos
@@ -8,7 +8,6 @@ page with the photos (report_photos.png, by pdftoppm). Nothing touches the user'
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import os
@@ -166,17 +165,3 @@ def _report_page(window, patient_id: int, out_dir: Path, dpi: int = 70) -> Path:
         target = out_dir / "report_photos.png"
         target.write_bytes((Path(folder) / "page.png").read_bytes())
     return target
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path, help="folder for the PNG files")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for path in render(args.out_dir):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
