@@ -191,7 +191,6 @@ class MainWindow(QMainWindow):
 
     def _patients_loaded(self, rows: tuple[PatientListRow, ...]) -> None:
         self.patient_model.set_rows(rows)
-        self.list_panel.select_row(self.current_patient_id, scroll=False)
         self.patients_ready = True
         self._update_list_status()
         self.patients_loaded.emit(len(rows))
