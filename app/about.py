@@ -26,9 +26,8 @@ COMPONENTS: tuple[tuple[str, str, str], ...] = (
     ("opencv-python-headless", "OpenCV (photo measurement)",
      "Apache-2.0; its binary wheel bundles FFmpeg (LGPL-2.1)"),
     ("Pillow", "Pillow (images)", "MIT-CMU (HPND)"),
-    ("pillow-heif", "pillow-heif (HEIC photos)",
-     ("BSD-3-Clause source; its binary wheels are GPL-2.0 as a whole (libheif and "
-      "libde265 LGPL-3.0, x265 GPL-2.0)")),
+    ("pi-heif", "pi-heif (HEIC photos)",
+     "BSD-3-Clause; its binary wheels bundle libheif and libde265 (LGPL-3.0)"),
     ("psycopg", "psycopg 3 (PostgreSQL)", "LGPL-3.0"),
     ("psycopg-binary", "libpq and OpenSSL (in psycopg-binary)", "PostgreSQL licence, Apache-2.0"),
     ("argon2-cffi", "argon2-cffi (passwords)", "MIT"),

@@ -14,6 +14,8 @@ import pytest
 DATA = Path(__file__).parent / "data"
 GOLDEN_CSV = DATA / "visits_public.csv"
 GOLDEN_JSON = DATA / "expected_public.json"
+# HEIC photos made once with pillow-heif (tests/data/photos/make_heic.py): pi-heif only reads.
+HEIC_FIXTURES = DATA / "photos"
 
 
 @pytest.fixture(autouse=True)

@@ -55,11 +55,12 @@ def sha256_hex(data: bytes) -> str:
 
 
 def _register_heif() -> None:
+    """HEIC (iPhone photos) through pi-heif: libheif's decoder without the GPL x265 encoder."""
     try:
-        import pillow_heif
+        import pi_heif
     except ImportError:  # pragma: no cover - a dependency, but HEIC is optional to decode
         return
-    pillow_heif.register_heif_opener()
+    pi_heif.register_heif_opener()
 
 
 def _too_large(pixels: int | None, max_pixels: int) -> PhotoError:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from app.services.photos import prepare_photo
 from app.ui.photos.canvas import Mode
 from app.ui.photos.editor import PhotoOutlineEditor, editor_photo_from_prepared
+from tests.conftest import HEIC_FIXTURES
 from tests.ui.photo_support import drag, scene
 
 
@@ -177,14 +178,8 @@ def test_jobs_queued_together_all_come_back(qtbot, runner):
 
 
 def test_a_heic_photo_from_an_iphone_opens_too(qtbot, runner):
-    from PIL import Image
-
-    pillow_heif = pytest.importorskip("pillow_heif")
-    pillow_heif.register_heif_opener()
-    out = io.BytesIO()
-    small = Image.open(io.BytesIO(scene(11).jpeg)).resize((800, 600))  # HEIC encodes slowly
-    small.save(out, format="HEIF", quality=90)
-    editor = open_editor(qtbot, runner, out.getvalue())
+    heic = (HEIC_FIXTURES / "scene11_800x600.heic").read_bytes()  # made by make_heic.py
+    editor = open_editor(qtbot, runner, heic)
     assert editor.calibration is not None and editor.calibration.method == "card"
 
 
