@@ -227,8 +227,11 @@ def _plane_extent(to_image: np.ndarray, roi, size: tuple[int, int]) -> tuple[int
 
 def _finish(rng: np.random.Generator, image: np.ndarray, quality: int) -> bytes:
     """Lighting gradient, blur, sensor noise, JPEG."""
+    import io
+
     import cv2
     import numpy as np
+    from PIL import Image
 
     h, w = image.shape[:2]
     beta = rng.uniform(0, 2 * math.pi)
@@ -241,11 +244,11 @@ def _finish(rng: np.random.Generator, image: np.ndarray, quality: int) -> bytes:
     if sigma > 0.3:
         out = cv2.GaussianBlur(out, (0, 0), sigma)
     out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(rng.uniform(1, 5))
-    bgr = cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
-    ok, encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:  # pragma: no cover - OpenCV always encodes a valid array
-        raise RuntimeError("JPEG encoding failed")
-    return encoded.tobytes()
+    # Pillow encodes (4:2:0, as a phone does): the bundle's OpenCV has no image codecs.
+    encoded = io.BytesIO()
+    Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).save(encoded, format="JPEG",
+                                                                 quality=int(quality))
+    return encoded.getvalue()
 
 
 def synthetic_photo(seed: int, *, size: tuple[int, int] = (1600, 1200),
