@@ -136,12 +136,18 @@ def _sqlite_plan(statement, dialect) -> tuple:
         compiled = statement.compile(dialect=dialect)
         columns = list(statement.selected_columns)
         converters = tuple((i, convert) for i, column in enumerate(columns)
-                           if (convert := column.type._cached_result_processor(dialect, None)))
+                           if (convert := _result_processor(column.type, dialect)))
         plan = (statement, (compiled.string, tuple(compiled.positiontup),
                             {k: b.effective_value for k, b in compiled.binds.items()},
                             converters, _row_shape(tuple(c.key for c in columns))._make))
         _PLANS[id(statement)] = plan
     return plan[1]
+
+
+def _result_processor(type_, dialect):
+    """What Core applies to a column of this type in a result row (None: nothing), through
+    the public TypeEngine API: the dialect's implementation of the type and its processor."""
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
 
 
 def _columns(model, names: str) -> list:
