@@ -56,7 +56,7 @@ def points(item) -> tuple[list[float], list[float]]:
 
 def test_chart_widgets_carry_their_object_names(tabs):
     tabs.show_mrn("H-01002")
-    tabs.refresh_all()
+    tabs.fill_all()
     for name in ("areaChart", "painChart", "labChart", "visitTable", "treatmentTable",
                  "adverseEventTable", "healingAxis", "labAnalytes"):
         assert tabs.findChild(QWidget, name) is not None, name
@@ -182,7 +182,7 @@ def test_lab_small_multiples_with_bands_and_flags(tabs):
 
 def test_tables_list_visits_treatments_and_events(tabs):
     chart = tabs.show_mrn("H-01002")
-    tabs.refresh_all()
+    tabs.fill_all()
     assert tabs.visit_model.rowCount() == len(chart.history.visits) == 19
     assert tabs.treatment_model.rowCount() == len(chart.history.treatments)
     newest = tabs.visit_table.model().index(0, 0).data()
@@ -220,6 +220,42 @@ def test_hidden_tabs_refresh_when_next_shown(tabs):
     assert tabs.visit_model.rowCount() == 14  # hidden: not yet
     tabs.setCurrentWidget(tabs.visit_table)
     assert tabs.visit_model.rowCount() == 18
+
+
+def test_refresh_all_draws_the_visible_tab_and_leaves_hidden_ones_stale(tabs):
+    tabs.setCurrentWidget(tabs.healing_page)
+    tabs.fill_all()  # nothing to draw yet: no chart
+    chart = tabs.show_mrn("H-01002")
+    tabs.refresh_all()
+    assert not tabs.is_stale(tabs.healing_page)
+    assert len(points(tabs.healing_chart.area_curve(0))[0]) > 0
+    hidden = [tabs.widget(i) for i in range(tabs.count()) if tabs.widget(i) is not
+              tabs.healing_page]
+    assert all(tabs.is_stale(page) for page in hidden)
+    assert tabs.lab_page.content is None  # the Labs chart is not even built yet
+    assert tabs.visit_model.rowCount() == 0
+    tabs.setCurrentWidget(tabs.lab_page)  # shown: drawn now, from the same chart
+    assert not tabs.is_stale(tabs.lab_page)
+    crp = tabs.lab_chart.plot.curve_for("crp_mg_l")
+    assert len(points(crp)[1]) == sum("crp_mg_l" in v.labs for v in chart.history.visits) > 0
+    tabs.fill_all()
+    assert not any(tabs.is_stale(page) for page in hidden)
+    assert tabs.visit_model.rowCount() == len(chart.history.visits) == 19
+
+
+def test_healing_x_range_is_settled_before_the_paint(tabs):
+    """The next patient's x range is set when the data is, not by the paint (a range changed
+    while painting dirties the scene and paints the chart a second time)."""
+    tabs.setCurrentWidget(tabs.healing_page)
+    tabs.show_mrn("H-01007")
+    QCoreApplication.processEvents()
+    chart = tabs.show_mrn("H-01002")  # no event processed: no paint since the data changed
+    view = tabs.healing_chart.plot.getPlotItem().vb
+    low, high = view.viewRange()[0]
+    days = [float((a.on - e.assessments[0].on).days) for e in chart.history.episodes
+            for a in e.assessments]
+    assert low <= min(days) and max(days) <= high
+    assert high - low < 1.3 * (max(days) - min(days))  # fitted, not the previous range
 
 
 def test_par_label_is_drawn_above_every_curve(tabs):
@@ -325,7 +361,7 @@ def test_tables_use_the_shared_labels(tabs):
     from app.domain.labels import SOURCE_LABELS, site_label
 
     chart = tabs.show_mrn("H-01002")
-    tabs.refresh_all()
+    tabs.fill_all()
     model = tabs.treatment_model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     dose = dataclasses.replace(chart.history.exosome_doses[0], exosome_source="umbilical_cord")

@@ -123,7 +123,7 @@ def test_models_pass_the_model_tester(qtbot, qtmodeltester, window):
     qtmodeltester.check(window.patient_model)
     qtmodeltester.check(window.patient_proxy)
     open_chart(qtbot, window, "H-01002")
-    window.chart_tabs.refresh_all()
+    window.chart_tabs.fill_all()
     tabs = window.chart_tabs
     for model in (tabs.visit_model, tabs.treatment_model, tabs.adverse_event_model,
                   tabs.visit_table.model(), tabs.treatment_table.model(),

@@ -274,6 +274,9 @@ class HealingChart(QWidget):
         low = min([0.0, *all_pars]) - 5.0
         self.par_view.setYRange(low, 105.0, padding=0)
         self._sync_views()
+        # The x range (auto) and the views' transforms are settled now, not at the paint: a
+        # range changed by the paint dirties the scene again and paints it a second time.
+        self.plot.scene().prepareForPaint()
 
     def _draw_doses(self, episodes, doses, first_dose) -> int:
         by_ulcer = {e.ulcer_id: e for e in episodes}

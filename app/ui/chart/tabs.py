@@ -252,8 +252,18 @@ class PatientChartTabs(QTabWidget):
         elif hasattr(page, "show_chart"):  # tabs added by other features (e.g. Audit)
             page.show_chart(chart)
 
+    def is_stale(self, page: QWidget) -> bool:
+        """True when `page` does not show the current chart yet (it is drawn when shown)."""
+        return self.chart is not None and self._shown.get(page) is not self.chart
+
     def refresh_all(self) -> None:
-        """Fill every tab now, visible or not (normally a hidden tab is filled when shown)."""
+        """Bring every tab up to date with the current chart: the visible tab is drawn now,
+        each hidden tab is stale and is drawn when it is next shown (what a user waits for
+        is the tab in front of them; bench/README.md, "Chart open")."""
+        self._refresh_current()
+
+    def fill_all(self) -> None:
+        """Draw every tab now, visible or not (tests and screenshots read hidden tabs)."""
         for index in range(self.count()):
             self._refresh(self.widget(index))
 

@@ -196,6 +196,7 @@ class LabPlot(pg.PlotWidget):
             self._draw(slot, shown[row] if row < len(shown) else None, chart)
         if span is not None:
             self.slots[0].plot.setXRange(*span, padding=0)
+        self.scene().prepareForPaint()  # ranges settled now, not by a second paint (healing)
 
     @staticmethod
     def _mark(slot: LabSlot, xs: list[float], labs: list) -> None:
