@@ -1,15 +1,21 @@
 """Load one patient's whole history and compute every metric once (docs/metrics.md)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict, namedtuple
-from typing import Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.domain.analytes import ANALYTES, ReferenceRange
-from app.domain.episodes import InvalidEpisode, assessment_point, episode_metrics
+from app.domain.episodes import (
+    EpisodeMetrics,
+    InvalidEpisode,
+    assessment_point,
+    episode_metrics,
+)
 from app.domain.patient_measures import lab_summary, pain_summary
 from app.domain.records import (
     AdverseEventRecord,
@@ -270,22 +276,54 @@ def assemble_history(*, patient, settings: ClinicSettings, visits: Sequence, ulc
 
 def _lab_summaries(visit_records: Sequence[VisitRecord], ranges) -> dict:
     """Baseline, latest and change of each analyte measured (docs/metrics.md)."""
+    return lab_summaries(((v.visit_date, column, lab.value) for v in visit_records
+                          for column, lab in v.labs.items()), ranges)
+
+
+def lab_summaries(values: Iterable[tuple], ranges) -> dict:
+    """Each analyte's baseline, latest and change (docs/metrics.md) from (visit date, analyte
+    column, value) triples in visit-date order; analytes in the registry's order."""
     series_by_column: dict[str, list] = defaultdict(list)
-    for v in visit_records:
-        for column, lab in v.labs.items():
-            series_by_column[column].append((v.visit_date, lab.value))
-    lab_summaries = {}
+    for on, column, value in values:
+        series_by_column[column].append((on, value))
+    summaries = {}
     for column in ANALYTES:
         series = series_by_column.get(column)
         summary = lab_summary(series, ranges.get(column, _NO_RANGE)) if series else None
         if summary is not None:
-            lab_summaries[column] = summary
-    return lab_summaries
+            summaries[column] = summary
+    return summaries
 
 
-def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod
-                        ) -> tuple[EpisodeView, ...]:
-    """Episodes in the order of their baseline dates; sites in the order they first appeared."""
+class EpisodeCourse(NamedTuple):
+    """One ulcer episode's assessments (date order) and metrics, before it becomes an
+    EpisodeView; `site`, `episode_no` and `clinician_status` read as an EpisodeView's."""
+
+    ulcer: Any  # a row of the ulcer table (id, site, episode_no, clinician_status, ...)
+    assessments: tuple
+    metrics: EpisodeMetrics | None
+    problem: str | None
+    recurred_on: dt.date | None
+    recurrence_of_episode: int | None
+
+    @property
+    def site(self) -> str:
+        return self.ulcer.site
+
+    @property
+    def episode_no(self) -> int:
+        return self.ulcer.episode_no
+
+    @property
+    def clinician_status(self) -> str | None:
+        return self.ulcer.clinician_status
+
+
+def episode_courses(ulcers: Sequence, assessments_by_ulcer, *, method: AreaMethod
+                    ) -> list[EpisodeCourse]:
+    """Each ulcer's episode with its metrics (or the problem that prevents them), in the order
+    of their baseline dates, sites in the order they first appeared. An assessment is anything
+    with `id`, `on`, `length_cm`, `width_cm`, `traced_area_cm2` and `closed_marked`."""
     episode_no_by_id = {u.id: u.episode_no for u in ulcers}
     site_order: dict[str, int] = {}
     for u in ulcers:
@@ -296,7 +334,7 @@ def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod
         if rows:
             next_baseline[(u.site, u.episode_no)] = min(r.on for r in rows)
 
-    views = []
+    courses = []
     for u in ulcers:
         rows = tuple(sorted(assessments_by_ulcer.get(u.id, ()), key=lambda r: r.on))
         if not rows:
@@ -310,13 +348,23 @@ def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod
             metrics = episode_metrics(points, clinician_status=u.clinician_status)
         except InvalidEpisode as exc:
             problem = str(exc)
-        recurred_on = next_baseline.get((u.site, u.episode_no + 1))
-        views.append(EpisodeView(
-            ulcer_id=u.id, site=u.site, episode_no=u.episode_no,
-            recurrence_of_episode=episode_no_by_id.get(u.recurrence_of_id),
-            recurred_on=recurred_on, onset_date=u.onset_date, etiology=u.etiology,
-            wagner_grade=u.wagner_grade, ut_grade=u.ut_grade, ut_stage=u.ut_stage,
-            clinician_status=u.clinician_status, assessments=rows, metrics=metrics,
-            problem=problem))
-    views.sort(key=lambda v: (v.assessments[0].on, site_order[v.site], v.episode_no))
-    return tuple(views)
+        courses.append(EpisodeCourse(
+            ulcer=u, assessments=rows, metrics=metrics, problem=problem,
+            recurred_on=next_baseline.get((u.site, u.episode_no + 1)),
+            recurrence_of_episode=episode_no_by_id.get(u.recurrence_of_id)))
+    courses.sort(key=lambda c: (c.assessments[0].on, site_order[c.ulcer.site],
+                                c.ulcer.episode_no))
+    return courses
+
+
+def build_episode_views(ulcers, assessments_by_ulcer, *, method: AreaMethod
+                        ) -> tuple[EpisodeView, ...]:
+    """Episodes in the order of their baseline dates; sites in the order they first appeared."""
+    return tuple(EpisodeView(
+        ulcer_id=c.ulcer.id, site=c.ulcer.site, episode_no=c.ulcer.episode_no,
+        recurrence_of_episode=c.recurrence_of_episode, recurred_on=c.recurred_on,
+        onset_date=c.ulcer.onset_date, etiology=c.ulcer.etiology,
+        wagner_grade=c.ulcer.wagner_grade, ut_grade=c.ulcer.ut_grade,
+        ut_stage=c.ulcer.ut_stage, clinician_status=c.ulcer.clinician_status,
+        assessments=c.assessments, metrics=c.metrics, problem=c.problem)
+        for c in episode_courses(ulcers, assessments_by_ulcer, method=method))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,15 +40,24 @@ LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def load_settings(session: Session) -> ClinicSettings:
-    values = dict(DEFAULTS)
     # Plain rows, not ORM objects: every chart and report reads the settings.
-    for key, value in session.execute(select(Setting.key, Setting.value)):
+    return clinic_settings(
+        session.execute(select(Setting.key, Setting.value)).all(),
+        session.execute(select(ReferenceRangeSetting.analyte, ReferenceRangeSetting.low,
+                               ReferenceRangeSetting.high)).all())
+
+
+def clinic_settings(settings: Iterable[tuple[str, str]],
+                    reference_ranges: Iterable[tuple[str, float | None, float | None]]
+                    ) -> ClinicSettings:
+    """The ClinicSettings of rows of the setting table (key, JSON value) and of the
+    reference_range table (analyte, low, high): the defaults where a row is missing."""
+    values = dict(DEFAULTS)
+    for key, value in settings:
         if key in values:
             values[key] = json.loads(value)
     ranges = default_reference_ranges()
-    for analyte, low, high in session.execute(select(ReferenceRangeSetting.analyte,
-                                                     ReferenceRangeSetting.low,
-                                                     ReferenceRangeSetting.high)):
+    for analyte, low, high in reference_ranges:
         ranges[analyte] = ReferenceRange(low, high)
     return ClinicSettings(
         clinic_name=values["clinic_name"],

@@ -1,20 +1,27 @@
-"""`summary --json`: the docs/metrics.md schema, built from a PatientHistory."""
+"""`summary --json`: the docs/metrics.md schema, from a PatientHistory (history_summary) or
+straight from the patient's rows (patient_summary: one statement, bench/README.md "Summary").
+Both compute every number with the same app.domain functions, through app.services.history's
+episode_courses and lab_summaries, so they give the same summary."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy.orm import Session
 
+from app.domain.patient_measures import PainSummary, pain_summary
 from app.domain.records import EpisodeView, PatientHistory
-from app.services.history import load_history, patient_id_by_mrn
+from app.domain.wound import AreaMethod
+from app.services.history import EpisodeCourse, episode_courses, lab_summaries
+from app.services.settings import clinic_settings
+from app.services.summary_rows import load_summary_rows
 
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def episode_summary(view: EpisodeView) -> dict[str, Any]:
+def episode_summary(view: EpisodeView | EpisodeCourse) -> dict[str, Any]:
     m = view.metrics
     base: dict[str, Any] = {"site": view.site, "episode": view.episode_no,
                             "recurrence_of_episode": view.recurrence_of_episode}
@@ -44,21 +51,38 @@ def episode_summary(view: EpisodeView) -> dict[str, Any]:
 
 
 def history_summary(history: PatientHistory) -> dict[str, Any]:
-    pain = history.pain
+    patient = history.patient
+    return _summary(mrn=patient.mrn, name=patient.name, arm=patient.arm,
+                    method=history.area_method, episodes=history.episodes, pain=history.pain,
+                    labs=history.labs)
+
+
+def patient_summary(session: Session, mrn: str) -> dict[str, Any]:
+    """The summary of the live patient with this MRN (NotFound when there is none), equal to
+    history_summary(load_history(...)) but read with one statement and no records."""
+    rows = load_summary_rows(session, mrn)
+    settings = clinic_settings(rows.settings, rows.reference_ranges)
+    method = settings.area_method
+    return _summary(mrn=rows.mrn, name=rows.name, arm=rows.arm, method=method,
+                    episodes=episode_courses(rows.ulcers, rows.assessments_by_ulcer,
+                                             method=method),
+                    pain=pain_summary(rows.visits),
+                    labs=lab_summaries(rows.labs, settings.reference_ranges))
+
+
+def _summary(*, mrn: str, name: str, arm: str | None, method: AreaMethod,
+             episodes: Sequence[EpisodeView | EpisodeCourse], pain: PainSummary,
+             labs: dict) -> dict[str, Any]:
     return {
-        "mrn": history.patient.mrn,
-        "name": history.patient.name,
-        "area_method": history.area_method.value,
-        "arm": history.patient.arm,
-        "ulcers": [episode_summary(v) for v in history.episodes],
+        "mrn": mrn,
+        "name": name,
+        "area_method": method.value,
+        "arm": arm,
+        "ulcers": [episode_summary(v) for v in episodes],
         "pain": {"baseline_vas": pain.baseline_vas, "latest_vas": pain.latest_vas,
                  "change": pain.change,
                  "clinically_important_reduction": pain.clinically_important_reduction},
         "labs": {column: {"baseline": s.baseline, "latest": s.latest, "change": s.change,
                           "latest_flag": s.latest_flag}
-                 for column, s in history.labs.items()},
+                 for column, s in labs.items()},
     }
-
-
-def patient_summary(session: Session, mrn: str) -> dict[str, Any]:
-    return history_summary(load_history(session, patient_id_by_mrn(session, mrn)))
