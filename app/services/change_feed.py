@@ -8,16 +8,26 @@ collect ids at each flush and send at `before_commit`; bulk writers (the demo se
 whenever another connection (window, process, command line) commits.
 
 Listening: `ChangeFeed(db).start(callback)` runs a daemon thread: on a server its own
-psycopg connection LISTENs (`notifies()` with a timeout, reconnecting by itself, and then
-reporting "everything" as notifications may have been missed); on SQLite it polls
-data_version every half second. The callback runs on that thread with a `Changes` value:
-a Qt caller hands it to the GUI thread (a queued signal) and reloads the views it touches.
+psycopg connection LISTENs (reconnecting by itself, and then reporting "everything" as
+notifications may have been missed); on SQLite it polls data_version every half second. The
+callback runs on that thread with a `Changes` value: a Qt caller hands it to the GUI thread
+(a queued signal) and reloads the views it touches. A notification is delivered as soon as
+it arrives; the rest of a burst (COALESCE_SECONDS) comes as one more delivery.
+
+A window's own commits are not reported back (it has announced them already, and a second
+reload of the list and chart would follow each save): its runner commits inside
+`own_commit(session)`. On a server the NOTIFY then names the feed's `sender` and the feed
+skips it; on SQLite the feed looks at data_version just before that commit (while BEGIN
+IMMEDIATE keeps every other writer out, so what moved it was someone else) and takes the
+value after it as its new baseline.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+import uuid
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
@@ -28,8 +38,10 @@ from app.services.changes import Changes
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+COALESCE_SECONDS = 0.1  # after a delivery, the rest of a burst arrives as one more
 RECONNECT_SECONDS = 1.0
 _KEY = "dfu_changes"
+_SENDER = "dfu_changes_sender"  # the window whose runner writes this session
 _VISITS = "dfu_changes_visit_patients"  # visit id -> patient id, this transaction
 _PATIENT_TABLES = frozenset({"ulcer", "adverse_event", "patient_note"})
 _SETTINGS_TABLES = frozenset({"setting", "reference_range"})
@@ -112,12 +124,13 @@ def _before_commit(session: Session) -> None:
     if changes is None or changes.is_empty():
         return
     connection = session.connection()
-    db_server.notify(connection, changes.to_payload())
+    db_server.notify(connection, changes.to_payload(sender=session.info.get(_SENDER)))
 
 
 def _forget(session: Session) -> None:
     session.info.pop(_KEY, None)
     session.info.pop(_VISITS, None)
+    session.info.pop(_SENDER, None)
 
 
 # -- listening --------------------------------------------------------------------------------
@@ -134,6 +147,13 @@ class ChangeFeed:
         self._thread: threading.Thread | None = None
         self._callback: Callable[[Changes], object] | None = None
         self.ready = threading.Event()  # set once the feed listens (tests wait for it)
+        self.sender = uuid.uuid4().hex[:16]  # names this window's NOTIFYs (own_commit)
+        # SQLite: the feed's connection and the data_version last seen on it, shared with
+        # own_commit on the database worker's thread, under the lock.
+        self._lock = threading.Lock()
+        self._file: Any = None
+        self._version: int | None = None
+        self.looks = 0  # how often the SQLite loop has looked (tests wait for a look)
 
     @classmethod
     def for_database(cls, db, **kwargs) -> ChangeFeed:
@@ -159,6 +179,30 @@ class ChangeFeed:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+    @contextmanager
+    def own_commit(self, session: Session) -> Iterator[None]:
+        """Enter inside a write transaction of this window, just before its commit; leave
+        after the commit: that commit is not reported back. Commits of anyone else are,
+        those just before it included."""
+        if self.is_server:
+            session.info[_SENDER] = self.sender
+            yield
+            return
+        session.connection()  # BEGIN IMMEDIATE taken: no other writer commits until ours
+        with self._lock:
+            if self._moved():  # someone else committed since the last look
+                self._deliver(Changes.all())
+            yield  # the commit; when it fails, nothing of ours moved the version
+            self._moved()  # our own commit: the new baseline, not reported
+
+    def _moved(self) -> bool:
+        """SQLite, under the lock: has data_version moved since the last look?"""
+        if self._file is None:
+            return False
+        now = db_files.data_version(self._file)
+        moved, self._version = now != self._version, now
+        return moved
 
     def _deliver(self, changes: Changes) -> None:
         if changes.is_empty() or self._stop.is_set():
@@ -199,12 +243,20 @@ class ChangeFeed:
 
     def _receive(self, connection) -> None:
         while not self._stop.is_set():
-            batch = [Changes.from_payload(n.payload)
-                     for n in connection.notifies(timeout=self._poll)]
-            if batch:
-                self._deliver(Changes.merge_all(batch))
-            else:
+            notes = list(connection.notifies(timeout=self._poll, stop_after=1))
+            if not notes:
                 connection.execute("SELECT 1")  # notices a dropped server while idle
+                continue
+            notes += connection.notifies(timeout=0)  # what arrived with it
+            if self._deliver_notes(notes):  # at once: a lone change waits for nothing
+                self._deliver_notes(list(connection.notifies(timeout=COALESCE_SECONDS)))
+
+    def _deliver_notes(self, notes: list) -> bool:
+        """Deliver the notifications of other windows as one Changes; True if any."""
+        payloads = [n.payload for n in notes if Changes.sender_of(n.payload) != self.sender]
+        if payloads:
+            self._deliver(Changes.merge_all(Changes.from_payload(p) for p in payloads))
+        return bool(payloads)
 
     # -- SQLite -------------------------------------------------------------------------------
     def _watch_file(self) -> None:
@@ -215,13 +267,17 @@ class ChangeFeed:
             raise ValueError(f"no change feed for {self.url}")
         connection = db_files.connect(path, passphrase=self._passphrase)
         try:
-            version = db_files.data_version(connection)
+            with self._lock:
+                self._file, self._version = connection, db_files.data_version(connection)
             self.ready.set()
             while not self._stop.wait(self._poll):
-                now = db_files.data_version(connection)
-                if now != version:
-                    version = now
+                with self._lock:
+                    moved = self._moved()
+                    self.looks += 1
+                if moved:
                     self._deliver(Changes.all())
         finally:
+            with self._lock:
+                self._file = None
             connection.close()
 

@@ -57,9 +57,10 @@ class Changes:
         return self.everything or patient_id in self.patients
 
     # -- the NOTIFY payload (compact JSON, well under PostgreSQL's 8000-byte limit) -----------
-    def to_payload(self, *, limit: int = 7000) -> str:
-        """Compact JSON; a change too large to list becomes {"all": true}."""
-        body: dict[str, Any] = {}
+    def to_payload(self, *, limit: int = 7000, sender: str | None = None) -> str:
+        """Compact JSON; a change too large to list becomes {"all": true}. `sender` names
+        the window that wrote it (its own feed ignores it: it has announced it already)."""
+        body: dict[str, Any] = {"by": sender} if sender else {}
         if self.everything:
             body["all"] = True
         for key, ids in (("p", self.patients), ("v", self.visits), ("ph", self.photos)):
@@ -70,7 +71,20 @@ class Changes:
         if self.users:
             body["u"] = True
         text = json.dumps(body, separators=(",", ":"))
-        return text if len(text) <= limit else '{"all":true}'
+        if len(text) <= limit:
+            return text
+        return json.dumps({"by": sender, "all": True} if sender else {"all": True},
+                          separators=(",", ":"))
+
+    @staticmethod
+    def sender_of(payload: str) -> str | None:
+        """The `sender` a payload names, or None."""
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            return None
+        sender = body.get("by") if isinstance(body, dict) else None
+        return sender if isinstance(sender, str) else None
 
     @classmethod
     def from_payload(cls, payload: str) -> Changes:

@@ -13,7 +13,8 @@ Modelled on Anki's `QueryOp` / `CollectionOp` (qt/aqt/operations):
   patients only delivers the last chart. Writes are never skipped.
 - After a write commits, `changed` is emitted with its `Changes` (patients, visits, photos,
   settings, users). Views refresh from it; the change feed of other workstations
-  (app.services.change_feed) is fed into the same signal by `announce()`.
+  (app.services.change_feed) is fed into the same signal by `announce()`, and a write
+  commits inside the feed's `own_commit`, so the feed never reports it a second time.
 - `background(channel, work, on_done)` runs Qt-free work that needs no database (building a
   PDF from records already read) on a separate thread, so it never holds up the database.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import ExitStack
 from typing import Any, Callable, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
@@ -110,9 +112,15 @@ class DatabaseRunner(QObject):
               parent: QWidget | None = None) -> int:
         """Run `op(session)` in one write transaction; after the commit, announce `changes`
         (a value, or a function of the op's result) and call `on_done(result)`."""
+        feed = self._feed
+
         def work() -> T:
-            with self.db.write() as session:
-                return op(session)
+            with ExitStack() as after_commit:
+                with self.db.write() as session:
+                    result = op(session)
+                    if feed is not None:  # this commit is announced here, not by the feed
+                        after_commit.enter_context(feed.own_commit(session))
+                return result
 
         return self._submit(self._database_pool, None, work, on_done, on_error, changes,
                             parent)
