@@ -1,4 +1,9 @@
-"""Everything the patient chart shows: the history, the follow-up plan and the alerts."""
+"""Everything the patient chart shows: the history, the follow-up plan and the alerts.
+
+`PatientChart` itself needs no ORM: the window's chart tabs import it before their first paint,
+and the query (app.services.chart_rows: one statement, hence the models) is imported by
+`load_patient_chart`, on the database worker.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +13,6 @@ from sqlalchemy.orm import Session
 
 from app.domain.alerts import Alert, EpisodeCourse, is_overdue, next_visit_due, patient_alerts
 from app.domain.records import EpisodeView, PatientHistory
-from app.services.history import load_history
-from app.services.settings import load_settings
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,12 @@ def history_alerts(history: PatientHistory, *, today: dt.date,
 
 
 def load_patient_chart(session: Session, patient_id: int, *, today: dt.date) -> PatientChart:
-    """Load one patient's history and compute its follow-up plan and alerts (read only)."""
-    history = load_history(session, patient_id)
-    interval = load_settings(session).follow_up_interval_days
+    """Load one patient's history and the clinic's settings with one statement
+    (app.services.chart_rows) and compute its follow-up plan and alerts (read only)."""
+    from app.services.chart_rows import load_chart_history
+
+    history, settings = load_chart_history(session, patient_id)
+    interval = settings.follow_up_interval_days
     due = history_next_due(history, interval_days=interval)
     return PatientChart(history=history,
                         alerts=history_alerts(history, today=today, interval_days=interval),
