@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.cli.common import add_command, command_actor, iso_date, open_db
-from app.domain.labels import format_p_value
-from app.models.vocab import ARM_LABELS, ETIOLOGIES
+from app.domain.labels import ARM_LABELS, ETIOLOGIES, format_p_value
 
 AREA_BAND_CHOICES = ("<1", "1-5", ">5")  # app.services.cohort.AREA_BANDS, without importing it
 

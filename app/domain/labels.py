@@ -13,6 +13,9 @@ import re
 SEX_LABELS = {"F": "female", "M": "male", "X": "other / not specified"}
 DIABETES_LABELS = {"1": "type 1", "2": "type 2", "other": "other type"}
 ARM_LABELS = {"exosome": "Exosome", "exosome+msc": "Exosome + MSC", "standard": "Standard care"}
+# The ulcer etiologies the database stores (app.models.vocab re-exports them for its CHECK):
+# defined here so the command line's parser lists them without importing the models.
+ETIOLOGIES = ("neuropathic", "ischemic", "neuro-ischemic")
 ETIOLOGY_LABELS = {"neuropathic": "Neuropathic", "ischemic": "Ischemic",
                    "neuro-ischemic": "Neuro-ischemic"}
 SOURCE_LABELS = {"bone_marrow": "bone-marrow MSC", "adipose": "adipose MSC",

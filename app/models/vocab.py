@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from app.domain.episodes import CLINICIAN_STATUSES as CLINICIAN_STATUSES  # the episode rules' own
 from app.domain.labels import ARM_LABELS as ARM_LABELS  # re-exported: one source of labels
+from app.domain.labels import ETIOLOGIES as ETIOLOGIES  # defined beside their labels
 
 SEXES = ("F", "M", "X")
 DIABETES_TYPES = ("1", "2", "other")
 ARMS = ("exosome", "exosome+msc", "standard")
-ETIOLOGIES = ("neuropathic", "ischemic", "neuro-ischemic")
 MEASURING_METHODS = ("ruler", "tracing", "photo")
 EXUDATE_AMOUNTS = ("none", "light", "moderate", "heavy")
 PERIWOUND_STATES = ("intact", "macerated", "callus", "erythema", "induration", "dry")
