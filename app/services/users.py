@@ -11,15 +11,21 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db import Database, DatabaseError
+from app.db import Database
 from app.models import User
 from app.models.base import utc_now
 from app.services.actor import ROLES, Actor
 from app.services.audit import act_as, record_event
 from app.services.errors import NotFound, UserError
+
+# Re-exported: the model-free reads of the accounts (the window's first paint needs them).
+from app.services.sign_in import SignInRefused as SignInRefused
+from app.services.sign_in import needs_first_admin as needs_first_admin
+from app.services.sign_in import role_of as role_of
+from app.services.sign_in import window_actor as window_actor
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -28,11 +34,6 @@ LOCKOUT = dt.timedelta(minutes=15)
 NOBODY = Actor("unknown", "none")  # a failed log-in of no known account: no permission at all
 LOGIN_FAILED = ("The user name or password is not right, or the account is locked for a "
                 "while. Try again, or ask the administrator.")
-
-
-class SignInRefused(DatabaseError):
-    """Nobody can be signed in: the accounts could not be read, or the name has no account.
-    Fail closed: never a fallback role (docs/reliability.md, "People")."""
 
 
 class LoginFailed(UserError):
@@ -89,11 +90,6 @@ def _check_role(role: str) -> str:
 
 
 # -- accounts ---------------------------------------------------------------------------------
-def needs_first_admin(session: Session) -> bool:
-    """True on first run: no account exists yet, so the wizard must create the admin."""
-    return not session.scalar(select(func.count()).select_from(User))
-
-
 def create_first_admin(session: Session, username: str, password: str) -> User:
     """The first account, an admin; refused once any account exists."""
     if not needs_first_admin(session):
@@ -171,41 +167,9 @@ def _keep_an_admin(session: Session, user: User) -> None:
                         "administrator first")
 
 
-def role_of(session: Session, username: str) -> str | None:
-    """The role of an active account, or None when there is no such account."""
-    return session.scalar(select(User.role).where(User.username == username,
-                                                  User.active.is_(True)))
-
-
 def list_users(session: Session) -> list[UserRecord]:
     return [UserRecord(u.username, u.role, u.active, u.locked_until, u.last_login_at)
             for u in session.scalars(select(User).order_by(User.username))]
-
-
-# -- who the window is for (fail closed) -------------------------------------------------------
-def window_actor(db: Database, username: str) -> Actor:
-    """The Actor of a user who signed in, with their account's role; read-only on a read-only
-    database. A clinic without any account (an older schema, or before the first-run wizard)
-    on a single-PC SQLite file has the trusted local user, as the command line does. Anything
-    else is refused with SignInRefused: an error while reading the accounts, a name without an
-    active account, a database server without accounts."""
-    try:
-        with db.read() as session:
-            has_table = inspect(session.connection()).has_table(User.__tablename__)
-            accounts = has_table and not needs_first_admin(session)
-            role = role_of(session, username) if accounts else None
-    except Exception as exc:  # a damaged file, a lost server, a schema this program cannot read
-        raise SignInRefused(
-            f"the user accounts could not be read ({type(exc).__name__}), so nobody can sign "
-            "in; nothing was opened. Ask the administrator to check or restore the "
-            "database.") from None
-    if accounts and role is None:
-        raise SignInRefused(f"{username!r} has no active account in this clinic's database; "
-                            "sign in with your own account")
-    if not accounts and db.path is None:
-        raise SignInRefused("this database server has no user accounts yet: create the "
-                            "administrator first (main.py init --admin NAME)")
-    return Actor(username, role or "local", read_only=db.read_only)
 
 
 # -- logging in -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy.exc import OperationalError
 
 from app.db import Database
-from app.services import users
+from app.services import sign_in
 from app.services.users import LOGIN_FAILED, SignInRefused, window_actor
 from app.ui.security import login
 from app.ui.security.last_user import last_user
@@ -52,7 +52,7 @@ def test_accounts_that_cannot_be_read_refuse_the_sign_in_with_a_message(qtbot, d
 
 def test_the_window_refuses_an_account_read_error_instead_of_a_local_role(db, monkeypatch):
     add_accounts(db)
-    monkeypatch.setattr(users, "role_of", broken_read)
+    monkeypatch.setattr(sign_in, "role_of", broken_read)  # what window_actor reads with
     with pytest.raises(SignInRefused, match="could not be read"):
         window_actor(db, "nurse.ana")
 

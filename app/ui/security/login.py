@@ -54,12 +54,6 @@ from app.ui.security.waiting import run_and_wait
 log = logging.getLogger("dfu_monitor.ui")
 
 
-def actor_for(db: Database, username: str) -> Actor:
-    """The Actor of a signed-in user, with their account's role (read-only on a read-only
-    database). SignInRefused when the accounts cannot be read or the name has no account."""
-    return window_actor(db, username)
-
-
 def sign_in_error(error: Exception) -> str:
     """What a failed sign-in says: the service's words, or the kind of a read error."""
     if isinstance(error, (UserError, DatabaseError)):
