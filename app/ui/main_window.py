@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,15 +30,18 @@ from PySide6.QtWidgets import (
 from app.db import Database
 from app.services.actor import Actor
 from app.services.changes import Changes
-from app.services.patient_chart import PatientChart, load_patient_chart
-from app.services.patient_list import PatientListRow, load_patient_list, load_patient_row
 from app.ui.chart.tabs import PatientChartTabs
-from app.ui.cohort.view import add_cohort_action
+from app.ui.cohort.action import add_cohort_action
 from app.ui.dbops import DatabaseRunner
 from app.ui.help.about import add_help_menu
 from app.ui.patients.import_sheet import add_import_action
 from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.printing.actions import add_batch_print_action
+from app.ui.widgets.first_paint import AfterFirstPaint
+
+if TYPE_CHECKING:  # the loaders are imported where they run (the first paint needs neither)
+    from app.services.patient_chart import PatientChart
+    from app.services.patient_list import PatientListRow
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -72,6 +76,7 @@ class MainWindow(QMainWindow):
         self.card_written = None  # the last calibration card saved
         self.runner = DatabaseRunner(db, self)
         self.runner.changed.connect(self.apply_changes)
+        self.after_first_paint = AfterFirstPaint(self)  # the start-up reads wait for it
         # The title names the user and the open patient; the system adds the application's
         # display name ("DFU Monitor", set in app.ui.app), so the title does not repeat it.
         self.setWindowTitle(actor.username)
@@ -184,6 +189,8 @@ class MainWindow(QMainWindow):
     # -- patient list -------------------------------------------------------------------
     def reload_patients(self) -> None:
         """Load every patient's list row off the GUI thread."""
+        from app.services.patient_list import load_patient_list
+
         self.list_status.setText(self.tr("Loading patients…"))
         today = self.today
         self.runner.read("patients", lambda session: load_patient_list(session, today=today),
@@ -234,6 +241,8 @@ class MainWindow(QMainWindow):
         self._load_chart(patient_id)
 
     def _load_chart(self, patient_id: int) -> None:
+        from app.services.patient_chart import load_patient_chart
+
         today = self.today
         self.runner.read("chart",
                          lambda session: load_patient_chart(session, patient_id, today=today),
@@ -269,6 +278,8 @@ class MainWindow(QMainWindow):
         self._reload_row(patient_id)
 
     def _reload_row(self, patient_id: int, *, select: bool = False) -> None:
+        from app.services.patient_list import load_patient_row
+
         today = self.today
 
         def done(row: PatientListRow | None) -> None:
@@ -345,13 +356,13 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     """The main window for an already-authenticated user (docs/product.md test surface).
 
     Opens (creating if needed) the database at `db_url` after the start-up check (a damaged
-    or read-only file opens read-only); the role is the user's account's (app.ui.security.login);
-    the patient list starts loading as soon as the event loop runs, so the window paints first.
+    or read-only file opens read-only); the role is the user's account's (app.services.sign_in);
+    the patient list starts loading once the window has painted (AfterFirstPaint).
     """
+    from app.services.sign_in import window_actor
     from app.ui.admin.roles import install_administration
     from app.ui.gc_guard import collect_garbage_on_gui_thread
     from app.ui.photos.install import install_photos
-    from app.ui.security.login import actor_for
     from app.ui.security.safety import install_safety
 
     collect_garbage_on_gui_thread()  # never free Qt objects from a worker thread
@@ -362,7 +373,7 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     db = database or Database.open(db_url, create=True, check="background",
                                    passphrase=passphrase)
     try:
-        actor = actor_for(db, username)  # fails closed: SignInRefused, never a fallback role
+        actor = window_actor(db, username)  # fails closed: SignInRefused, never a fallback role
     except BaseException:
         if database is None:  # opened here: closed here
             db.dispose()
@@ -372,9 +383,10 @@ def create_main_window(db_url: str, username: str, *, today: dt.date | None = No
     install_administration(window)  # Clinic ▸ Users…, Settings…; controls fit the role
     install_photos(window)  # Photos tab, Clinic ▸ Print calibration card
     if db.writes_held:
-        window.runner.background("start-check", db.run_start_check,
-                                 lambda problem: problem and _damaged_after_start(window))
-    QTimer.singleShot(0, window.reload_patients)
-    QTimer.singleShot(0, window.runner.follow_other_workstations)  # live updates
+        window.after_first_paint.call(lambda: window.runner.background(
+            "start-check", db.run_start_check,
+            lambda problem: problem and _damaged_after_start(window)))
+    window.after_first_paint.call(window.reload_patients)
+    window.after_first_paint.call(window.runner.follow_other_workstations)  # live updates
     return window
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -359,12 +358,3 @@ def open_cohort_view(window: QWidget, runner: DatabaseRunner, actor: Actor) -> C
     view.raise_()
     view.activateWindow()
     return view
-
-
-def add_cohort_action(window) -> QAction:
-    """Add "Cohort view…" to the main window's Clinic menu."""
-    action = QAction(window.tr("&Cohort view…"), window)
-    action.setObjectName("cohortViewAction")
-    action.triggered.connect(lambda: open_cohort_view(window, window.runner, window.actor))
-    window.menu_clinic.addAction(action)
-    return action

@@ -7,6 +7,7 @@ The window keeps turning while a large sheet is imported (the work is the same s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -21,12 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.changes import Changes
-from app.services.visit_sheet import (
-    ImportRejected,
-    ImportReport,
-    import_visit_sheet,
-    read_sheet_file,
-)
+
+if TYPE_CHECKING:  # the import service loads when a sheet is imported, not at start-up
+    from app.services.visit_sheet import ImportReport
 
 
 class ImportOutcome(QDialog):
@@ -78,6 +76,8 @@ class SheetImporter:
         window.statusBar().showMessage(window.tr("Importing {0}…").format(path.name))
 
         def work() -> ImportReport:
+            from app.services.visit_sheet import import_visit_sheet, read_sheet_file
+
             return import_visit_sheet(db, read_sheet_file(path), actor=actor,
                                       today=window.today)
 
@@ -100,6 +100,8 @@ class SheetImporter:
         self.running = False
         tr = self.window.tr
         self.window.statusBar().clearMessage()
+        from app.services.visit_sheet import ImportRejected
+
         if isinstance(error, ImportRejected):
             lines = [str(p) for p in error.problems]
             self._show(tr("Nothing imported"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import compress
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,9 +26,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from app.domain.labels import ARM_LABELS
 from app.domain.limits import fold_for_search
-from app.models.vocab import ARM_LABELS
-from app.services.patient_list import PatientListRow
+
+if TYPE_CHECKING:  # the rows come from the list's loader, which the window imports when it runs
+    from app.services.patient_list import PatientListRow
 
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 # Plain ints: data() runs for every role of every painted cell, so it compares ints.

@@ -1,5 +1,8 @@
-"""The printing entries of the main window's File menu."""
+"""The printing entries of the main window's File menu. The batch dialog (and the report
+jobs behind it) is imported when it is first opened, not at start-up."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -7,10 +10,14 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from app.services.actor import Actor
 from app.ui.dbops import DatabaseRunner
-from app.ui.printing.batch import BatchPrintDialog
+
+if TYPE_CHECKING:
+    from app.ui.printing.batch import BatchPrintDialog
 
 
 def open_batch_print(parent: QWidget, runner: DatabaseRunner, actor: Actor) -> BatchPrintDialog:
+    from app.ui.printing.batch import BatchPrintDialog
+
     dialog = BatchPrintDialog(runner, actor, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()

@@ -4,13 +4,15 @@ The work is app.services.backup; a backup and a restore run on the window's data
 (`runner.call`), never on the GUI thread. A restore replaces the records under the open
 window, so it asks first, then reopens the database in place and reloads what is shown. The
 automatic backup goes to the clinic's backup folder and keeps the clinic's number of backups
-(settings, read again whenever they change).
+(settings, read again whenever they change). The service (and with it the ORM) is imported
+when a backup or a restore runs, not when the window is built.
 """
 from __future__ import annotations
 
 import logging
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction
@@ -18,17 +20,11 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from app.db import DatabaseError, backup_folder, sqlite_path
 from app.services.actor import Actor
-from app.services.backup import (
-    AUTO_KEEP,
-    RestoreRefused,
-    RestoreResult,
-    automatic_backup,
-    backup_database,
-    restore_database,
-)
 from app.services.changes import Changes
 from app.services.errors import UserError
-from app.services.settings import load_settings
+
+if TYPE_CHECKING:
+    from app.services.backup import RestoreResult
 
 log = logging.getLogger("dfu_monitor.ui")
 FILE_FILTER = "DFU Monitor backups (*.db);;All files (*)"
@@ -66,6 +62,7 @@ def restore_with_messages(parent: QWidget | None, url: str, source: Path, *, act
                           passphrase: str | None) -> bool:
     """Restore before the window exists (a damaged file at start), off the GUI thread, saying
     what happened; True when the database was replaced."""
+    from app.services.backup import restore_database
     from app.ui.security.waiting import run_and_wait
 
     try:
@@ -77,6 +74,8 @@ def restore_with_messages(parent: QWidget | None, url: str, source: Path, *, act
 
 
 def restore_failed(parent: QWidget | None, source: Path, exc: Exception) -> bool:
+    from app.services.backup import RestoreRefused
+
     title = tr("Restore from backup")
     if isinstance(exc, RestoreRefused):
         QMessageBox.warning(parent, title, "\n".join(
@@ -122,6 +121,13 @@ def backup_folder_notice(db_path: Path | None, folder: Path | None) -> str | Non
               "backup folder in Clinic ▸ Settings.").format(target)
 
 
+def _load_settings(session):
+    """The clinic settings (on the database worker: the service is imported there)."""
+    from app.services.settings import load_settings
+
+    return load_settings(session)
+
+
 class BackupActions(QObject):
     """File ▸ Back up… and Restore from backup…, and the automatic backup on close."""
 
@@ -136,7 +142,7 @@ class BackupActions(QObject):
         self.action_restore.setObjectName("actionRestore")
         self.action_restore.triggered.connect(self.restore)
         self.folder: Path | None = None  # the clinic setting; None: backups/ beside the file
-        self.keep = AUTO_KEEP
+        self.keep: int | None = None  # the clinic setting; None: the service's AUTO_KEEP
         self.notice: str | None = None  # said once, when the window opens
         self._noticed = False
         self.apply_role()
@@ -151,7 +157,7 @@ class BackupActions(QObject):
             menu.addAction(self.action_restore)
         window.installEventFilter(self)
         window.runner.changed.connect(self._changed)
-        self.load_settings()
+        window.after_first_paint.call(self.load_settings)
 
     def apply_role(self) -> None:
         """Enabled for a role that may back up; otherwise disabled, the reason as tooltip."""
@@ -162,7 +168,7 @@ class BackupActions(QObject):
 
     def load_settings(self) -> None:
         """The backup folder and how many automatic backups to keep (clinic settings)."""
-        self.window.runner.read("backup-settings", load_settings, self._settings_loaded,
+        self.window.runner.read("backup-settings", _load_settings, self._settings_loaded,
                                 on_error=lambda exc: log.warning(
                                     "backup settings not read: %s", type(exc).__name__))
 
@@ -190,6 +196,8 @@ class BackupActions(QObject):
         target = choose_backup_target(self.window, self.window.db.url)
         if target is None:
             return
+        from app.services.backup import backup_database
+
         db, actor = self.window.db, self.window.actor
         self.window.statusBar().showMessage(self.tr("Writing the backup…"))
         self.window.runner.call("backup", lambda: backup_database(db, target, actor=actor),
@@ -206,6 +214,8 @@ class BackupActions(QObject):
                             self.tr("No backup was written: {0}").format(error))
 
     def restore(self) -> None:
+        from app.services.backup import restore_database
+
         window = self.window
         source = choose_backup_file(window, window.db.url)
         if source is None:
@@ -250,11 +260,14 @@ class BackupActions(QObject):
 
     def backup_on_close(self) -> Path | None:
         """The automatic backup (the last 14 are kept); a failure is logged, never blocks."""
+        from app.services.backup import AUTO_KEEP, automatic_backup
+
         db = self.window.db
         if db.path is None or db.damaged:
             return None
+        keep = AUTO_KEEP if self.keep is None else self.keep
         try:
-            self.last_backup = automatic_backup(db, keep=self.keep, folder=self.folder)
+            self.last_backup = automatic_backup(db, keep=keep, folder=self.folder)
         except Exception:  # a full disk or a read-only folder must not keep the window open
             log.warning("automatic backup failed", exc_info=True)
             return None

@@ -33,9 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.services.actor import Actor
 from app.services.changes import Changes
-from app.services.users import authenticate
 from app.ui.security.fields import error_label, password_field
-from app.ui.security.login import sign_in_error
 
 log = logging.getLogger("dfu_monitor.ui")
 ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
@@ -200,12 +198,16 @@ class IdleLock(QObject):
 
     def try_unlock(self, username: str, password: str) -> None:
         """Check the password on the database worker; unlock (as `username`) when right."""
+        from app.services.users import authenticate  # the accounts' ORM: at the first unlock
+
         db = self.db
         self.window.runner.call("unlock", lambda: authenticate(db, username, password),
                                 self._authenticated, on_error=self._refused,
                                 parent=self.dialog)
 
     def _refused(self, error: Exception) -> None:
+        from app.ui.security.login import sign_in_error
+
         if self.dialog is not None:
             self.dialog.show_error(sign_in_error(error))
 
@@ -255,20 +257,25 @@ def _alive(widget: QWidget) -> bool:
     return True
 
 
+def _load_settings(session):
+    """The clinic settings (on the database worker: the service is imported there)."""
+    from app.services.settings import load_settings
+
+    return load_settings(session)
+
+
 def install_idle_lock(window: QMainWindow, *, clock: Callable[[], float] = time.monotonic
                       ) -> IdleLock | None:
     """The idle lock of a user with an account (the trusted local user of a clinic without
     accounts has no password to ask). The minutes come from the settings, read on the
-    runner, and again after every change of the settings."""
-    from app.services.settings import load_settings
-
+    runner (once the window has painted), and again after every change of the settings."""
     if window.actor.role == "local":
         return None
     lock = IdleLock(window, db=window.db, username=window.actor.username,
                     minutes=DEFAULT_MINUTES, clock=clock)
 
     def read() -> None:
-        window.runner.read("idle-lock-settings", load_settings,
+        window.runner.read("idle-lock-settings", _load_settings,
                            lambda settings: lock.set_minutes(settings.idle_lock_minutes),
                            on_error=lambda exc: log.warning("idle minutes not read: %s",
                                                             type(exc).__name__))
@@ -278,7 +285,7 @@ def install_idle_lock(window: QMainWindow, *, clock: Callable[[], float] = time.
             read()
 
     window.runner.changed.connect(changed)
-    read()
+    window.after_first_paint.call(read)
     _add_lock_action(window, lock)
     return lock
 
