@@ -1,0 +1,79 @@
+"""Start-up imports what the first paint needs and nothing else (bench/README.md, lesson 13):
+the command line's parser without the ORM, the main window without the features that load on
+first use, and no database work queued before the window has painted. Each check runs in a
+fresh interpreter, as `main.py` starts."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("reportlab", "cv2", "PIL", "numpy", "pyqtgraph", "alembic", "argon2", "mako")
+# Modules of features the first paint does not show: they load when first used.
+FIRST_USE = ("app.ui.printing.batch", "app.ui.cohort.view", "app.ui.patients.new_patient",
+             "app.ui.visit.form", "app.services.cohort", "app.services.visit_sheet",
+             "app.services.report_batch", "app.services.backup", "app.services.users",
+             "app.services.patient_list", "app.services.settings")
+
+
+def run_fresh(code: str) -> list[str]:
+    completed = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                               capture_output=True, text=True, timeout=120,
+                               env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.split()
+
+
+def loaded(names: tuple[str, ...]) -> str:
+    """Code printing which of `names` (or their submodules) are imported."""
+    return (f"print(*sorted(n for n in {names!r} if any(m == n or m.startswith(n + '.') "
+            "for m in sys.modules)) or ['none'])")
+
+
+def test_the_parser_imports_no_orm_and_no_heavy_library():
+    printed = run_fresh(f"""
+        import sys
+        from app.cli.parser import build_parser
+        build_parser()
+        {loaded(HEAVY + ("app.models", "sqlalchemy.dialects.postgresql", "PySide6"))}
+    """)
+    assert printed == ["none"]
+
+
+def test_the_window_paints_before_importing_what_it_shows_later(db):
+    db.dispose()
+    printed = run_fresh(f"""
+        import sys
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        from PySide6.QtWidgets import QApplication
+        from app.cli.parser import build_parser
+        build_parser()
+        app = QApplication([])
+        from app.ui.main_window import create_main_window
+        window = create_main_window({db.url!r}, "nurse")
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched, event):
+                if watched is window and event.type() == QEvent.Type.Paint:
+                    window.removeEventFilter(self)
+                    QTimer.singleShot(0, report)
+                return False
+
+        def report():
+            {loaded(HEAVY + FIRST_USE)}
+            print("idle" if window.runner.idle() else "busy", window.patients_ready)
+            window.patients_loaded.connect(lambda _n: app.quit())
+
+        watcher = FirstPaint()
+        window.installEventFilter(watcher)
+        window.show()
+        app.exec()
+        print(window.patients_ready)
+        window.close()
+    """)
+    # Nothing heavy, no feature loaded on first use, no database work before the paint; the
+    # list loads after it.
+    assert printed == ["none", "idle", "False", "True"]
