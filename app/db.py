@@ -167,20 +167,15 @@ class Database:
         return sqlite_path(self.url)
 
     # -- sessions -----------------------------------------------------------------------
-    @property
-    def _readers(self) -> sessionmaker[Session]:
-        return sessionmaker(bind=self.engine, expire_on_commit=False)
-
-    @property
-    def _writers(self) -> sessionmaker[Session]:
-        return sessionmaker(bind=self.engine.execution_options(dfu_write=True),
+    def _sessions(self, options: dict[str, object]) -> sessionmaker[Session]:
+        return sessionmaker(bind=self.engine.execution_options(**options),
                             expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (deferred BEGIN): never commits."""
+        """A read-only unit of work (deferred BEGIN; on a server none: a write is refused)."""
         try:
-            with self._readers() as session:
+            with self._sessions(db_server.read_options(self.engine))() as session:
                 yield session
                 session.rollback()
         except sa_exc.OperationalError as exc:
@@ -206,7 +201,8 @@ class Database:
         if self.read_only:
             raise ReadOnlyDatabase(f"the database is read-only: {self.problem}; nothing was saved")
         try:
-            with self._writers() as session, session.begin():
+            with self._sessions(db_server.write_options(self.engine))() as session, \
+                    session.begin():
                 yield session
         except sa_exc.OperationalError as exc:
             self._raise_server_error(exc)
@@ -393,8 +389,10 @@ def server_backup_folder() -> Path:
     return default_db_path().parent / "backups"
 
 
-def serialise_writers(connection: Connection) -> None:
+def serialise_writers(connection: Connection) -> tuple[tuple[int, str] | None] | None:
     """Hold the clinic's writer lock until this transaction ends: on a server a
     transaction-level advisory lock (pg_advisory_xact_lock); SQLite's BEGIN IMMEDIATE
-    already holds its own. The audit trail takes it before it reads the chain's last row."""
-    db_server.take_write_lock(connection)
+    already holds its own. The audit trail takes it before it reads the chain's last row:
+    a server's write transaction read (id, hash) of that row with the lock, given once in
+    a 1-tuple; None when the caller must read it."""
+    return db_server.take_write_lock(connection)

@@ -1,14 +1,16 @@
 """A PostgreSQL clinic server: engine, writer lock, notifications, pg_dump and pg_restore.
 
 The companion of app/db.py for a database server, as app/db_files.py is for an SQLite file:
-the only other place that speaks PostgreSQL's own SQL (docs/reliability.md, "Storage").
+with app/db_server_link.py (its connections and transactions in few round trips), the only
+other place that speaks PostgreSQL's own SQL (docs/reliability.md, "Storage").
 
 - Writers are serialised as SQLite's BEGIN IMMEDIATE serialises them: every write
   transaction first takes one transaction-level advisory lock (`pg_advisory_xact_lock`),
   released by the server at COMMIT or ROLLBACK, or when a killed client's connection drops.
   So the audit hash chain stays one chain, and an edit reads the version the last writer left.
-- Change notifications: `pg_notify` inside the writing transaction, delivered by the server
-  only if that transaction commits (app/services/change_feed.py listens).
+- Change notifications: NOTIFY inside the writing transaction (in its COMMIT's message),
+  delivered by the server only if that transaction commits (app/services/change_feed.py
+  listens).
 - Backups: pg_dump's custom format; restores with pg_restore into an empty database. The
   password travels in the tool's environment (PGPASSWORD), never on its command line.
 """
@@ -21,12 +23,13 @@ import subprocess
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
-WRITE_LOCK_KEY = 0x44465530  # "DFU0": the clinic's one writer lock
-CHANNEL = "dfu_changes"
-LOCK_TIMEOUT = "60s"  # a writer waits this long for another workstation's save
+from app import db_server_link
+from app.db_server_link import CHANNEL as CHANNEL  # re-exported: the NOTIFY channel
+from app.db_server_link import WRITE_LOCK_KEY as WRITE_LOCK_KEY
+
 CONNECT_TIMEOUT = 10  # seconds
 # libpq's environment variable for each connection keyword the URL may carry.
 _LIBPQ_ENV = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
@@ -46,32 +49,41 @@ def is_server(bind: Engine | Connection) -> bool:
 
 
 def server_engine(url: str) -> Engine:
-    """The engine for a server: a ping before each checkout, so a restarted server or a
-    dropped network is reconnected by itself; the writer lock at each write BEGIN."""
-    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
+    """The engine for a server, in few round trips (app/db_server_link.py): no ping per
+    checkout yet reconnecting by itself, reads without BEGIN, write transactions that begin
+    with the writer lock and the audit chain's head in one message, NOTIFY with COMMIT."""
+    engine = create_engine(url, hide_parameters=True,
                            connect_args={"connect_timeout": CONNECT_TIMEOUT,
                                          "application_name": "dfu-monitor"})
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        if connection.get_execution_options().get("dfu_write", False):
-            connection.exec_driver_sql(  # one round trip: the timeout, then the lock
-                f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', true), "
-                f"pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-
+    db_server_link.install(engine)
     return engine
 
 
-def take_write_lock(connection: Connection) -> None:
+def take_write_lock(connection: Connection) -> tuple[tuple[int, str] | None] | None:
     """The clinic's writer lock until this transaction ends (re-entrant, PostgreSQL only);
-    a write transaction of app.db.Database.write() took it at BEGIN already."""
-    if is_server(connection) and not connection.get_execution_options().get("dfu_write"):
+    a write transaction of app.db.Database.write() took it at BEGIN already, and read the
+    audit chain's head with it: returned once, in a 1-tuple (else None)."""
+    if not is_server(connection):
+        return None
+    if not connection.get_execution_options().get("dfu_write"):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    return db_server_link.take_chain_head(connection)
+
+
+def read_options(bind: Engine) -> dict[str, object]:
+    """Execution options of a read-only unit of work (on a server: no BEGIN, no ROLLBACK)."""
+    return db_server_link.read_options() if is_server(bind) else {}
+
+
+def write_options(bind: Engine) -> dict[str, object]:
+    """Execution options of a write transaction (on a server: its BEGIN is ours)."""
+    return db_server_link.write_options() if is_server(bind) else {"dfu_write": True}
 
 
 def notify(connection: Connection, payload: str) -> None:
-    """Queue a notification on CHANNEL: delivered to listeners when this transaction commits."""
-    if is_server(connection):
+    """Queue a notification on CHANNEL: delivered to listeners when this transaction commits
+    (sent with the COMMIT when the transaction is a write transaction of app.db)."""
+    if is_server(connection) and not db_server_link.queue_notify(connection, payload):
         connection.execute(text("SELECT pg_notify(:channel, :payload)"),
                            {"channel": CHANNEL, "payload": payload})
 

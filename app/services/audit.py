@@ -290,10 +290,11 @@ def _append(session: Session, entries: list[dict[str, Any]]) -> None:
     connection = session.connection()
     head = session.info.get(_HEAD)
     if head is None or head[0] is not connection:
-        serialise_writers(connection)
-        last = connection.execute(select(AuditEntry.id, AuditEntry.hash)
-                                  .order_by(AuditEntry.id.desc()).limit(1)).first()
-        next_id, previous = (last.id + 1, last.hash) if last else (1, GENESIS)
+        taken = serialise_writers(connection)  # a server's BEGIN read the head with the lock
+        last = taken[0] if taken is not None else connection.execute(
+            select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc())
+            .limit(1)).first()
+        next_id, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
     else:
         next_id, previous = head[1], head[2]
     for row in entries:
