@@ -258,6 +258,32 @@ def test_healing_x_range_is_settled_before_the_paint(tabs):
     assert high - low < 1.3 * (max(days) - min(days))  # fitted, not the previous range
 
 
+def test_symbols_are_drawn_once_not_at_every_chart(tabs):
+    """pyqtgraph keeps each symbol drawn in an atlas keyed on the pen and brush objects:
+    the charts reuse theirs, so showing patients again adds nothing to the atlases."""
+    def atlases() -> list[int]:
+        healing, labs = tabs.healing_chart, tabs.lab_chart.plot
+        scatters = [healing.targets, healing.photo_points, healing.doses]
+        scatters += [c.area.scatter for c in healing.curves] + [c.par.scatter for c in
+                                                                  healing.curves]
+        scatters += [s.curve.scatter for s in labs.slots]
+        return [len(s.fragmentAtlas) for s in scatters]
+
+    def both() -> None:
+        for mrn in ("H-01007", "H-01003"):
+            tabs.show_mrn(mrn)
+            for page in (tabs.healing_page, tabs.lab_page):
+                tabs.setCurrentWidget(page)
+                QCoreApplication.processEvents()  # painted: the atlases are filled
+
+    both()
+    drawn = atlases()
+    assert sum(drawn) > 0
+    both()
+    both()
+    assert atlases() == drawn
+
+
 def test_par_label_is_drawn_above_every_curve(tabs):
     tabs.show_mrn("H-01007")
     tabs.setCurrentWidget(tabs.healing_page)

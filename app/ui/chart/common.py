@@ -9,7 +9,7 @@ import datetime as dt
 from functools import lru_cache
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont, QPainterPath, QTransform
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QTransform
 
 EPISODE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                    "#e377c2", "#17becf")
@@ -41,6 +41,13 @@ def label_axis(plot: pg.PlotItem, side: str, text: str) -> None:
     axis.setLabel(text)
 
 
+def fixed_units(plot: pg.PlotItem) -> None:
+    """No automatic SI prefix on any axis of `plot`, hidden ones included: with it, each
+    range change re-renders the axis label's HTML (a hidden axis too), several per chart."""
+    for side in ("left", "bottom", "right", "top"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
+
+
 def date_seconds(day: dt.date) -> float:
     """A calendar date as the seconds pg.DateAxisItem expects (UTC midnight)."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()
@@ -66,6 +73,20 @@ def text_symbol(text: str, rise: float = 0.0) -> QPainterPath:
     transform = QTransform().scale(scale, scale).translate(
         -box.x() - box.width() / 2, -box.y() - box.height() / 2 - rise / scale)
     return transform.map(path)
+
+
+@lru_cache(maxsize=None)
+def symbol_pen(name: str, width: float = 1.0) -> QPen:
+    """One pen per colour and width for scatter symbols: pyqtgraph's symbol atlas keys its
+    cache on the pen object, so a new pen at each setData draws the symbol again and grows
+    the atlas with every chart shown. Shared: never change it."""
+    return pg.mkPen(name, width=width)
+
+
+@lru_cache(maxsize=None)
+def symbol_brush(name: str, alpha: int = 255) -> QBrush:
+    """One brush per colour for scatter symbols (as symbol_pen)."""
+    return pg.mkBrush(colour(name, alpha))
 
 
 def colour(name: str, alpha: int = 255) -> QColor:

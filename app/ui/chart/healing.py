@@ -25,8 +25,11 @@ from app.ui.chart.common import (
     configure,
     date_seconds,
     episode_colour,
+    fixed_units,
     label_axis,
     set_date_axis,
+    symbol_brush,
+    symbol_pen,
 )
 from app.ui.chart.tables import dose_text
 
@@ -188,10 +191,11 @@ class HealingChart(QWidget):
         while len(self.curves) < count:
             c = episode_colour(len(self.curves))
             area = pg.PlotDataItem(pen=pg.mkPen(c, width=2), symbol="o", symbolSize=7,
-                                   symbolBrush=c, symbolPen=c, antialias=True)
+                                   symbolBrush=symbol_brush(c), symbolPen=symbol_pen(c),
+                                   antialias=True)
             par = pg.PlotDataItem(pen=pg.mkPen(c, width=1.5, style=Qt.PenStyle.DashLine),
-                                  symbol="s", symbolSize=5, symbolBrush=colour(c, 120),
-                                  symbolPen=c, antialias=True)
+                                  symbol="s", symbolSize=5, symbolBrush=symbol_brush(c, 120),
+                                  symbolPen=symbol_pen(c), antialias=True)
             item.addItem(area)
             self.par_view.addItem(par)
             self.curves.append(EpisodeCurves(area, par))
@@ -217,6 +221,7 @@ class HealingChart(QWidget):
             label_axis(item, "bottom", self.tr("Days since baseline (days)")
                        if mode is XAxis.BASELINE
                        else self.tr("Days since the first exosome dose (days)"))
+        fixed_units(item)
         self._axis_mode = mode
 
     def _redraw(self) -> None:
@@ -241,7 +246,7 @@ class HealingChart(QWidget):
             xs = [x_of(a.on) for a in rows]
             curves.area.setData(xs, [a.area_cm2 for a in rows])
             photo_spots += [{"pos": (x, a.area_cm2), "data": a.id,
-                             "pen": pg.mkPen(episode_colour(n), width=2)}
+                             "pen": symbol_pen(episode_colour(n), 2)}
                             for x, a in zip(xs, rows) if a.method == "photo"]
             legend.append((episode_colour(n), "●━━", episode.label))
             pars = episode.metrics.par_series if episode.metrics else ()
@@ -250,7 +255,7 @@ class HealingChart(QWidget):
                 all_pars += pars
                 target_day = episode.assessments[0].on + dt.timedelta(days=WEEK4_TARGET_DAY)
                 targets.append({"pos": (x_of(target_day), WEEK4_ON_TRACK_PAR),
-                                "brush": pg.mkBrush(episode_colour(n))})
+                                "brush": symbol_brush(episode_colour(n))})
             else:
                 curves.par.setData([], [])
         self.targets.setData(targets)

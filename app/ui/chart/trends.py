@@ -28,8 +28,11 @@ from app.ui.chart.common import (
     LOW_COLOUR,
     configure,
     date_seconds,
+    fixed_units,
     label_axis,
     set_date_axis,
+    symbol_brush,
+    symbol_pen,
     text_symbol,
 )
 
@@ -90,7 +93,8 @@ class PainChart(QWidget):
         self.band_label = pg.TextItem(anchor=(0, 1), color="#8a6d00")
         item.addItem(self.band_label)
         self.curve = item.plot(pen=pg.mkPen(LINE_COLOUR, width=2), symbol="o", symbolSize=7,
-                               symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR, antialias=True)
+                               symbolBrush=symbol_brush(LINE_COLOUR),
+                          symbolPen=symbol_pen(LINE_COLOUR), antialias=True)
 
     def show_chart(self, chart: PatientChart) -> None:
         visits = [v for v in chart.history.visits if v.vas is not None]
@@ -128,6 +132,7 @@ class LabSlot:
     column: str | None = None
     flags: tuple[str, ...] = ()  # the H/L flags drawn, in date order
     letters: int = 0  # how many H/L letters are written
+    note: str | None = None  # the note over the plot (None: none set yet)
 
 
 class LabPlot(pg.PlotWidget):
@@ -147,6 +152,7 @@ class LabPlot(pg.PlotWidget):
     def _make_slot(self, plot: pg.PlotItem | None = None) -> LabSlot:
         plot = plot or pg.PlotItem()
         set_date_axis(plot, "")
+        fixed_units(plot)
         plot.showGrid(x=False, y=True, alpha=0.15)
         plot.setMouseEnabled(x=True, y=False)
         plot.getAxis("left").setWidth(72)
@@ -156,7 +162,8 @@ class LabPlot(pg.PlotWidget):
                                    brush=pg.mkBrush(*BAND_BRUSH), pen=pg.mkPen(None))
         plot.addItem(band)
         curve = plot.plot(pen=pg.mkPen(LINE_COLOUR, width=1.5), symbol="o", symbolSize=5,
-                          symbolBrush=LINE_COLOUR, symbolPen=LINE_COLOUR, antialias=True)
+                          symbolBrush=symbol_brush(LINE_COLOUR),
+                          symbolPen=symbol_pen(LINE_COLOUR), antialias=True)
         # One style per scatter, so each is updated with plain arrays (pyqtgraph's fast path).
         marks = {}
         for flag, colour in (("H", HIGH_COLOUR), ("L", LOW_COLOUR)):
@@ -215,7 +222,9 @@ class LabPlot(pg.PlotWidget):
         slot.letters = len(lettered)
 
     def _note(self, slot: LabSlot, text: str) -> None:
-        slot.plot.setTitle(text or None, size="8pt", color="#666", justify="right")
+        if text != slot.note:  # a title is HTML laid out again: only when it changes
+            slot.plot.setTitle(text or None, size="8pt", color="#666", justify="right")
+            slot.note = text
 
     def _draw(self, slot: LabSlot, column: str | None, chart: PatientChart) -> None:
         if column != slot.column:
