@@ -7,6 +7,7 @@ command takes `--db` and `--user` after its name too.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import Sequence
 
@@ -66,6 +67,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "handler", None) is None:
         return open_window(args)
+    gc.enable()  # paused while the program started (app.cli.collector_paused_for_start)
     from app.db import DatabaseError
     from app.services.errors import UserError
 

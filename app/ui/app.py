@@ -83,12 +83,14 @@ def run_gui(db: str | None, demo: bool) -> int:
 
     from app.db import ENV_VAR, DatabaseError, default_db_path, resolve_db_url
     from app.ui.crash import install_crash_handler
+    from app.ui.gc_guard import collect_garbage_on_gui_thread
 
     if os.environ.get("DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT") == "1":  # packaging smoke check
         from app.ui.smoke import arm_paint_check
 
         arm_paint_check()
     app = QApplication.instance() or QApplication(sys.argv)
+    collect_garbage_on_gui_thread()  # from here on (the log-in's workers run before the window)
     configure_application(app)
     install_crash_handler()  # an unhandled error writes a log and says where, nothing more
     url = demo_db_url(db) if demo else resolve_db_url(db)
