@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from app.domain.alerts import Alert, EpisodeCourse, is_overdue, next_visit_due, patient_alerts
-
-if TYPE_CHECKING:  # the records' dataclasses come with the loaded chart (~30 ms to define)
+# The records and the alert rules are imported with the chart's data: the window imports
+# PatientChart before its first paint, and defining their dataclasses takes ~40 ms.
+if TYPE_CHECKING:
+    from app.domain.alerts import Alert
     from app.domain.records import EpisodeView, PatientHistory
 
 
@@ -36,6 +37,8 @@ def episode_is_open(episode: EpisodeView) -> bool:
 
 def history_next_due(history: PatientHistory, *, interval_days: int) -> dt.date | None:
     """The next visit date planned at the last visit, else last visit + interval (open ulcer)."""
+    from app.domain.alerts import next_visit_due
+
     last = history.last_visit
     has_open = any(episode_is_open(e) for e in history.episodes)
     return next_visit_due(last_visit=last.visit_date if last else None,
@@ -46,6 +49,8 @@ def history_next_due(history: PatientHistory, *, interval_days: int) -> dt.date 
 def history_alerts(history: PatientHistory, *, today: dt.date,
                    interval_days: int) -> tuple[Alert, ...]:
     """The alerts of app.domain.alerts, fed from a PatientHistory."""
+    from app.domain.alerts import EpisodeCourse, patient_alerts
+
     courses = [EpisodeCourse(label=e.label, metrics=e.metrics,
                              areas=tuple((a.on, a.area_cm2) for a in e.assessments
                                          if a.area_cm2 is not None))
@@ -63,6 +68,7 @@ def history_alerts(history: PatientHistory, *, today: dt.date,
 def load_patient_chart(session: Session, patient_id: int, *, today: dt.date) -> PatientChart:
     """Load one patient's history and the clinic's settings with one statement
     (app.services.chart_rows) and compute its follow-up plan and alerts (read only)."""
+    from app.domain.alerts import is_overdue
     from app.services.chart_rows import load_chart_history
 
     history, settings = load_chart_history(session, patient_id)
