@@ -284,6 +284,23 @@ def test_symbols_are_drawn_once_not_at_every_chart(tabs):
     assert atlases() == drawn
 
 
+def test_table_columns_are_as_wide_as_qt_measures_them(tabs):
+    """The tables measure only their widest cells with the delegate: the widths are what
+    Qt's sizeHintForColumn gives from every cell, for every golden patient."""
+    views = (tabs.visit_table, tabs.treatment_table, tabs.adverse_event_table)
+    checked = 0
+    for mrn in ("H-01000", "H-01001", "H-01002", "H-01003", "H-01006", "H-01007"):
+        tabs.show_mrn(mrn)
+        tabs.fill_all()
+        for view in views:
+            for column in range(view.model().columnCount()):
+                if view.model().rowCount():
+                    assert view._cells_width(column) == view.sizeHintForColumn(column), \
+                        (mrn, view.objectName(), column)
+                    checked += 1
+    assert checked > 60
+
+
 def test_par_label_is_drawn_above_every_curve(tabs):
     tabs.show_mrn("H-01007")
     tabs.setCurrentWidget(tabs.healing_page)

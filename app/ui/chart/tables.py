@@ -65,6 +65,11 @@ class RecordTableModel(QAbstractTableModel, Generic[Row]):
     def row_at(self, row: int):
         return self._rows[row]
 
+    def column_texts(self, column: int) -> list[str]:
+        """What `column` displays, row by row (the model's order)."""
+        display = self._columns[column].display
+        return [display(row) for row in self._rows]
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent.isValid() else len(self._rows)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -53,6 +54,7 @@ class RecordTableView(QTableView):
 
     FLEXIBLE_MIN = 70
     COLUMN_MAX = 180  # a longer cell is elided; its tooltip has it all
+    CANDIDATES = 3  # cells measured by the delegate: the widest texts (ties of rounding)
 
     def __init__(self, placeholder: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,8 +82,29 @@ class RecordTableView(QTableView):
         text = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
         metrics = header.fontMetrics()
         title = max((metrics.horizontalAdvance(line) for line in text.split("\n")), default=0)
-        return max(min(self.sizeHintForColumn(column) + 2, self.COLUMN_MAX),
+        return max(min(self._cells_width(column) + 2, self.COLUMN_MAX),
                    title + 3 * margin + arrow)
+
+    def _cells_width(self, column: int) -> int:
+        """What sizeHintForColumn answers (the delegate's width of the widest cell, one more
+        for the grid), asking the delegate about the few cells whose text is widest only: Qt
+        asks it about every row, a Python data() call per role and cell (bench/README.md,
+        "Chart open")."""
+        proxy = self.model()
+        source = proxy.sourceModel() if isinstance(proxy, QSortFilterProxyModel) else None
+        rows = source.rowCount() if isinstance(source, RecordTableModel) else 0
+        if not 0 < rows <= self.verticalHeader().resizeContentsPrecision():
+            return self.sizeHintForColumn(column)
+        metrics = self.fontMetrics()
+        widths = [max(map(metrics.horizontalAdvance, text.split("\n")))
+                  for text in source.column_texts(column)]
+        widest = sorted(range(rows), key=widths.__getitem__, reverse=True)[:self.CANDIDATES]
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        delegate = self.itemDelegateForColumn(column) or self.itemDelegate()
+        hint = max(delegate.sizeHint(option, proxy.mapFromSource(source.index(row, column)))
+                   .width() for row in widest)
+        return hint + 1 if self.showGrid() else hint
 
     def _fit_flexible(self) -> None:
         model, flexible = self.model(), self.flexible_column
