@@ -6,7 +6,7 @@ before the window has painted, their imports and queries share the interpreter w
 the first paint. `AfterFirstPaint.call` queues them until the window has painted once, then
 runs them in that order on the next turn of the event loop. A window that is not visible when
 the event loop first turns (never shown) releases them at once, and a shown window that does
-not paint (started minimised) after at most LATEST_MS.
+not paint (started minimised) LATEST_MS after that first turn.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-LATEST_MS = 500
+LATEST_MS = 1000
 
 
 class AfterFirstPaint(QObject):
@@ -25,10 +25,10 @@ class AfterFirstPaint(QObject):
         super().__init__(widget)
         self._widget = widget
         self._pending: list[Callable[[], None]] = []
+        self._latest_ms = latest_ms
         self.released = False
         widget.installEventFilter(self)
-        QTimer.singleShot(0, self, self._release_unless_visible)
-        QTimer.singleShot(latest_ms, self, self._release)
+        QTimer.singleShot(0, self, self._first_turn)
 
     def call(self, start: Callable[[], None]) -> None:
         """Run `start` after the first paint (on the next turn of the loop once it is past)."""
@@ -43,9 +43,11 @@ class AfterFirstPaint(QObject):
             QTimer.singleShot(0, self, self._release)
         return False
 
-    def _release_unless_visible(self) -> None:
+    def _first_turn(self) -> None:
         if not self._widget.isVisible():
             self._release()
+        elif not self.released:
+            QTimer.singleShot(self._latest_ms, self, self._release)
 
     def _release(self) -> None:
         if self.released:
