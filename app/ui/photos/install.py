@@ -8,6 +8,8 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
+from app.ui.photos.tab import PhotosTab
+
 CARD_FILE = "calibration-card.pdf"
 
 
@@ -45,8 +47,6 @@ def print_calibration_card(window: QMainWindow, path: Path | None = None, *,
 
 def install_photos(window: QMainWindow) -> None:
     """Plug the photo features into a window built by app.ui.main_window."""
-    from app.ui.photos.tab import install_photos_tab
-
     install_photos_tab(window)
     action = QAction(window.tr("Print &calibration card…"), window)
     action.setObjectName("printCalibrationCard")
@@ -55,3 +55,36 @@ def install_photos(window: QMainWindow) -> None:
     window.menu_clinic.addSeparator()
     window.menu_clinic.addAction(action)
     window.action_calibration_card = action
+
+
+def install_photos_tab(window: QMainWindow) -> PhotosTab:
+    """The Photos tab after Healing curves; a click on a photo point of the healing curve
+    opens its photo here."""
+    tabs = window.chart_tabs
+    tab = PhotosTab(window)
+    index = tabs.indexOf(tabs.healing_page) + 1 if hasattr(tabs, "healing_page") else tabs.count()
+    tabs.insertTab(index, tab, tab.tr("Photos"))
+    window.photos_tab = tab
+
+    def open_photo(assessment_id: int) -> None:
+        tabs.setCurrentWidget(tab)
+        if not tab.show_assessment(assessment_id):
+            tab.pending_assessment = assessment_id  # opened when the photos arrive
+
+    def connect_healing(_index: int) -> None:
+        chart = getattr(tabs, "healing_chart", None)
+        if chart is not None and hasattr(chart, "photo_clicked") and \
+                not getattr(chart, "_photos_connected", False):
+            chart.photo_clicked.connect(open_photo)
+            chart._photos_connected = True
+
+    tabs.currentChanged.connect(connect_healing)
+    tab.loaded.connect(lambda _n: _open_pending(tab))
+    return tab
+
+
+def _open_pending(tab: PhotosTab) -> None:
+    assessment_id = getattr(tab, "pending_assessment", None)
+    if assessment_id is not None:
+        tab.pending_assessment = None
+        tab.show_assessment(assessment_id)

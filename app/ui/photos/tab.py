@@ -2,7 +2,9 @@
 (date, day since baseline, area, or "not calibrated"), adding a photo (button, drop, Ctrl+V),
 and any two photos compared at one real-world scale or overlaid (app.ui.photos.compare).
 
-Loaded on the window's runner when the tab is shown or the patient's photos change.
+Loaded on the window's runner when the tab is shown or the patient's photos change. The tab's
+widgets, and the modules behind them (adding, managing and comparing photos), are built the
+first time it is shown or one of them is used: the window's first paint does not wait for them.
 """
 from __future__ import annotations
 
@@ -27,10 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.patient_chart import PatientChart
-from app.ui.photos.compare import PhotoCompareView, build_comparison
 
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMB = 128
+# What PhotosTab builds on first use (_ensure_built); reading one of them builds the tab.
+BUILT_ON_FIRST_USE = frozenset({
+    "adder", "actions", "assessment_combo", "add_button", "compare_button", "overlay_check",
+    "edit_button", "primary_button", "remove_button", "overview_text", "summary", "strip_box",
+    "strip_layout", "compare_view"})
 
 
 def photo_caption(record, baseline) -> str:
@@ -63,9 +69,6 @@ class PhotosTab(QWidget):
 
     def __init__(self, window: QMainWindow):
         super().__init__()
-        from app.ui.photos.adding import PhotoAdder
-        from app.ui.photos.manage import PhotoActions
-
         self.setObjectName("photosTab")
         self.setAcceptDrops(True)
         self.window_ = window
@@ -74,6 +77,29 @@ class PhotosTab(QWidget):
         self.strips: dict[int, QListWidget] = {}  # ulcer id -> strip
         self.shown_patient_id: int | None = None
         self.pending_assessment: int | None = None
+        self.built = False
+        QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.paste)
+
+    def __getattr__(self, name: str):
+        """A widget or helper of BUILT_ON_FIRST_USE read before the tab was built builds it."""
+        if name in BUILT_ON_FIRST_USE and not self.__dict__.get("built", True):
+            self._ensure_built()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._ensure_built()
+        super().showEvent(event)
+
+    def _ensure_built(self) -> None:
+        """The adder, the photo actions and the widgets, once (first show or first use)."""
+        if self.built:
+            return
+        from app.ui.photos.adding import PhotoAdder
+        from app.ui.photos.manage import PhotoActions
+
+        self.built = True
+        window = self.window_
         self.adder = PhotoAdder(window.runner, window.actor, self)
         self.actions = PhotoActions(window.runner, window.actor, self)
         self.actions.done.connect(lambda text: window.statusBar().showMessage(text, 6000))
@@ -81,10 +107,11 @@ class PhotosTab(QWidget):
             lambda _r: window.statusBar().showMessage(self.tr("Photo attached"), 6000))
         self.adder.signed = self.actions.signed = self.is_signed
         self._build()
-        QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.paste)
 
     # -- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
+        from app.ui.photos.compare import PhotoCompareView
+
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Attach to:")))
         self.assessment_combo = QComboBox()
@@ -305,6 +332,7 @@ class PhotosTab(QWidget):
         if not 1 <= len(chosen) <= 2:
             return
         from app.services.photos import photo_working
+        from app.ui.photos.compare import build_comparison
 
         overlay = self.overlay_check.isChecked()
         captions = {r.id: photo_caption(r, None) for r in chosen}
@@ -355,36 +383,3 @@ class PhotosTab(QWidget):
     def dropEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self.adder.add_mime(event.mimeData(), self.target):
             event.acceptProposedAction()
-
-
-def install_photos_tab(window: QMainWindow) -> PhotosTab:
-    """The Photos tab after Healing curves; a click on a photo point of the healing curve
-    opens its photo here."""
-    tabs = window.chart_tabs
-    tab = PhotosTab(window)
-    index = tabs.indexOf(tabs.healing_page) + 1 if hasattr(tabs, "healing_page") else tabs.count()
-    tabs.insertTab(index, tab, tab.tr("Photos"))
-    window.photos_tab = tab
-
-    def open_photo(assessment_id: int) -> None:
-        tabs.setCurrentWidget(tab)
-        if not tab.show_assessment(assessment_id):
-            tab.pending_assessment = assessment_id  # opened when the photos arrive
-
-    def connect_healing(_index: int) -> None:
-        chart = getattr(tabs, "healing_chart", None)
-        if chart is not None and hasattr(chart, "photo_clicked") and \
-                not getattr(chart, "_photos_connected", False):
-            chart.photo_clicked.connect(open_photo)
-            chart._photos_connected = True
-
-    tabs.currentChanged.connect(connect_healing)
-    tab.loaded.connect(lambda _n: _open_pending(tab))
-    return tab
-
-
-def _open_pending(tab: PhotosTab) -> None:
-    assessment_id = getattr(tab, "pending_assessment", None)
-    if assessment_id is not None:
-        tab.pending_assessment = None
-        tab.show_assessment(assessment_id)
