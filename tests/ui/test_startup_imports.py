@@ -16,7 +16,8 @@ HEAVY = ("reportlab", "cv2", "PIL", "numpy", "pyqtgraph", "alembic", "argon2", "
 FIRST_USE = ("app.ui.printing.batch", "app.ui.cohort.view", "app.ui.patients.new_patient",
              "app.ui.visit.form", "app.services.cohort", "app.services.visit_sheet",
              "app.services.report_batch", "app.services.backup", "app.services.users",
-             "app.services.patient_list", "app.services.settings")
+             "app.services.patient_list", "app.services.settings", "app.ui.photos.compare",
+             "app.ui.photos.canvas", "app.ui.photos.adding", "app.ui.photos.manage")
 
 
 def run_fresh(code: str) -> list[str]:
