@@ -34,8 +34,9 @@ def gui_main(args=None) -> int:
 def collector_paused_for_start() -> Iterator[None]:
     """Python's cyclic garbage collector stays off while the program starts: every module
     loaded adds objects it would scan again and again, ~10% of the start-up (bench/README.md,
-    lesson 13). A command turns it back on before it runs (app.cli.parser.run); the window
-    hands it to its GUI-thread collector (app.ui.gc_guard). Afterwards it is as it was."""
+    "Start-up imports"). A command turns it back on before it runs (app.cli.parser.run); the
+    window hands it to its GUI-thread collector (app.ui.gc_guard). Afterwards it is as it
+    was."""
     was_on = gc.isenabled()
     gc.disable()
     try:

@@ -1,5 +1,5 @@
 """The command line starts with Python's cyclic garbage collector paused (bench/README.md,
-lesson 13), turns it back on before a command runs, and leaves it as it found it."""
+"Start-up imports"), turns it back on before a command runs, and leaves it as it found it."""
 from __future__ import annotations
 
 import gc

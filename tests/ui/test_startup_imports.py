@@ -1,7 +1,7 @@
-"""Start-up imports what the first paint needs and nothing else (bench/README.md, lesson 13):
-the command line's parser without the ORM, the main window without the features that load on
-first use, and no database work queued before the window has painted. Each check runs in a
-fresh interpreter, as `main.py` starts."""
+"""Start-up imports what the first paint needs and nothing else (bench/README.md, "Start-up
+imports"): the command line's parser without the ORM, the main window without the features
+that load on first use, and no database work queued before the window has painted. Each check
+runs in a fresh interpreter, as `main.py` starts."""
 from __future__ import annotations
 
 import os
