@@ -7,9 +7,9 @@ floats, three texts, a date, a flag), so every branch gives a slot the same type
 accepts the union, and Core converts each slot as its type says (SQLite's dates and flags).
 Only the columns the summary reads are fetched.
 
-One statement is one round trip to a server and one pass through SQLAlchemy's per-statement
-work on SQLite, where that work, not SQLite, was most of the summary's cost (bench/README.md,
-"Summary"). The statement is a Core select built once, on first use.
+One statement is one round trip to a server (there were eleven) and one execution through
+Core on SQLite; with no records built from the rows, the summary costs about a third of what
+it did (bench/README.md, lesson 13). The statement is a Core select built once, on first use.
 """
 from __future__ import annotations
 
