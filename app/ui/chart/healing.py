@@ -107,7 +107,8 @@ class HealingChart(QWidget):
         self.par_view.addItem(self.targets)
         self.doses = pg.ScatterPlotItem(symbol="t1", size=13, pen=pg.mkPen(DOSE_COLOUR),
                                         brush=pg.mkBrush(colour(DOSE_COLOUR, 200)),
-                                        hoverable=True, tip=lambda x, y, data: data,
+                                        hoverable=True,
+                                        tip=lambda x, y, data: dose_tooltip(data),
                                         hoverSize=17)
         item.addItem(self.doses)
         # Sizes measured on a photo: a white diamond over the point; a click opens the photo.
@@ -284,19 +285,21 @@ class HealingChart(QWidget):
         self.plot.scene().prepareForPaint()
 
     def _draw_doses(self, episodes, doses, first_dose) -> int:
+        """A marker per dose on its episode's curve (0 without a size that day); each keeps
+        its record, and its tooltip is written when hovered."""
         by_ulcer = {e.ulcer_id: e for e in episodes}
-        spots = []
+        areas: dict[tuple[int, dt.date], float] = {}
+        for episode in episodes:
+            for a in episode.assessments:
+                if a.area_cm2 is not None:
+                    areas.setdefault((episode.ulcer_id, a.on), a.area_cm2)
+        xs, ys = [], []
         for t in doses:
             episode = by_ulcer.get(t.ulcer_id) or (episodes[0] if episodes else None)
-            area = 0.0
-            if episode is not None:
-                same_day = [a.area_cm2 for a in episode.assessments
-                            if a.on == t.on and a.area_cm2 is not None]
-                area = same_day[0] if same_day else 0.0
-            spots.append((self._x_of(episode, first_dose)(t.on), area, dose_tooltip(t)))
-        self.doses.setData(x=[x for x, _, _ in spots], y=[y for _, y, _ in spots],
-                           data=[tip for _, _, tip in spots])
-        return len(spots)
+            xs.append(self._x_of(episode, first_dose)(t.on))
+            ys.append(areas.get((episode.ulcer_id, t.on), 0.0) if episode is not None else 0.0)
+        self.doses.setData(x=xs, y=ys, data=list(doses))
+        return len(doses)
 
     def _set_legend(self, entries: list[tuple[str, str, str]]) -> None:
         """One line of coloured samples and names under the plot."""
@@ -310,4 +313,4 @@ class HealingChart(QWidget):
 
     def dose_tips(self) -> list[str]:
         """The tooltips of the dose markers, in dose order (what hovering shows)."""
-        return [p.data() for p in self.doses.points()]
+        return [dose_tooltip(p.data()) for p in self.doses.points()]
