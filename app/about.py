@@ -24,7 +24,8 @@ COMPONENTS: tuple[tuple[str, str, str], ...] = (
     ("rl_accel", "rl_accel (ReportLab accelerator)", "BSD"),
     ("numpy", "NumPy", "BSD-3-Clause"),
     ("opencv-python-headless", "OpenCV (photo measurement)",
-     "Apache-2.0; its binary wheel bundles FFmpeg (LGPL-2.1)"),
+     ("Apache-2.0; the PyPI wheel also bundles FFmpeg (LGPL-2.1) and OpenBLAS (BSD), "
+      "the standalone bundle's own build neither")),
     ("Pillow", "Pillow (images)", "MIT-CMU (HPND)"),
     ("pi-heif", "pi-heif (HEIC photos)",
      "BSD-3-Clause; its binary wheels bundle libheif and libde265 (LGPL-3.0)"),

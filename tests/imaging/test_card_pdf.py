@@ -18,7 +18,8 @@ def test_pdf_says_how_to_print_it():
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_printed_card_measures_true_size(tmp_path):
-    import cv2
+    import numpy as np
+    from PIL import Image
 
     from app.imaging.calibrate import find_card
 
@@ -27,7 +28,7 @@ def test_printed_card_measures_true_size(tmp_path):
     dpi = 200
     subprocess.run(["pdftoppm", "-png", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True)
-    page = cv2.imread(str(next(tmp_path.glob("page*.png"))), cv2.IMREAD_GRAYSCALE)
+    page = np.asarray(Image.open(next(tmp_path.glob("page*.png"))).convert("L"))
     first_card = page[: round(140 / 25.4 * dpi)]  # two identical cards would be ambiguous
     calibration = find_card(first_card)
     assert calibration is not None and calibration.markers_found == 4
