@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.domain.episodes import AssessmentPoint, split_episodes
@@ -22,33 +22,35 @@ def resync_site(session: Session, patient_id: int, site: str) -> list[Ulcer]:
 
 def resync_sites(session: Session, patient_id: int,
                  sites: Iterable[str]) -> dict[str, list[Ulcer]]:
-    """`resync_site` for several sites of one patient, with one query for their assessments
-    and one for their episodes (not two a site: bench/README.md, "Saving a visit")."""
+    """`resync_site` for several sites of one patient, with one query for their episodes and
+    live assessments together (not two a site, nor two: bench/README.md, "Saving a visit",
+    "Server mode": on a server every query is a round trip)."""
     wanted = sorted(set(sites))
     if not wanted:
         return {}
     session.flush()
+    live = and_(Assessment.visit_id == Visit.id, Visit.deleted_at.is_(None))
     rows = session.execute(
-        select(Assessment, Visit.visit_date, Ulcer.site)
-        .join(Visit, Assessment.visit_id == Visit.id)
-        .join(Ulcer, Assessment.ulcer_id == Ulcer.id)
-        .where(Ulcer.patient_id == patient_id, Ulcer.site.in_(wanted),
-               Visit.deleted_at.is_(None))
-        .order_by(Visit.visit_date)).all()
+        select(Ulcer, Assessment, Visit.visit_date)
+        .outerjoin(Assessment, Assessment.ulcer_id == Ulcer.id).outerjoin(Visit, live)
+        .where(Ulcer.patient_id == patient_id, Ulcer.site.in_(wanted))
+        .order_by(Ulcer.episode_no, Visit.visit_date)).all()
     points: dict[str, list[AssessmentPoint]] = {site: [] for site in wanted}
-    for assessment, on, site in rows:
+    ulcers: dict[str, list[Ulcer]] = {site: [] for site in wanted}
+    for ulcer, assessment, on in rows:
+        if not ulcers[ulcer.site] or ulcers[ulcer.site][-1] is not ulcer:
+            ulcers[ulcer.site].append(ulcer)  # in episode order
+        if assessment is None or on is None:  # no assessment, or one of a deleted visit
+            continue
         closed = is_closed(closed_marked=assessment.closed, length_cm=assessment.length_cm,
                            width_cm=assessment.width_cm)
         # Only "area above zero" matters for the split, and it does not depend on the method.
         area = area_cm2(length_cm=assessment.length_cm, width_cm=assessment.width_cm,
                         traced_area_cm2=assessment.traced_area_cm2, closed=closed) or 0.0
-        points[site].append(AssessmentPoint(on=on, area_cm2=area, perimeter_cm=0.0,
-                                            closed=closed, key=assessment))
-    ulcers: dict[str, list[Ulcer]] = {site: [] for site in wanted}
-    for ulcer in session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id,
-                                                     Ulcer.site.in_(wanted))
-                                 .order_by(Ulcer.episode_no)):
-        ulcers[ulcer.site].append(ulcer)
+        points[ulcer.site].append(AssessmentPoint(on=on, area_cm2=area, perimeter_cm=0.0,
+                                                  closed=closed, key=assessment))
+    for site_points in points.values():
+        site_points.sort(key=lambda point: point.on)  # one assessment a site a day
     return {site: _relink(session, patient_id, site, points[site], ulcers[site])
             for site in wanted}
 

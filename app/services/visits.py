@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import fields
 from typing import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import Date, Float, String, Text, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.domain.analytes import ANALYTES, ReferenceRange
@@ -18,6 +18,8 @@ from app.models import (
     Patient,
     PerfusionImaging,
     Photo,
+    ReferenceRangeSetting,
+    Setting,
     Treatment,
     Ulcer,
     Visit,
@@ -28,7 +30,7 @@ from app.services.audit import act_as
 from app.services.episodes import resync_sites
 from app.services.errors import NeedsConfirmation, NotFound, StaleEdit, UserError, ValidationFailed
 from app.services.history import assessment_record
-from app.services.settings import ClinicSettings, load_settings
+from app.services.settings import ClinicSettings, clinic_settings
 from app.services.visit_input import (
     AssessmentInput,
     PerfusionInput,
@@ -46,37 +48,77 @@ _ULCER_FIELDS = ("onset_date", "etiology", "wagner_grade", "ut_grade", "ut_stage
 def previous_areas(session: Session, patient_id: int, before: dt.date, *, method: AreaMethod,
                    exclude_visit_id: int | None = None) -> dict[str, float | None]:
     """The area of each site at the patient's most recent earlier assessment."""
-    # Plain rows, not ORM objects: only the latest assessment of each site is needed.
-    rows = session.execute(
-        select(*Assessment.__table__.columns, Ulcer.site, Visit.visit_date)
-        .join(Visit, Assessment.visit_id == Visit.id).join(Ulcer, Assessment.ulcer_id == Ulcer.id)
+    rows = _visits_up_to(session, patient_id, before, inclusive=False)
+    return _areas(rows, method=method, exclude_visit_id=exclude_visit_id)
+
+
+def _visits_up_to(session: Session, patient_id: int, day: dt.date, *, inclusive: bool) -> list:
+    """The patient's live visits before `day` (and on it, when `inclusive`), oldest first,
+    each with its assessments' columns and sites (None for a visit without any): plain rows,
+    not ORM objects, in one statement."""
+    return session.execute(
+        select(Visit.id.label("live_visit_id"), Visit.visit_date, Ulcer.site,
+               *Assessment.__table__.columns)
+        .outerjoin(Assessment, Assessment.visit_id == Visit.id)
+        .outerjoin(Ulcer, Assessment.ulcer_id == Ulcer.id)
         .where(Visit.patient_id == patient_id, Visit.deleted_at.is_(None),
-               Visit.visit_date < before)
+               Visit.visit_date <= day if inclusive else Visit.visit_date < day)
         .order_by(Visit.visit_date)).all()
-    latest = {row.site: row for row in rows if row.visit_id != exclude_visit_id}
-    areas: dict[str, float | None] = {}
-    for site, row in latest.items():
-        areas[site] = assessment_record(row, site=site, on=row.visit_date, method=method).area_cm2
-    return areas
+
+
+def _areas(rows: list, *, method: AreaMethod,
+           exclude_visit_id: int | None) -> dict[str, float | None]:
+    # Only the latest assessment of each site counts.
+    latest = {row.site: row for row in rows
+              if row.site is not None and row.live_visit_id != exclude_visit_id}
+    return {site: assessment_record(row, site=site, on=row.visit_date, method=method).area_cm2
+            for site, row in latest.items()}
+
+
+def _patient_and_settings(session: Session,
+                          patient_id: int) -> tuple[dt.date | None, ClinicSettings]:
+    """The live patient's birth date and the clinic's settings, in one statement (on a
+    server one round trip, not three); NotFound for a missing or deleted patient."""
+    def typed_nulls(*types) -> list:
+        return [cast(null(), kind) for kind in types]
+
+    rows = session.execute(union_all(
+        select(literal("patient"), *typed_nulls(String, Text, Float, Float),
+               Patient.birth_date).where(Patient.id == patient_id,
+                                         Patient.deleted_at.is_(None)),
+        select(literal("setting"), Setting.key, Setting.value,
+               *typed_nulls(Float, Float, Date)),
+        select(literal("range"), ReferenceRangeSetting.analyte,
+               *typed_nulls(Text), ReferenceRangeSetting.low, ReferenceRangeSetting.high,
+               *typed_nulls(Date)))).all()
+    births = [row[5] for row in rows if row[0] == "patient"]
+    if not births:
+        raise NotFound("the patient no longer exists")
+    return births[0], clinic_settings(
+        [(row[1], row[2]) for row in rows if row[0] == "setting"],
+        [(row[1], row[3], row[4]) for row in rows if row[0] == "range"])
 
 
 def check_visit(session: Session, data: VisitInput, *, today: dt.date,
                 settings: ClinicSettings | None = None) -> list[Finding]:
     """All findings for `data`, including those that need the database (duplicates, history)."""
-    patient = session.get(Patient, data.patient_id)
-    if patient is None or patient.deleted_at is not None:
-        raise NotFound("the patient no longer exists")
-    settings = settings or load_settings(session)
+    birth_date, stored = _patient_and_settings(session, data.patient_id)
+    return _findings(session, data, today=today, birth_date=birth_date,
+                     settings=settings or stored)
+
+
+def _findings(session: Session, data: VisitInput, *, today: dt.date,
+              birth_date: dt.date | None, settings: ClinicSettings) -> list[Finding]:
+    # The earlier visits (their areas) and a visit on the same day, in one statement.
+    rows = _visits_up_to(session, data.patient_id, data.visit_date, inclusive=True)
+    earlier = [row for row in rows if row.visit_date < data.visit_date]
     findings = validate_visit_input(
-        data, birth_date=patient.birth_date, today=today, method=settings.area_method,
+        data, birth_date=birth_date, today=today, method=settings.area_method,
         ranges=settings.reference_ranges,
-        previous_areas=previous_areas(session, data.patient_id, data.visit_date,
-                                      method=settings.area_method,
-                                      exclude_visit_id=data.visit_id))
-    clash = session.scalar(select(Visit).where(
-        Visit.patient_id == data.patient_id, Visit.visit_date == data.visit_date,
-        Visit.deleted_at.is_(None), Visit.id != (data.visit_id or -1)))
-    if clash is not None:
+        previous_areas=_areas(earlier, method=settings.area_method,
+                              exclude_visit_id=data.visit_id))
+    if any(row.visit_date == data.visit_date and row.live_visit_id != data.visit_id
+           for row in rows):
         findings.append(Finding("visit_date", f"a visit on {data.visit_date.isoformat()} is "
                                               "already recorded: open it from the Visits tab "
                                               "to add to it"))
@@ -89,8 +131,9 @@ def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: b
     raise NeedsConfirmation; a concurrent edit raises StaleEdit. Nothing is half-saved."""
     actor.require("record")
     act_as(session, actor, reason=data.reason)
-    settings = load_settings(session)
-    findings = check_visit(session, data, today=today or dt.date.today(), settings=settings)
+    birth_date, settings = _patient_and_settings(session, data.patient_id)
+    findings = _findings(session, data, today=today or dt.date.today(), birth_date=birth_date,
+                         settings=settings)
     if any(f.is_error for f in findings):
         raise ValidationFailed(findings)
     warnings = [f for f in findings if not f.is_error]
