@@ -78,3 +78,42 @@ def test_the_window_paints_before_importing_what_it_shows_later(db):
     # Nothing heavy, no feature loaded on first use, no database work before the paint; the
     # list loads after it.
     assert printed == ["none", "idle", "False", "True"]
+
+
+def test_the_log_in_box_paints_before_the_orm_loads(db):
+    from tests.ui.safety_support import add_accounts
+
+    add_accounts(db)
+    db.dispose()
+    printed = run_fresh(f"""
+        import sys
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from app.db import Database
+        from app.ui.security.login import LoginDialog
+        dialog = LoginDialog(Database.open({db.url!r}), username="nurse.ana")
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched, event):
+                if watched is dialog and event.type() == QEvent.Type.Paint:
+                    dialog.removeEventFilter(self)
+                    QTimer.singleShot(0, report)
+                return False
+
+        def report():
+            print("app.models" in sys.modules)
+            QTimer.singleShot(0, wait_for_the_orm)
+
+        def wait_for_the_orm():
+            if "app.services.users" in sys.modules and dialog.runner.idle():
+                print("app.models" in sys.modules)
+                dialog.reject()
+            else:
+                QTimer.singleShot(10, wait_for_the_orm)
+
+        watcher = FirstPaint()
+        dialog.installEventFilter(watcher)
+        dialog.exec()
+    """)
+    assert printed == ["False", "True"]  # painted without it, loaded while the person types

@@ -37,19 +37,12 @@ from app.db import (
 from app.services.actor import Actor
 from app.services.changes import Changes
 from app.services.errors import UserError
-from app.services.users import (
-    MIN_PASSWORD_LENGTH,
-    add_user,
-    authenticate,
-    check_new_password,
-    create_first_admin,
-    needs_first_admin,
-    window_actor,
-)
+from app.services.sign_in import ACCOUNTS, needs_first_admin, window_actor
 from app.ui.dbops import DatabaseRunner
 from app.ui.security.fields import ERROR_STYLE, error_label, password_field
 from app.ui.security.last_user import last_user, remember_user
 from app.ui.security.waiting import run_and_wait
+from app.ui.widgets.first_paint import AfterFirstPaint
 
 log = logging.getLogger("dfu_monitor.ui")
 
@@ -135,6 +128,8 @@ class FirstRunDialog(_CredentialsDialog):
     wizard goes on to the first nurse or doctor (the administrator may not record)."""
 
     def __init__(self, db: Database, *, username: str = "", parent: QWidget | None = None):
+        from app.services.users import MIN_PASSWORD_LENGTH
+
         super().__init__(
             db, title=self.tr("First run"),
             intro=self.tr("Welcome. Step 1 of 2: create the administrator account of this "
@@ -156,6 +151,8 @@ class FirstRunDialog(_CredentialsDialog):
         self.role_combo.hide()
 
     def submit(self) -> None:
+        from app.services.users import add_user, check_new_password, create_first_admin
+
         name, password = self.username_edit.text().strip(), self.password_edit.text()
         if password != self.repeat_edit.text():
             self.show_error(self.tr("The two passwords differ."))
@@ -212,15 +209,20 @@ class FirstRunDialog(_CredentialsDialog):
 
 
 class LoginDialog(_CredentialsDialog):
-    """User name and password; every failure shows the same message."""
+    """User name and password; every failure shows the same message. The box paints without
+    the ORM; the accounts' service (and the models) load while the person types."""
 
     def __init__(self, db: Database, *, username: str = "", parent: QWidget | None = None):
         super().__init__(db, title=self.tr("Log in"),
                          intro=self.tr("Log in to the clinic's records."), username=username,
                          confirm=False, ok_text=self.tr("Log in"), object_name="loginDialog",
                          parent=parent)
+        AfterFirstPaint(self).call(lambda: self.runner.background(
+            "accounts", _load_accounts, lambda _nothing: None, parent=self))
 
     def submit(self) -> None:
+        from app.services.users import authenticate
+
         db, name, password = self.db, self.username_edit.text(), self.password_edit.text()
         self.set_busy(True)
         self.runner.call("login", lambda: authenticate(db, name, password), self._signed_in,
@@ -357,14 +359,17 @@ def sign_in(db: Database, *, username: str = "", parent: QWidget | None = None
     return dialog.actor
 
 
+def _load_accounts() -> None:
+    """Import the accounts' service (with the ORM) off the GUI thread, before the log-in."""
+    import app.services.users  # noqa: F401 (imported for its side: loaded once per process)
+
+
 def _needs_first_admin(db: Database) -> bool:
     """No account yet; also an older schema without the accounts table (read-only then)."""
     from sqlalchemy import inspect
 
-    from app.models import User
-
     with db.read() as session:
-        if not inspect(session.connection()).has_table(User.__tablename__):
+        if not inspect(session.connection()).has_table(ACCOUNTS.name):
             return True
         return needs_first_admin(session)
 
