@@ -135,10 +135,19 @@ def _fill_demo_clinic(window, url: str) -> None:
     """Seed the demo clinic on the database worker when it is empty (the window shows
     first), then add its synthetic wound photos; the status bar says what happened where."""
     from app.services.changes import Changes
-    from app.services.demo import seed_demo_if_empty, seed_demo_photos_of_first
 
     window.statusBar().showMessage(window.tr("Opening the demo clinic…"))
     database = window.db
+
+    def seed() -> int:  # on the database worker: the seeder (and the ORM) is imported there
+        from app.services.demo import seed_demo_if_empty
+
+        return seed_demo_if_empty(database, patients=DEMO_PATIENTS)
+
+    def add_photos() -> int:
+        from app.services.demo import seed_demo_photos_of_first
+
+        return seed_demo_photos_of_first(database, DEMO_PHOTOS)
 
     def seeded(added: int) -> None:
         if added:
@@ -146,12 +155,9 @@ def _fill_demo_clinic(window, url: str) -> None:
                 window.tr("Demo clinic created with {0} synthetic patients in {1}").format(
                     added, getattr(database, "path", None) or url))
             window.reload_patients()
-            window.runner.call("demo-photos",
-                               lambda: seed_demo_photos_of_first(database, DEMO_PHOTOS),
-                               lambda _n: None, changes=Changes.all())
+            window.runner.call("demo-photos", add_photos, lambda _n: None,
+                               changes=Changes.all())
         else:
             window.statusBar().showMessage(window.tr("Demo clinic (synthetic patients)"))
 
-    patients = DEMO_PATIENTS
-    window.runner.call("seed-demo", lambda: seed_demo_if_empty(database, patients=patients),
-                       seeded)
+    window.runner.call("seed-demo", seed, seeded)
