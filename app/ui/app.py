@@ -38,10 +38,8 @@ def demo_db_url(db: str | None) -> str:
 def has_accounts(url: str) -> bool:
     """True when the database at `url` has user accounts (or cannot be opened without its
     passphrase): a real clinic, which a demo start must not open without signing in."""
-    from sqlalchemy import func, select
-
     from app.db import Database
-    from app.models import User
+    from app.services.sign_in import needs_first_admin
 
     try:
         db = Database.open(url, create=True)
@@ -49,7 +47,7 @@ def has_accounts(url: str) -> bool:
         return True
     try:
         with db.read() as session:
-            return bool(session.scalar(select(func.count(User.id))))
+            return not needs_first_admin(session)
     finally:
         db.dispose()
 
