@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.db import Database
 from app.services.actor import Actor
 from app.services.changes import Changes
+from app.services.patient_chart import PatientChart, load_patient_chart
 from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.action import add_cohort_action
 from app.ui.dbops import DatabaseRunner
@@ -39,8 +40,7 @@ from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.printing.actions import add_batch_print_action
 from app.ui.widgets.first_paint import AfterFirstPaint
 
-if TYPE_CHECKING:  # the loaders are imported where they run (the first paint needs neither)
-    from app.services.patient_chart import PatientChart
+if TYPE_CHECKING:  # the list's loader (and the ORM) is imported on the database worker
     from app.services.patient_list import PatientListRow
 
 log = logging.getLogger("dfu_monitor.ui")
@@ -189,12 +189,15 @@ class MainWindow(QMainWindow):
     # -- patient list -------------------------------------------------------------------
     def reload_patients(self) -> None:
         """Load every patient's list row off the GUI thread."""
-        from app.services.patient_list import load_patient_list
-
         self.list_status.setText(self.tr("Loading patients…"))
         today = self.today
-        self.runner.read("patients", lambda session: load_patient_list(session, today=today),
-                         self._patients_loaded, on_error=self._load_failed)
+
+        def load(session) -> tuple[PatientListRow, ...]:
+            from app.services.patient_list import load_patient_list
+
+            return load_patient_list(session, today=today)
+
+        self.runner.read("patients", load, self._patients_loaded, on_error=self._load_failed)
 
     def _patients_loaded(self, rows: tuple[PatientListRow, ...]) -> None:
         self.patient_model.set_rows(rows)
@@ -241,8 +244,6 @@ class MainWindow(QMainWindow):
         self._load_chart(patient_id)
 
     def _load_chart(self, patient_id: int) -> None:
-        from app.services.patient_chart import load_patient_chart
-
         today = self.today
         self.runner.read("chart",
                          lambda session: load_patient_chart(session, patient_id, today=today),
@@ -278,9 +279,12 @@ class MainWindow(QMainWindow):
         self._reload_row(patient_id)
 
     def _reload_row(self, patient_id: int, *, select: bool = False) -> None:
-        from app.services.patient_list import load_patient_row
-
         today = self.today
+
+        def load(session) -> PatientListRow | None:
+            from app.services.patient_list import load_patient_row
+
+            return load_patient_row(session, patient_id, today=today)
 
         def done(row: PatientListRow | None) -> None:
             if row is not None:
@@ -289,9 +293,7 @@ class MainWindow(QMainWindow):
                 if select:
                     self.select_patient(row.id)
 
-        self.runner.read(f"row-{patient_id}",
-                         lambda session: load_patient_row(session, patient_id, today=today),
-                         done, on_error=self._load_failed)
+        self.runner.read(f"row-{patient_id}", load, done, on_error=self._load_failed)
 
     def _set_patient_actions_enabled(self, on: bool) -> None:
         for widget in (self.new_visit_button, self.print_report_button):
