@@ -301,6 +301,39 @@ def test_table_columns_are_as_wide_as_qt_measures_them(tabs):
     assert checked > 60
 
 
+def test_a_new_legend_repaints_the_legend_not_the_whole_chart(tabs):
+    """The healing legend's new text changes the page's contents, not the tabs' layout: the
+    tab widget is not laid out and repainted whole (the plot painted a second time)."""
+    from PySide6.QtCore import QObject
+
+    class Paints(QObject):
+        whole = 0
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint and \
+                    event.region().boundingRect() == watched.rect():
+                self.whole += 1
+            return False
+
+    tabs.setCurrentWidget(tabs.healing_page)
+    tabs.show_mrn("H-01007")
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    paints = Paints()
+    tabs.installEventFilter(paints)
+    legend = tabs.healing_chart.legend_entries
+    tabs.show_mrn("H-01003")  # one episode and a dose: another legend
+    assert tabs.healing_chart.legend_entries != legend
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    assert paints.whole == 0
+    tabs.resize(920, 700)  # a real change of the tabs' layout still lays them out
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    assert paints.whole >= 1
+    assert tabs.currentWidget().geometry().width() > 880
+
+
 def test_par_label_is_drawn_above_every_curve(tabs):
     tabs.show_mrn("H-01007")
     tabs.setCurrentWidget(tabs.healing_page)

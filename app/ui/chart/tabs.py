@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -187,6 +187,7 @@ class PatientChartTabs(QTabWidget):
         self.tabBar().setStyleSheet(TAB_STYLE)
         self.chart: PatientChart | None = None
         self._shown: dict[QWidget, PatientChart | None] = {}
+        self._laid_out: tuple | None = None  # the _layout_key of the last layout
 
         self.overview = OverviewTab()
         self.visit_model = RecordTableModel(visit_columns(), record_id=lambda r: r.visit.id,
@@ -289,6 +290,25 @@ class PatientChartTabs(QTabWidget):
         """Draw every tab now, visible or not (tests and screenshots read hidden tabs)."""
         for index in range(self.count()):
             self._refresh(self.widget(index))
+
+    def event(self, event: QEvent) -> bool:
+        """A layout request that changes nothing the tabs are laid out from is dropped:
+        QTabWidget answers every one by laying out its bar and pages again and repainting
+        itself whole, and one comes up whenever the visible page's contents change size (the
+        healing legend's text at every patient), so the plot was painted twice per chart."""
+        if event.type() == QEvent.Type.LayoutRequest:
+            key = self._layout_key()
+            if key == self._laid_out:
+                return True
+            self._laid_out = key
+        return super().event(event)
+
+    def _layout_key(self) -> tuple:
+        """What QTabWidget's layout of the bar and the pages depends on."""
+        bar = self.tabBar()
+        return (self.size().toTuple(), self.count(), self.currentIndex(),
+                bar.sizeHint().toTuple(), bar.minimumSizeHint().toTuple(),
+                self.sizeHint().toTuple(), self.minimumSizeHint().toTuple())
 
     def _visit_double_clicked(self, index) -> None:
         visit_id = index.siblingAtColumn(0).data(RECORD_ID_ROLE)
