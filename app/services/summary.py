@@ -1,7 +1,7 @@
 """`summary --json`: the docs/metrics.md schema, from a PatientHistory (history_summary) or
-straight from the patient's rows (patient_summary: one statement, bench/README.md lesson 13).
-Both compute every number with the same app.domain functions, through app.services.history's
-episode_courses and lab_summaries, so they give the same summary."""
+straight from the patient's rows (patient_summary: one statement; bench/README.md, "Summary
+in one statement"). Both compute every number with the same app.domain functions, through
+app.services.history's episode_courses and lab_summaries, so they give the same summary."""
 from __future__ import annotations
 
 import datetime as dt

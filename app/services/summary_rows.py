@@ -9,7 +9,8 @@ Only the columns the summary reads are fetched.
 
 One statement is one round trip to a server (there were eleven) and one execution through
 Core on SQLite; with no records built from the rows, the summary costs about a third of what
-it did (bench/README.md, lesson 13). The statement is a Core select built once, on first use.
+it did (bench/README.md, "Summary in one statement"). The statement is a Core select built
+once, on first use.
 """
 from __future__ import annotations
 
