@@ -174,6 +174,8 @@ def _readers(dialect) -> tuple[str, tuple, dict[str, Callable]]:
                 if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)))
             readers[kind] = _reader(itemgetter(*branch.places), branch.make, converters)
         found = (dialect, (compiled.string, tuple(compiled.positiontup), readers))
+        if len(_READERS) >= 8:  # one engine a database: a process holds few (tests, many)
+            _READERS.clear()
         _READERS[id(dialect)] = found
     return found[1]
 
