@@ -109,7 +109,7 @@ def test_a_restarted_server_fails_the_save_clearly_and_the_app_reconnects(pg_clu
                            actor=workers._actor(), today=workers.TODAY)
             session.flush()
             pg_cluster.restart()  # the network drops in the middle of the save
-    with db.read() as session:  # pool_pre_ping: a fresh connection, by itself
+    with db.read() as session:  # the failed save replaced the pool: a fresh connection
         mrns = set(session.scalars(select(Patient.mrn)))
         assert session.scalar(select(func.count()).select_from(AuditEntry)) > 0
     assert mrns == {"BEFORE"}  # nothing half-written

@@ -1,6 +1,6 @@
 """Losing the clinic server in the window (docs/reliability.md, "Faults"): a save
 while the server is down fails with a clear message, the form keeps its values, nothing is
-half-written; when the server is back the app reconnects by itself (pool_pre_ping)."""
+half-written; when the server is back the app reconnects by itself (app/db_server_link.py)."""
 from __future__ import annotations
 
 import datetime as dt
