@@ -125,9 +125,21 @@ def _where(kind: str) -> tuple:
 
 
 @functools.lru_cache(maxsize=1)
+def _branch_columns() -> dict[str, list]:
+    return {kind: _table_columns(model, names) for kind, (model, names) in BRANCHES.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _row_maker(kind: str) -> Callable:
+    """The named tuple of one table's plain rows (its columns' keys)."""
+    return namedtuple(f"{kind.title().replace('_', '')}Row",
+                      [column.key for column in _branch_columns()[kind]])._make
+
+
+@functools.lru_cache(maxsize=1)
 def chart_statement() -> ChartStatement:
     """The one statement of a chart, with the patient's id as the bound `patient_id`."""
-    columns = {kind: _table_columns(model, names) for kind, (model, names) in BRANCHES.items()}
+    columns = _branch_columns()
     slots: list = []  # the family of each slot, in order
     for table_columns in columns.values():
         needed: dict = defaultdict(int)
@@ -149,30 +161,49 @@ def chart_statement() -> ChartStatement:
         selects.append(select(*values).where(*_where(kind)))
         places = tuple(1 + next(s for s, c in placed.items() if c is column)
                        for column in table_columns)
-        make = namedtuple(f"{kind.title().replace('_', '')}Row",
-                          [column.key for column in table_columns])._make
-        branches[kind] = Branch(tuple(table_columns), places, make)
+        branches[kind] = Branch(tuple(table_columns), places, _row_maker(kind))
+    return ChartStatement(union_all(*selects), branches)
+
+
+@functools.lru_cache(maxsize=1)
+def packed_statement() -> ChartStatement:
+    """SQLite's form of the statement: each table's columns in the first places and bare
+    NULLs after, the kind a number. SQLite types values, not columns, so a place need not
+    keep one type: a row carries 18 values instead of 31, and each costs SQLite and the
+    driver about the same, NULL or not (bench/README.md, "Chart open")."""
+    columns = _branch_columns()
+    width = max(len(table_columns) for table_columns in columns.values())
+    selects, branches = [], {}
+    for number, (kind, table_columns) in enumerate(columns.items()):
+        values = [literal_column(str(number), Integer).label("kind")]
+        values += [(table_columns[i] if i < len(table_columns) else null()).label(f"s{i}")
+                   for i in range(width)]
+        selects.append(select(*values).where(*_where(kind)))
+        branches[kind] = Branch(tuple(table_columns), tuple(range(1, 1 + len(table_columns))),
+                                _row_maker(kind))
     return ChartStatement(union_all(*selects), branches)
 
 
 _READERS: dict[int, tuple] = {}
 
 
-def _readers(dialect) -> tuple[str, tuple, dict[str, Callable]]:
-    """(SQL, bound names in order, kind -> reader of a driver row), once per dialect: the
-    statement compiled, each reader picking its table's places and converting only its own
-    columns that need it, with their types' own result processors (dates on SQLite)."""
+def _readers(dialect) -> tuple[str, tuple, dict[int, tuple[str, Callable]]]:
+    """(SQL, bound names in order, kind's number -> (kind, reader of a driver row)), once per
+    dialect: SQLite's packed statement compiled, each reader picking its table's places and
+    converting only its own columns that need it, with their types' own result processors
+    (dates, date-times and flags on SQLite)."""
     found = _READERS.get(id(dialect))
     if found is None or found[0] is not dialect:
-        plan = chart_statement()
+        plan = packed_statement()
         compiled = plan.statement.compile(dialect=dialect)
         assert set(compiled.positiontup) == {"patient_id"}  # the one parameter, repeated
         readers = {}
-        for kind, branch in plan.branches.items():
+        for number, (kind, branch) in enumerate(plan.branches.items()):
             converters = tuple(
                 (i, convert) for i, column in enumerate(branch.columns)
                 if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)))
-            readers[kind] = _reader(itemgetter(*branch.places), branch.make, converters)
+            readers[number] = (kind, _reader(itemgetter(*branch.places), branch.make,
+                                             converters))
         found = (dialect, (compiled.string, tuple(compiled.positiontup), readers))
         if len(_READERS) >= 8:  # one engine a database: a process holds few (tests, many)
             _READERS.clear()
@@ -193,9 +224,10 @@ def _reader(pick: Callable, make: Callable, converters: tuple) -> Callable:
 
 
 def _union_rows(session: Session, patient_id: int) -> dict[str, list]:
-    """The union's rows as each table's plain rows, by kind. On SQLite the statement runs
-    on the driver's cursor (compiled once) and each table converts its own date and flag
-    columns; elsewhere Core executes it and converts each slot as its type says."""
+    """The union's rows as each table's plain rows, by kind. On SQLite the packed statement
+    runs on the driver's cursor (compiled once) and each table converts its own date and
+    flag columns; elsewhere Core executes the typed one and converts each slot as its type
+    says."""
     connection = session.connection()
     rows: dict[str, list] = defaultdict(list)
     if connection.dialect.name == "sqlite":
@@ -207,7 +239,8 @@ def _union_rows(session: Session, patient_id: int) -> dict[str, list]:
         finally:
             cursor.close()
         for row in found:
-            rows[row[0]].append(readers[row[0]](row))
+            kind, read = readers[row[0]]
+            rows[kind].append(read(row))
         return rows
     branches = chart_statement().branches
     for row in connection.execute(chart_statement().statement, {"patient_id": patient_id}).all():

@@ -34,6 +34,7 @@ def _same_as_the_history(session, patient_id: int):
     history, settings = load_chart_history(session, patient_id)
     reference = load_history(session, patient_id)
     assert history == reference, patient_id
+    assert repr(history) == repr(reference), patient_id  # the same types too (1 == 1.0 == True)
     assert [list(v.labs) for v in history.visits] == \
         [list(v.labs) for v in reference.visits], patient_id
     assert settings == load_settings(session)
