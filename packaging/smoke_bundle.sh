@@ -4,7 +4,7 @@
 #   - the command line: --version, init, seed-demo --patients 20, summary, report (DejaVu
 #     embedded), report --seen-since with two processes (the frozen multiprocessing path),
 #     check, cohort, export-fhir, backup, init --encrypt (modules imported by name), and
-#     photo card / photo measure on a PNG and a HEIC file (OpenCV, pillow-heif);
+#     photo card / photo measure on a PNG and a HEIC file (OpenCV, pi-heif);
 #   - the window, offscreen, on the demo clinic: it paints the main window once, saves a
 #     screenshot and quits (app/ui/smoke.py, DFU_MONITOR_SMOKE_EXIT_AFTER_PAINT=1); then the
 #     same on a real X server when xvfb-run is there (the bundled X11 libraries must load);
@@ -46,18 +46,19 @@ fi
 "$cli" --db "$db" export-fhir fhir.json
 "$cli" --db "$db" backup backup.db
 if "$cli" photo --help >/dev/null 2>&1; then
-  step "photo card and photo measure (OpenCV; a HEIC photo through pillow-heif)"
+  step "photo card and photo measure (OpenCV; a HEIC photo through pi-heif)"
   "$cli" photo card --pdf card.pdf
   "$cli" photo card --png card.png --dpi 150
   "$cli" photo measure card.png --box 10,10,200,200 --json
-  if "$root/.venv/bin/python" -c 'import pillow_heif' 2>/dev/null; then
-    "$root/.venv/bin/python" -c 'import sys, pillow_heif; from PIL import Image
-pillow_heif.register_heif_opener(); Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2])' \
-      card.png card.heic
-    "$cli" photo measure card.heic --box 10,10,200,200 --json | grep -q '"calibrated": true' \
-      || { echo "FAIL: the HEIC photo was not measured"; exit 1; }
-    echo "card.heic measured"
-  fi
+  # An iPhone-like HEIC photo (pi-heif) of a 6.0 cm² wound beside the card: calibrated, then
+  # outlined by GrabCut from a box, so the bundle's OpenCV measures what the tests' OpenCV does.
+  "$cli" photo measure "$root/tests/data/photos/scene11_800x600.heic" --box 261,335,333,417 \
+    --json >heic.json
+  grep -q '"calibrated": true' heic.json || { echo "FAIL: the HEIC photo was not calibrated"; exit 1; }
+  area="$(sed -n 's/.*"area_cm2": \([0-9.]*\).*/\1/p' heic.json)"
+  awk -v a="$area" 'BEGIN { exit !(a >= 5.7 && a <= 6.3) }' \
+    || { echo "FAIL: the HEIC wound measured ${area:-nothing} cm², not 6.0 ± 0.3"; exit 1; }
+  echo "scene11_800x600.heic: calibrated, wound $area cm² (true area 6.0)"
 else
   echo "WARN: no photo command in this build"
 fi
