@@ -42,6 +42,7 @@ COALESCE_SECONDS = 0.1  # after a delivery, the rest of a burst arrives as one m
 RECONNECT_SECONDS = 1.0
 _KEY = "dfu_changes"
 _SENDER = "dfu_changes_sender"  # the window whose runner writes this session
+_signing = threading.local()  # .sender: the window whose runner runs work on this thread
 _VISITS = "dfu_changes_visit_patients"  # visit id -> patient id, this transaction
 _PATIENT_TABLES = frozenset({"ulcer", "adverse_event", "patient_note"})
 _SETTINGS_TABLES = frozenset({"setting", "reference_range"})
@@ -124,7 +125,8 @@ def _before_commit(session: Session) -> None:
     if changes is None or changes.is_empty():
         return
     connection = session.connection()
-    db_server.notify(connection, changes.to_payload(sender=session.info.get(_SENDER)))
+    sender = session.info.get(_SENDER) or getattr(_signing, "sender", None)
+    db_server.notify(connection, changes.to_payload(sender=sender))
 
 
 def _forget(session: Session) -> None:
@@ -195,6 +197,17 @@ class ChangeFeed:
                 self._deliver(Changes.all())
             yield  # the commit; when it fails, nothing of ours moved the version
             self._moved()  # our own commit: the new baseline, not reported
+
+    @contextmanager
+    def own_work(self) -> Iterator[None]:
+        """Around work on this thread that manages its own transactions and whose changes
+        its caller announces (an import): on a server its NOTIFYs are not reported back.
+        (On SQLite they still are: data_version cannot tell whose commit moved it.)"""
+        _signing.sender = self.sender
+        try:
+            yield
+        finally:
+            _signing.sender = None
 
     def _moved(self) -> bool:
         """SQLite, under the lock: has data_version moved since the last look?"""

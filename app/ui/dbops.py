@@ -130,7 +130,16 @@ class DatabaseRunner(QObject):
              on_error: Callable[[Exception], None] | None = None,
              parent: QWidget | None = None) -> int:
         """Run `work()` on the database worker when it manages its own transaction
-        (backup, restore, an import of a whole visit sheet): still serialised with every op."""
+        (backup, restore, an import of a whole visit sheet): still serialised with every op.
+        With `changes`, the feed does not report its commits back (on a server)."""
+        feed = self._feed
+        if changes is not None and feed is not None:
+            def signed() -> T:
+                with feed.own_work():
+                    return work()
+
+            return self._submit(self._database_pool, channel, signed, on_done, on_error,
+                                changes, parent)
         return self._submit(self._database_pool, channel, work, on_done, on_error, changes,
                             parent)
 

@@ -33,3 +33,41 @@ def test_a_write_is_announced_once_and_a_commit_elsewhere_still_arrives(qtbot, d
         other.dispose()
         runner.stop_following()
         runner.wait()
+
+
+def test_on_a_server_a_write_and_an_import_are_not_echoed_by_the_feed(qtbot, pg_url, actor):
+    from app.db import Database
+    from app.services.patients import PatientInput, create_patient
+
+    db = Database.open(pg_url)
+    other = Database.open(pg_url)  # another workstation: its own engine, unsigned NOTIFYs
+    runner = DatabaseRunner(db)
+    announced: list[Changes] = []
+    runner.changed.connect(announced.append)
+    runner.follow_other_workstations()
+    qtbot.waitUntil(runner._feed.ready.is_set, timeout=10_000)
+
+    def add(database, mrn: str) -> int:
+        with database.write() as session:
+            return create_patient(session, PatientInput(mrn=mrn, name="Signed"),
+                                  actor=actor).id
+
+    done: list[int] = []
+    runner.write(lambda s: create_patient(s, PatientInput(mrn="W-1", name="Write"),
+                                          actor=actor).id,
+                 changes=lambda pid: Changes.of(patients=[pid]), on_done=done.append)
+    runner.call("import", lambda: add(db, "C-1"), done.append,
+                changes=lambda pid: Changes.of(patients=[pid]))  # manages its own transaction
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=10_000)
+    elsewhere = add(other, "ELSEWHERE")
+    try:
+        qtbot.waitUntil(lambda: any(elsewhere in c.patients for c in announced),
+                        timeout=10_000)
+        # NOTIFYs arrive in commit order: an echo of either would have come before
+        assert [c for c in announced if elsewhere not in c.patients] == [
+            Changes.of(patients=[done[0]]), Changes.of(patients=[done[1]])]
+    finally:
+        runner.stop_following()
+        runner.wait()
+        other.dispose()
+        db.dispose()
