@@ -17,7 +17,10 @@ FIRST_USE = ("app.ui.printing.batch", "app.ui.cohort.view", "app.ui.patients.new
              "app.ui.visit.form", "app.services.cohort", "app.services.visit_sheet",
              "app.services.report_batch", "app.services.backup", "app.services.users",
              "app.services.patient_list", "app.services.settings", "app.ui.photos.compare",
-             "app.ui.photos.canvas", "app.ui.photos.adding", "app.ui.photos.manage")
+             "app.ui.photos.canvas", "app.ui.photos.adding", "app.ui.photos.manage",
+             # every model (and the PostgreSQL dialect) and the chart's records: the chart
+             # and the Audit tab load them on the database worker
+             "app.models", "app.domain.records", "app.services.audit_view")
 
 
 def run_fresh(code: str) -> list[str]:

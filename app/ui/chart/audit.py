@@ -5,19 +5,33 @@ Records, fields and values are shown in words (app.services.audit_view: "visit o
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from app.services.audit_view import AuditLine, load_audit_lines
 from app.ui.chart.tables import Column, RecordTableModel
 from app.ui.chart.tabs import record_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.services.audit_view import AuditLine
 
 AUDIT_COLUMN_WIDTHS = (118, 80, 55, 230, 110, 90, 90)
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("AuditTab", text)
+
+
+def read_audit_lines(session: Session, patient_id: int) -> tuple[int, list[AuditLine]]:
+    """On the database worker: the patient's audit lines. The reader (and with it every
+    model) is imported here, when the tab is first shown, not before the window's first
+    paint (bench/README.md, "Start-up imports")."""
+    from app.services.audit_view import load_audit_lines
+
+    return patient_id, load_audit_lines(session, patient_id)
 
 
 def local_time(line: AuditLine) -> str:
@@ -83,7 +97,7 @@ class AuditTab(QWidget):
             return
         self.stale = False
         self.window_.runner.read(
-            "audit", lambda session: (patient_id, load_audit_lines(session, patient_id)),
+            "audit", lambda session: read_audit_lines(session, patient_id),
             self._loaded, on_error=self._failed, parent=self)
 
     def _loaded(self, result: tuple[int, list[AuditLine]]) -> None:

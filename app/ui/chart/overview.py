@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,11 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.alerts import Alert
 from app.domain.labels import site_label
-from app.domain.records import EpisodeView
 from app.services.patient_chart import PatientChart
 from app.ui.chart.tables import date_text, fmt
+
+if TYPE_CHECKING:  # annotations only: they load with the chart (bench/README.md, 14)
+    from app.domain.alerts import Alert
+    from app.domain.records import EpisodeView
 
 CARD_STYLE = """
 QFrame#episodeCard { background: #ffffff; border: 1px solid #c9d1d9; border-radius: 6px; }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Sequence, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,7 +20,14 @@ from PySide6.QtCore import (
 
 from app.domain.analytes import ANALYTES
 from app.domain.labels import OUTCOME_LABELS, SOURCE_LABELS, dose_quantity, site_label
-from app.domain.records import AdverseEventRecord, PatientHistory, TreatmentRecord, VisitRecord
+
+if TYPE_CHECKING:  # annotations only: the records load with the chart (bench/README.md, 14)
+    from app.domain.records import (
+        AdverseEventRecord,
+        PatientHistory,
+        TreatmentRecord,
+        VisitRecord,
+    )
 
 Row = TypeVar("Row")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
