@@ -5,9 +5,11 @@
                                              # import sqlalchemy.orm, nothing else
 
 The parent (run.py) times from starting the process to the line this prints at the first
-paint, so both sides pay for the interpreter the same way. `app` does what `main.py` does
-(app.cli, then app.ui.app's QApplication set-up and create_main_window) without the log-in
-dialog, which waits for a person: create_main_window is the window for a signed-in user.
+paint, so both sides pay for the interpreter the same way. `app` runs what `main.py --db PATH`
+runs (app.cli.main: the collector paused, the parser, open_window, app.ui.app.run_gui with its
+QApplication set-up and GUI-thread collector) with one thing replaced: the log-in dialog, which
+waits for a person, returns at once as if a user had signed in (the window then opens the
+database itself, as for a clinic without accounts).
 """
 from __future__ import annotations
 
@@ -51,21 +53,35 @@ def bare() -> None:
 
 
 def application(path: str) -> None:
-    from app.cli.parser import build_parser  # what main.py runs first
+    """`main.py --db PATH` up to the window's first paint, without the log-in dialog."""
+    from app.cli import collector_paused_for_start, main
 
-    build_parser()
-    from PySide6.QtWidgets import QApplication
+    with collector_paused_for_start():  # as main() does: the patching below is start-up too
+        import app.cli.parser  # noqa: F401  (main's first import, before PySide6, as there)
+        import app.ui.main_window as main_window
+        import app.ui.security.login as login  # run_gui imports both when it gets there
 
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("DFU Monitor")
-    app.setApplicationDisplayName("DFU Monitor")
-    from app.db import resolve_db_url
-    from app.ui.main_window import create_main_window
+        create = main_window.create_main_window
 
-    window = create_main_window(resolve_db_url(path), "bench")
-    _exit_at_first_paint(app, window)
-    window.show()
-    app.exec()
+        def create_watched(*args, **kwargs):
+            from PySide6.QtWidgets import QApplication
+
+            window = create(*args, **kwargs)
+            _exit_at_first_paint(QApplication.instance(), window)
+            return window
+
+        main_window.create_main_window = create_watched
+        login.sign_in_at_start = _signed_in_without_dialog
+    main(["--db", path])
+
+
+def _signed_in_without_dialog(url: str, *, username: str = ""):
+    """In place of app.ui.security.login.sign_in_at_start: a user signed in, no dialog shown;
+    the window opens the database (and starts its checks) itself."""
+    from app.services.actor import Actor
+    from app.ui.security.login import SignedIn
+
+    return SignedIn(Actor("bench", "nurse"))
 
 
 if __name__ == "__main__":
