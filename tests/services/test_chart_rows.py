@@ -112,11 +112,12 @@ def test_the_chart_follows_deletions_settings_statuses_and_pending_changes(golde
     are seen: all as load_history gives them."""
     from sqlalchemy import select
 
-    from app.models import Assessment, Patient, PerfusionImaging, Ulcer, Visit
+    from app.models import Patient, PerfusionImaging, Visit
     from app.services.actor import Actor
     from app.services.audit import act_as
     from app.services.settings import set_reference_range, update_setting
     from app.services.visits import delete_visit
+    from tests.services.history_edits import amputate_first_ulcer_and_clear_first_sizes
 
     with golden_db.read() as session:
         patient_id = session.scalar(select(Patient.id).where(Patient.mrn == "H-01000"))
@@ -135,14 +136,7 @@ def test_the_chart_follows_deletions_settings_statuses_and_pending_changes(golde
     assert after.area_method.value == "rectangle" and after != before
     with golden_db.write() as session:
         act_as(session, nurse)
-        first_ulcer = session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id)
-                                      .order_by(Ulcer.id)).first()
-        first_ulcer.clinician_status = "amputated"
-        sizes = session.scalars(select(Assessment).where(Assessment.visit_id == visit_ids[0])
-                                .order_by(Assessment.id)).first()
-        sizes.length_cm = sizes.width_cm = sizes.traced_area_cm2 = None
-        sizes.closed = False
-        session.flush()
+        amputate_first_ulcer_and_clear_first_sizes(session, patient_id, visit_ids[0])
         flushed = _same_as_the_history(session, patient_id)
         session.get(Visit, visit_ids[1]).vas = 9.5  # not flushed yet: autoflush sees it
         pending = _same_as_the_history(session, patient_id)

@@ -74,11 +74,12 @@ def test_the_summary_follows_deletions_settings_statuses_and_pending_changes(gol
     flushed are seen: all as the history gives them."""
     from sqlalchemy import select
 
-    from app.models import Assessment, Patient, Ulcer, Visit
+    from app.models import Patient, Visit
     from app.services.actor import Actor
     from app.services.audit import act_as
     from app.services.settings import set_reference_range, update_setting
     from app.services.visits import delete_visit
+    from tests.services.history_edits import amputate_first_ulcer_and_clear_first_sizes
 
     mrn = "H-01000"
     with golden_db.read() as session:
@@ -97,14 +98,7 @@ def test_the_summary_follows_deletions_settings_statuses_and_pending_changes(gol
     assert after["area_method"] == "rectangle" and after != before
     with golden_db.write() as session:
         act_as(session, Actor("nurse.test", "nurse"))
-        first_ulcer = session.scalars(select(Ulcer).where(Ulcer.patient_id == patient_id)
-                                      .order_by(Ulcer.id)).first()
-        first_ulcer.clinician_status = "amputated"
-        sizes = session.scalars(select(Assessment).where(Assessment.visit_id == visit_ids[0])
-                                .order_by(Assessment.id)).first()
-        sizes.length_cm = sizes.width_cm = sizes.traced_area_cm2 = None
-        sizes.closed = False
-        session.flush()
+        amputate_first_ulcer_and_clear_first_sizes(session, patient_id, visit_ids[0])
         flushed = _same_as_the_history(session, mrn)
         session.get(Visit, visit_ids[0]).vas = 9.5  # the baseline, not flushed yet
         pending = _same_as_the_history(session, mrn)
