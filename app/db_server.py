@@ -280,9 +280,17 @@ def user_tables(connection: Connection) -> list[str]:
 
 def advance_sequences(connection: Connection, tables: Iterable[str]) -> None:
     """Move each table's id sequence past its largest id (after rows written with explicit
-    ids: a demo clinic, a copied clinic, a restore), so the next insert gets a fresh id."""
+    ids: a demo clinic, a copied clinic, a restore), so the next insert gets a fresh id; and
+    ANALYZE the tables (counting this transaction's rows), so the planner does not take them
+    for empty until autovacuum comes by: a save's episode query walked every visit of the
+    clinic meanwhile (bench/README.md, "Server mode"). A role that does not own the tables
+    gets a warning from the server, not an error."""
     if not is_server(connection):
         return
+    tables = list(tables)
+    if tables:
+        quote = connection.dialect.identifier_preparer.quote
+        connection.exec_driver_sql("ANALYZE " + ", ".join(quote(t) for t in tables))
     for table in tables:
         sequence = connection.execute(text(
             "SELECT pg_get_serial_sequence(:t, 'id') FROM information_schema.columns "
