@@ -149,6 +149,12 @@ def format_p_value(p: float | None) -> str:
     return f"p = {min(p, 1.0):.3f}"
 
 
+def mrn_label(mrn: str) -> str:
+    """The MRN as reports name it: "MRN 0001", but a clinic's MRN that already says so
+    ("MRN-0001") is not named twice."""
+    return mrn if mrn[:3].upper() == "MRN" else f"MRN {mrn}"
+
+
 # -- quantities --------------------------------------------------------------------------------
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from app.domain.analytes import ANALYTES, LAB_COLUMNS, PERFUSION_COLUMNS, hba1c_ngsp_to_ifcc
+from app.domain.labels import mrn_label
 from app.domain.patient_measures import VAS_IMPORTANT_CHANGE
 from app.domain.records import ClinicSettings, PatientHistory
 from app.models.vocab import ARM_LABELS
@@ -274,4 +275,4 @@ def build_clinician_report(history: PatientHistory, settings: ClinicSettings, *,
     header = page_header(history, settings, title=TITLE, printed_by=printed_by,
                          report_date=report_date)
     return build_pdf(story, out, paper=settings.paper_size, header=header,
-                     subject=f"Follow-up summary, MRN {history.patient.mrn}")
+                     subject=f"Follow-up summary, {mrn_label(history.patient.mrn)}")

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
+from app.domain.labels import mrn_label
 from app.reports.fonts import BOLD, REGULAR, draw_text, register_fonts, string_width
 from app.reports.layout import INK, MUTED, RULE
 
@@ -102,7 +103,7 @@ def _draw_page(canvas: Canvas, doc: SimpleDocTemplate, *, header: PageHeader) ->
               size=8, align="right")
     canvas.setFillColor(INK)
     # A long name is shortened, never the MRN that identifies the record.
-    mrn = f" · MRN {header.mrn}"
+    mrn = f" · {mrn_label(header.mrn)}"
     name = header.patient_name
     room = 95 * mm - string_width(mrn, 9, base=BOLD)
     while len(name) > 1 and string_width(name, 9, base=BOLD) > room:

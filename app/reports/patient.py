@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, KeepInFrame, ListFlowable, ListItem
 
-from app.domain.labels import site_label
+from app.domain.labels import mrn_label, site_label
 from app.domain.records import ClinicSettings, EpisodeView, PatientHistory
 from app.reports import text as t
 from app.reports.charts import trend_chart
@@ -144,4 +144,4 @@ def build_patient_report(history: PatientHistory, settings: ClinicSettings, *,
     header = page_header(history, settings, title=TITLE, printed_by=printed_by,
                          report_date=report_date)
     return build_pdf([one_page], out, paper=settings.paper_size, header=header,
-                     subject=f"Patient summary, MRN {history.patient.mrn}")
+                     subject=f"Patient summary, {mrn_label(history.patient.mrn)}")

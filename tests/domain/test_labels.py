@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.labels import ETIOLOGY_LABELS, format_p_value, site_label
+from app.domain.labels import ETIOLOGY_LABELS, format_p_value, mrn_label, site_label
 from app.models.vocab import ETIOLOGIES
 
 
@@ -89,3 +89,17 @@ def test_one_spelling_of_ischemia_everywhere():
     found = [str(path.relative_to(root)) for path in files
              if path.exists() and "ischaem" in path.read_text(encoding="utf-8").lower()]
     assert found == []
+
+
+@pytest.mark.parametrize("mrn, label", [("0001", "MRN 0001"), ("D-00637", "MRN D-00637"),
+                                        ("MRN-0001", "MRN-0001"), ("mrn0001", "mrn0001")])
+def test_an_mrn_is_named_once(mrn, label):
+    assert mrn_label(mrn) == label
+
+
+@given(st.text(min_size=1, max_size=20))
+def test_an_mrn_label_keeps_the_whole_mrn(mrn):
+    label = mrn_label(mrn)
+    assert label.endswith(mrn) and label.upper().startswith("MRN")
+    assert label == mrn or label == f"MRN {mrn}"
+    assert not label.upper().startswith("MRN MRN")
