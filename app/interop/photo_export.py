@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -34,7 +35,7 @@ class ExportedPhoto:
     assessment_id: int
     visit_date: dt.date
     site: str
-    sha256: str  # of the original bytes as attached
+    sha256: str  # of the original bytes (pseudonymised exports: pseudonymous_photo_hash)
     is_primary: bool
     calibrated: bool
     calibration_method: str | None
@@ -44,6 +45,13 @@ class ExportedPhoto:
     width_cm: float | None
     data: bytes | None = None  # the shareable copy (GPS and serials stripped); FHIR only
     content_type: str | None = None  # "image/jpeg" or "image/png"
+
+
+def pseudonymous_photo_hash(key: bytes, sha256: str) -> str:
+    """What a pseudonymised export says instead of a photo's SHA-256: HMAC-SHA256 of it under
+    the clinic's pseudonym key. Stable from export to export, but it cannot be matched to the
+    photo file (a copy left on the phone, a message) the way the file's own hash can."""
+    return hmac.new(key, b"photo/" + sha256.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def primary_photo(photos: Iterable[ExportedPhoto]) -> ExportedPhoto | None:

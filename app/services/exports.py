@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.interop import fhir, research_csv
-from app.interop.photo_export import ExportedPhoto
+from app.interop.photo_export import ExportedPhoto, pseudonymous_photo_hash
 from app.models import Setting
 from app.services.actor import Actor
 from app.services.audit import record_event
@@ -61,10 +61,12 @@ def pseudonym_key(db: Database, *, actor: Actor) -> bytes:
     return bytes.fromhex(json.loads(value))
 
 
-def exported_photos(session: Session, patient_id: int, *, with_bytes: bool
-                    ) -> list[ExportedPhoto]:
+def exported_photos(session: Session, patient_id: int, *, with_bytes: bool,
+                    pseudonym_key: bytes | None = None) -> list[ExportedPhoto]:
     """A patient's live photos as plain export values; with `with_bytes`, each carries its
-    shareable copy (GPS and serials stripped, app.imaging.privacy), never the original."""
+    shareable copy (GPS and serials stripped, app.imaging.privacy), never the original. With
+    `pseudonym_key` (a pseudonymised export), each names its photo by a keyed hash, not by the
+    file's SHA-256 (app.interop.photo_export.pseudonymous_photo_hash)."""
     from app.imaging.privacy import shareable_copy
     from app.services.photos import list_photos, photo_original
 
@@ -78,7 +80,9 @@ def exported_photos(session: Session, patient_id: int, *, with_bytes: bool
         calibration = record.calibration
         photos.append(ExportedPhoto(
             photo_id=record.id, assessment_id=record.assessment_id,
-            visit_date=record.visit_date, site=record.site, sha256=record.sha256,
+            visit_date=record.visit_date, site=record.site,
+            sha256=(record.sha256 if pseudonym_key is None
+                    else pseudonymous_photo_hash(pseudonym_key, record.sha256)),
             is_primary=record.is_primary, calibrated=record.calibrated,
             calibration_method=calibration.method if calibration else None,
             area_cm2=record.area_cm2, perimeter_cm=record.perimeter_cm,
@@ -116,8 +120,8 @@ def export_research_csv(db: Database, path: Path, *, actor: Actor,
             patients += 1
             subject = (history.patient.mrn if identified
                        else research_csv.pseudonym(key, history.patient.mrn))
-            shots = (exported_photos(session, history.patient.id, with_bytes=False)
-                     if photos else None)
+            shots = (exported_photos(session, history.patient.id, with_bytes=False,
+                                     pseudonym_key=key) if photos else None)
             yield from research_csv.research_lines(history, subject_id=subject,
                                                    identified=identified, photos=shots)
 
@@ -146,7 +150,8 @@ def export_fhir_bundle(db: Database, path: Path, *, actor: Actor, pseudonymous: 
         for history in iter_histories(session):
             patients += 1
             alias = research_csv.pseudonym(key, history.patient.mrn) if pseudonymous else None
-            shots = (exported_photos(session, history.patient.id, with_bytes=True)
+            shots = (exported_photos(session, history.patient.id, with_bytes=True,
+                                     pseudonym_key=key if pseudonymous else None)
                      if photos else None)
             yield from fhir.patient_resources(history, ids, pseudonym=alias, photos=shots)
 

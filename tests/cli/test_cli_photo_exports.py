@@ -6,6 +6,7 @@ import base64
 import csv
 import hashlib
 import json
+import re
 
 import pytest
 
@@ -48,7 +49,9 @@ def test_export_fhir_photos_flag(clinic, photos):
         assert media == [] and sha256 not in text
         return
     [one] = media
-    assert one["identifier"][0]["value"] == sha256
+    # --pseudonymous: the photo is named by a keyed hash, never by the file's own SHA-256
+    assert re.fullmatch(r"[0-9a-f]{64}", one["identifier"][0]["value"])
+    assert one["identifier"][0]["value"] != sha256 and sha256 not in text
     data = base64.b64decode(one["content"]["data"])
     assert one["content"]["hash"] == base64.b64encode(hashlib.sha1(data).digest()).decode()
 
@@ -66,6 +69,8 @@ def test_export_research_photos_flag(clinic, photos):
         assert not set(PHOTO_COLUMNS) & set(rows[0])
         return
     with_photo = [r for r in rows if r["photo_count"] != "0"]
-    assert len(with_photo) == 1 and with_photo[0]["photo_sha256"] == sha256
+    # pseudonymised (the default): a keyed hash, never the photo file's own
+    assert len(with_photo) == 1 and re.fullmatch(r"[0-9a-f]{64}", with_photo[0]["photo_sha256"])
+    assert with_photo[0]["photo_sha256"] != sha256 and sha256 not in out.read_text("utf-8")
     assert with_photo[0]["photo_calibrated"] == "true"
     assert float(with_photo[0]["photo_area_cm2"]) == pytest.approx(6.0, rel=0.02)

@@ -17,7 +17,11 @@ from PIL import Image
 
 from app.imaging.synthetic import synthetic_photo
 from app.interop.fhir import SNOMED, ResourceIds
-from app.interop.photo_export import PHOTO_COLUMNS, PHOTO_SHA256_SYSTEM
+from app.interop.photo_export import (
+    PHOTO_COLUMNS,
+    PHOTO_SHA256_SYSTEM,
+    pseudonymous_photo_hash,
+)
 from app.interop.research_csv import pseudonym
 from app.services.actor import Actor
 from app.services.exports import export_fhir_bundle, export_research_csv, pseudonym_key
@@ -114,10 +118,16 @@ def test_fhir_without_photos_has_no_media_and_no_bytes(clinic):
 
 
 def test_pseudonymous_fhir_with_photos_names_no_file(clinic):
+    db, _, original, _ = clinic
     bundle, text = _bundle(clinic, "pseudo.json", photos=True, pseudonymous=True)
     validate_r4(bundle)
-    assert len(resources(bundle, "Media")) == 1
+    [media] = resources(bundle, "Media")
     assert FILE_NAME not in text and "jane" not in text.lower() and MRN not in text
+    # the photo file's own hash would match the row to a copy of the file: keyed instead
+    original_hash = hashlib.sha256(original).hexdigest()
+    assert original_hash not in text
+    assert media["identifier"][0]["value"] == pseudonymous_photo_hash(
+        pseudonym_key(db, actor=NURSE), original_hash)
 
 
 def _csv(clinic, name, **options):
@@ -135,7 +145,10 @@ def test_research_csv_with_photos_has_the_photo_columns(clinic):
     [row] = [r for r in rows if r["subject_id"] == subject and r["visit_date"] == "2025-04-17"
              and r["site"] == SITE]
     assert row["photo_count"] == "1" and row["photo_calibrated"] == "true"
-    assert row["photo_sha256"] == hashlib.sha256(original).hexdigest()
+    original_hash = hashlib.sha256(original).hexdigest()  # pseudonymised: keyed, not the file's
+    assert row["photo_sha256"] == pseudonymous_photo_hash(pseudonym_key(db, actor=NURSE),
+                                                          original_hash) != original_hash
+    assert original_hash not in text
     assert float(row["photo_area_cm2"]) == pytest.approx(scene.area_cm2, rel=0.02)
     others = [r for r in rows if r is not row]
     assert {r["photo_count"] for r in others} == {"0"}
@@ -155,6 +168,8 @@ def test_identified_research_csv_with_photos_keeps_the_column_order(clinic):
 
     rows, _ = _csv(clinic, "identified.csv", photos=True, identified=True)
     assert list(rows[0]) == list(column_types(identified=True, photos=True))
+    original = clinic[2]
+    assert {r["photo_sha256"] for r in rows} == {"", hashlib.sha256(original).hexdigest()}
 
 
 def _photo(photo_id, *, primary=False, calibrated=True, area=4.0):
