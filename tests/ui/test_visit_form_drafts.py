@@ -178,8 +178,9 @@ def test_a_draft_keeps_a_new_ulcer_site_and_its_open_section(qtbot, db, actor, c
     assert draft.fields["new:ulcer_site"] == "R-toe" and draft.fields["ui:new_ulcer"] is True
 
     again = open_form(qtbot, db, actor, clinic)     # "Restore it?" Yes
-    new = again.findChild(QWidget, "ulcer_new")
-    assert not new.isHidden() and again.findChild(QWidget, "addUlcerButton").isHidden()
+    new = again.findChild(QWidget, "ulcer_R-toe")  # named after its site once typed
+    # "Add ulcer site" stays for one more new ulcer.
+    assert not new.isHidden() and not again.findChild(QWidget, "addUlcerButton").isHidden()
     assert new.findChild(QLineEdit, "newUlcerSite").text() == "R-toe"
     assert new.findChild(QLineEdit, "lengthCm").text() == "1.1"
     heel = again.findChild(QWidget, "ulcer_L-heel")

@@ -140,14 +140,13 @@ class VisitDialog(QDialog):
         self._layout.addWidget(page, 1)
         page.show()  # at once: a widget added to a shown dialog is otherwise shown later
         self.save_button.setDefault(True)  # Enter saves (once the button is in the dialog)
-        QWidget.setTabOrder(self.view.tab_chain[-1], self.cancel_button)
-        QWidget.setTabOrder(self.cancel_button, self.save_button)
         self.drafts = DraftKeeper(self, db_url=self.db.url, read_state=self.view.state,
                                   apply_state=self.view.apply_state,
                                   delay_ms=self.DRAFT_DELAY_MS)
         self.drafts.saved.connect(self.draft_saved)
         self.footer.insertWidget(1, self.drafts.status)
         self._listen()
+        self._chain_footer()
         self.runner.changed.connect(self._on_changed_elsewhere)
         if context.reopened:
             self._status_note = self.tr("A visit on {0} is already recorded: it is open for "
@@ -189,6 +188,19 @@ class VisitDialog(QDialog):
             part.changed.connect(self._on_changed)
             if hasattr(part, "start_listening"):
                 part.start_listening()
+        view.ulcers_changed.connect(self._on_ulcers_changed)
+
+    def _on_ulcers_changed(self, added) -> None:
+        """A new ulcer's section was added (listen to it) or removed; Tab still ends on
+        Cancel, Save."""
+        if added is not None:
+            added.changed.connect(self._on_changed)
+        self._chain_footer()
+        self._on_changed()
+
+    def _chain_footer(self) -> None:
+        QWidget.setTabOrder(self.view.tab_chain[-1], self.cancel_button)
+        QWidget.setTabOrder(self.cancel_button, self.save_button)
 
     def _on_edit(self, slot: FieldSlot) -> None:
         slot.touched = True

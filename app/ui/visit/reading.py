@@ -74,6 +74,22 @@ def has_entries(entry: UlcerEntry, initial: Mapping[str, Any] | None) -> bool:
     return dict(entry.values) != dict(initial or {})
 
 
+def repeated_sites(ulcers: tuple[UlcerEntry, ...]) -> dict[str, str]:
+    """Each new ulcer whose typed site already has a section (an open ulcer's, or an earlier
+    new ulcer's; letter case aside), by its key, with the reason. A site assessed twice would
+    be saved as one, so such a section is refused at its site field and not read."""
+    taken = {e.site.strip().casefold(): f"{e.site} already has its own section above: "
+                                         "measure it there" for e in ulcers if not e.is_new}
+    repeated: dict[str, str] = {}
+    for entry in ulcers:
+        site = str(entry.values.get("ulcer_site") or "").strip() if entry.is_new else ""
+        if site and site.casefold() in taken:
+            repeated[entry.key] = taken[site.casefold()]
+        elif site:
+            taken[site.casefold()] = f"{site} is already added above: one section per site"
+    return repeated
+
+
 def read_assessment(entry: UlcerEntry, reading: Reading) -> AssessmentInput:
     values = entry.values
     numbers = {f: reading.number(f"{entry.key}:{f}", values.get(f)) for f in SIZE_NUMBERS}
@@ -162,7 +178,10 @@ def read_visit(state: VisitFormState, *, initial: VisitFormState, today: dt.date
     next_visit = reading.date("visit:next_visit_date", visit.get("next_visit_date"),
                               relative_to=visit_date)
     opened = {e.key: e.values for e in initial.ulcers}
-    reading.assessed = [e for e in state.ulcers if has_entries(e, opened.get(e.key))]
+    repeated = repeated_sites(state.ulcers)
+    reading.problems += [(f"{key}:ulcer_site", message) for key, message in repeated.items()]
+    reading.assessed = [e for e in state.ulcers
+                        if e.key not in repeated and has_entries(e, opened.get(e.key))]
     assessments = tuple(read_assessment(e, reading) for e in reading.assessed)
     new_site = next((str(e.values.get("ulcer_site") or "").strip() for e in state.ulcers
                      if e.is_new), "")

@@ -1,15 +1,25 @@
 """One assessment section of the visit form: an open ulcer of the patient, or a new ulcer.
 
 Every open ulcer has its own section, shown together: a titled box named `ulcer_<site>` (the
-site exactly as recorded, `ulcer_new` for a new ulcer) holding `lengthCm`, `widthCm`,
-`depthCm`, `closedCheck` and the tissue and classification fields (docs/product.md, "Test
-surface")."""
+site exactly as recorded; a new ulcer's box is `ulcer_<site>` once its site is typed,
+`ulcer_new` until then) holding `lengthCm`, `widthCm`, `depthCm`, `closedCheck` and the tissue
+and classification fields (docs/product.md, "Test surface"). A new ulcer's section has a
+"Remove" button (`removeUlcerButton`): nothing of it is saved until the visit is."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QCompleter, QGridLayout, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QCompleter,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.labels import site_label
 from app.domain.limits import TEXT_LIMITS, TISSUE_FIELDS, validate_size
@@ -73,13 +83,15 @@ class AssessmentSection(QGroupBox):
     """Size, tissue, exudate, infection and classification of one ulcer at this visit."""
 
     changed = Signal()
+    remove_requested = Signal()  # a new ulcer's "Remove" button
 
     def __init__(self, choice: UlcerChoice | None, *, number: int, area_method: AreaMethod,
                  known_sites: tuple[str, ...] = (), default_method: str | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, new_number: int = 1):
         super().__init__(parent)
         self.choice = choice
         self.number = number
+        self.new_number = new_number  # its place among the new ulcers (UlcerEntry.key)
         self.setObjectName("ulcer_new" if choice is None else f"ulcer_{choice.site}")
         words = site_label(choice.site) if choice is not None else ""
         plain = words if choice is not None and words != choice.site.strip() else ""
@@ -96,6 +108,7 @@ class AssessmentSection(QGroupBox):
         for slot in self.slots.values():
             connect_changed(slot.editor, lambda s=slot: self._on_edit(s))
         self._update_area()
+        self.initial_values = self.values()  # assessed once anything differs from these
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -111,8 +124,14 @@ class AssessmentSection(QGroupBox):
     @property
     def label(self) -> str:
         if self.choice is None:
-            return tr("New ulcer site")
+            return tr("New ulcer site") if self.new_number == 1 else tr(
+                "New ulcer site {0}").format(self.new_number)
         return self.choice.episode.label
+
+    def renumber(self, new_number: int) -> None:
+        """A new ulcer's place after an earlier one was removed (its title and draft key)."""
+        self.new_number = new_number
+        self.setTitle(self.label)
 
     @property
     def is_open_ulcer(self) -> bool:
@@ -150,14 +169,30 @@ class AssessmentSection(QGroupBox):
         grid.addWidget(labelled(self._slot("onset_date", onset), tr("Onset date")), row, 2)
         self.site_words = hint_label()
         self.site_words.setObjectName("siteWords")
-        site.textChanged.connect(lambda text: self.site_words.setText(site_words(text)))
+        site.textChanged.connect(self._on_site_typed)
         grid.addWidget(self.site_words, row, 3)
+
+    def _on_site_typed(self, text: str) -> None:
+        """The plain words of the typed site, and the box named after it (`ulcer_<site>`)."""
+        self.site_words.setText(site_words(text))
+        self.setObjectName(f"ulcer_{text.strip()}" if text.strip() else "ulcer_new")
 
     def _build(self, known_sites: tuple[str, ...]) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.summary = hint_label(self._summary_text())
-        layout.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        self.remove_button = None
+        if self.is_new:
+            self.remove_button = QPushButton(tr("Remove"))
+            self.remove_button.setObjectName("removeUlcerButton")
+            self.remove_button.setAutoDefault(False)
+            self.remove_button.setToolTip(tr("Remove this new ulcer from the visit (nothing "
+                                             "of it is saved)"))
+            self.remove_button.clicked.connect(self.remove_requested)
+            top.addWidget(self.remove_button)
+        layout.addLayout(top)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
@@ -248,7 +283,13 @@ class AssessmentSection(QGroupBox):
     def entry(self) -> UlcerEntry:
         """This section as typed (app.ui.visit.state)."""
         return UlcerEntry(self.site, self.is_new, self.is_open_ulcer, self.values(),
-                          saved=self.choice is not None and self.choice.current is not None)
+                          saved=self.choice is not None and self.choice.current is not None,
+                          new_number=self.new_number)
+
+    def opened_entry(self) -> UlcerEntry:
+        """This section as it opened (before anything was typed into it)."""
+        return UlcerEntry(self.site, self.is_new, self.is_open_ulcer, self.initial_values,
+                          new_number=self.new_number)
 
     def slot_for(self, field: str) -> FieldSlot | None:
         if field == "area":
@@ -258,7 +299,8 @@ class AssessmentSection(QGroupBox):
         return self.slots.get(field)
 
     def tab_chain(self) -> list[QWidget]:
-        return [slot.editor for slot in self.slots.values()]
+        chain: list[QWidget] = [slot.editor for slot in self.slots.values()]
+        return chain + ([self.remove_button] if self.remove_button is not None else [])
 
     def first_editor(self) -> QWidget:
         return self.slots["ulcer_site" if self.is_new else "length_cm"].editor

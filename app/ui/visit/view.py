@@ -2,12 +2,15 @@
 and the closing fields; the form's state read from and put back into them.
 
 Every open ulcer of the patient has its own section, all shown at once; "Add ulcer site" opens
-one more for a new ulcer. Alt+1 … Alt+5 jump to the size and tissue of the ulcer being typed,
-the labs, the treatment and the adverse event (docs/product.md, "Visit form").
+one more for a new ulcer, as often as needed (a first visit of a patient with two ulcers
+records both); each new section can be removed until the visit is saved. Alt+1 … Alt+5 jump
+to the size and tissue of the ulcer being typed, the labs, the treatment and the adverse
+event (docs/product.md, "Visit form").
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -51,6 +54,7 @@ class VisitFormView(QWidget):
     """Everything the nurse types; `changed` on each edit (after pre-filling)."""
 
     changed = Signal()
+    ulcers_changed = Signal(object)  # a new ulcer's section added (it) or removed (None)
 
     def __init__(self, context: VisitFormContext, *, patient_id: int, today: dt.date,
                  username: str, parent: QWidget | None = None):
@@ -140,37 +144,82 @@ class VisitFormView(QWidget):
         ctx = self.context
         box = QGroupBox(tr("Ulcers  (Alt+1 size, Alt+2 tissue)"))
         box.setObjectName("ulcerSections")
-        column = QVBoxLayout(box)
+        self.ulcer_column = column = QVBoxLayout(box)
         self.sections: list[AssessmentSection] = []
-        for number, choice in enumerate([*ctx.ulcers, None], start=1):
-            section = AssessmentSection(choice, number=number,
-                                        area_method=ctx.history.area_method,
-                                        known_sites=ctx.known_sites,
-                                        default_method=ctx.last_method)
-            self.sections.append(section)
-            column.addWidget(section)
+        for choice in [*ctx.ulcers, None]:
+            column.addWidget(self._make_section(choice))
         self.new_section = self.sections[-1]
         self.add_ulcer_button = QPushButton(tr("&Add ulcer site"))
         self.add_ulcer_button.setObjectName("addUlcerButton")
         self.add_ulcer_button.setAutoDefault(False)
         self.add_ulcer_button.setToolTip(tr("Assess a new ulcer, or the recurrence of a healed "
                                             "one, at this visit"))
-        self.add_ulcer_button.clicked.connect(lambda: self.show_new_ulcer(focus=True))
+        self.add_ulcer_button.clicked.connect(self.add_new_ulcer)
         column.addWidget(self.add_ulcer_button)
         self.show_new_ulcer(shown=not ctx.ulcers, focus=False)
         return box
 
+    def _make_section(self, choice) -> AssessmentSection:
+        ctx = self.context
+        section = AssessmentSection(choice, number=len(self.sections) + 1,
+                                    area_method=ctx.history.area_method,
+                                    known_sites=ctx.known_sites, default_method=ctx.last_method,
+                                    new_number=len(self.new_sections()) + 1)
+        section.remove_requested.connect(lambda s=section: self.remove_new_ulcer(s))
+        self.sections.append(section)
+        return section
+
+    def new_sections(self) -> list[AssessmentSection]:
+        return [s for s in self.sections if s.is_new]
+
     def show_new_ulcer(self, *, shown: bool = True, focus: bool = False) -> None:
+        """Show (or hide) the first new ulcer's section; "Add ulcer site" stays for more."""
         self.new_section.setVisible(shown)
-        self.add_ulcer_button.setVisible(not shown)
         if shown and focus:
             self.focus_on(self.new_section.first_editor())
 
+    def add_new_ulcer(self) -> AssessmentSection:
+        """"Add ulcer site": the first new section when hidden, else one more new section,
+        above the button; the focus goes to its site."""
+        if self.new_section.isHidden():
+            self.show_new_ulcer(focus=True)
+            return self.new_section
+        section = self._append_new_section()
+        self.focus_on(section.first_editor())
+        return section
+
+    def _append_new_section(self) -> AssessmentSection:
+        section = self._make_section(None)
+        self.ulcer_column.insertWidget(self.ulcer_column.indexOf(self.add_ulcer_button),
+                                       section)
+        self._ulcers_rearranged(section)
+        return section
+
+    def remove_new_ulcer(self, section: AssessmentSection) -> None:
+        """A new ulcer's "Remove": the first new section is emptied and hidden, a further one
+        goes away; nothing of it was saved."""
+        if section is self.new_section:
+            section.apply_values(section.initial_values)
+            self.show_new_ulcer(shown=False)
+        else:
+            self.sections.remove(section)
+            section.hide()
+            section.deleteLater()
+            for number, other in enumerate(self.new_sections(), start=1):
+                other.renumber(number)
+        self._ulcers_rearranged(None)
+        self.focus_on(self.add_ulcer_button)
+
+    def _ulcers_rearranged(self, added: AssessmentSection | None) -> None:
+        self._index_slots()
+        self._set_tab_order()
+        self.ulcers_changed.emit(added)
+
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.visit_date, self.vas, self.clinician]
-        for section in self.sections[:-1]:
+        for section in [s for s in self.sections if not s.is_new] + self.new_sections():
             chain += section.tab_chain()
-        chain += [self.add_ulcer_button, *self.new_section.tab_chain()]
+        chain.append(self.add_ulcer_button)  # after the new ulcers: Tab, Space adds one more
         for group in (self.treatment, self.adverse_event, self.labs, self.perfusion_labs,
                       self.perfusion):
             chain += group.tab_chain()
@@ -265,6 +314,9 @@ class VisitFormView(QWidget):
         for field, slot in self.visit_slots.items():
             if field in state.visit:
                 set_widget_value(slot.editor, state.visit[field])
+        further = sum(1 for entry in state.ulcers if entry.is_new) - len(self.new_sections())
+        for _ in range(max(further, 0)):  # a draft's further new ulcers
+            self._append_new_section()
         for section, entry in zip(self.sections, state.ulcers):
             section.apply_values(dict(entry.values))
         for group in self.groups:
@@ -278,7 +330,8 @@ class VisitFormView(QWidget):
     def build_input(self) -> tuple[VisitInput, list[AssessmentSection], Problems]:
         """The VisitInput the form holds now (read from its state by app.ui.visit.reading),
         the sections it assesses, and the fields whose text cannot be read."""
-        data, reading = read_visit(self.state(), initial=self.initial, today=self.today,
+        opened = replace(self.initial, ulcers=tuple(s.opened_entry() for s in self.sections))
+        data, reading = read_visit(self.state(), initial=opened, today=self.today,
                                    kept_treatments=self.treatment.extra_treatments)
         problems: Problems = [(self.slot_by_key[key], tr(message))
                               for key, message in reading.problems]
