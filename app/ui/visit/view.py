@@ -192,6 +192,7 @@ class VisitFormView(QWidget):
         section = self._make_section(None)
         self.ulcer_column.insertWidget(self.ulcer_column.indexOf(self.add_ulcer_button),
                                        section)
+        section.show()  # at once, not when the layout gets round to it
         self._ulcers_rearranged(section)
         return section
 
