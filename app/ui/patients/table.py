@@ -18,10 +18,11 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
+    QIdentityProxyModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -42,6 +43,8 @@ _PATIENT_ID = int(PATIENT_ID_ROLE)
 ALERT_COLOUR = QColor("#b3261e")
 _NONE_LAST = (1, "")
 COLUMNS = 8
+_ALERTS = COLUMNS  # in a row's cells, after the texts: a bit per column in the alert colour
+_LOOKED_UP = frozenset({_TOOLTIP, _PATIENT_ID})  # roles answered from the row itself
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -64,6 +67,7 @@ class PatientTableModel(QAbstractTableModel):
     are the patients matching the current search and overdue filter, in the current order."""
 
     MRN, NAME, AGE, ARM, OPEN_ULCERS, LAST_VISIT, NEXT_DUE, FLAGS = range(COLUMNS)
+    RIGHT_ALIGNED = frozenset((AGE, OPEN_ULCERS))
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,10 +75,10 @@ class PatientTableModel(QAbstractTableModel):
         # once per row, folded search text, overdue flag); then the same for those shown.
         self._all: list[PatientListRow] = []
         self._all_ids: list[int] = []
-        self._all_cells: list[tuple[str, ...]] = []
+        self._all_cells: list[tuple[Any, ...]] = []
         self._rows: list[PatientListRow] = []
         self._ids: list[int] = []
-        self._cells: list[tuple[str, ...]] = []
+        self._cells: list[tuple[Any, ...]] = []
         self._needles: tuple[str, ...] = ()
         self._overdue_only = False
         self._sort: tuple[int, Qt.SortOrder] | None = None
@@ -153,13 +157,40 @@ class PatientTableModel(QAbstractTableModel):
             return None
         if role == _DISPLAY:
             return self._cells[row_number][index.column()]
-        row, column = self._rows[row_number], index.column()
+        return self._other_role(row_number, index.column(), role)
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802,N803
+        """Every role a delegate asks for when it paints a cell, in one call from C++ (the
+        default asks `data()` once per role: seven Python calls a cell)."""
+        self.fill_roles(index.row(), index.column(), roleDataSpan)
+
+    def fill_roles(self, row_number: int, column: int, roleDataSpan: Any) -> None:  # noqa: N803
+        """The cell's answer for every role of the span, as `data()` gives them. The
+        delegate reuses its span, so a role not served is cleared (data()'s None)."""
+        if not 0 <= row_number < len(self._rows):
+            for item in roleDataSpan:
+                item.clearData()
+            return
+        cells = self._cells[row_number]
+        for item in roleDataSpan:
+            role = item.role()
+            if role == _DISPLAY:
+                item.setData(cells[column])
+            elif role == _FOREGROUND and cells[_ALERTS] >> column & 1:
+                item.setData(self._alert_brush)
+            elif role == _ALIGNMENT and column in self.RIGHT_ALIGNED:
+                item.setData(self._right)
+            elif role in _LOOKED_UP:
+                item.setData(self._other_role(row_number, column, role))
+            else:
+                item.clearData()
+
+    def _other_role(self, row_number: int, column: int, role: int) -> Any:
         if role == _FOREGROUND:
-            if (column == self.NEXT_DUE and row.overdue) or (column == self.FLAGS and row.flags):
-                return self._alert_brush
-            return None
+            return self._alert_brush if self._cells[row_number][_ALERTS] >> column & 1 else None
         if role == _ALIGNMENT:
-            return self._right if column in (self.AGE, self.OPEN_ULCERS) else None
+            return self._right if column in self.RIGHT_ALIGNED else None
+        row = self._rows[row_number]
         if role == _PATIENT_ID:
             return row.id
         if role == _TOOLTIP:
@@ -188,8 +219,10 @@ class PatientTableModel(QAbstractTableModel):
             return _date_text(row.next_visit_due)
         return "  ".join(self._flag_text[f] for f in row.flags)
 
-    def _cells_of(self, row: PatientListRow) -> tuple[str, ...]:
-        return tuple(self._display(row, column) for column in range(COLUMNS))
+    def _cells_of(self, row: PatientListRow) -> tuple[Any, ...]:
+        """The row's display texts, then a bit per column drawn in the alert colour."""
+        alerts = (bool(row.overdue) << self.NEXT_DUE) | (bool(row.flags) << self.FLAGS)
+        return (*(self._display(row, column) for column in range(COLUMNS)), alerts)
 
     def _sort_key(self, column: int) -> Callable[[PatientListRow], Any]:
         keys: dict[int, Callable[[PatientListRow], Any]] = {
@@ -310,7 +343,7 @@ class PatientTableModel(QAbstractTableModel):
         self._cells = list(compress(self._all_cells, keep))
 
 
-class PatientFilterProxy(QSortFilterProxyModel):
+class PatientFilterProxy(QIdentityProxyModel):
     """The model the patient table shows: accent-insensitive search on MRN or name (every
     word must match) and the overdue filter, both applied by the model in one pass."""
 
@@ -318,6 +351,7 @@ class PatientFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._needles: tuple[str, ...] = ()
         self._overdue_only = False
+        self._fill: Callable[[int, int, Any], None] | None = None
 
     @property
     def search_text(self) -> str:
@@ -345,6 +379,18 @@ class PatientFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if model is not None:
             model.sort(column, order)
+
+    def setSourceModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802
+        super().setSourceModel(model)
+        # Kept, not asked for per cell: sourceModel() from Python costs a wrapper look-up.
+        self._fill = model.fill_roles if isinstance(model, PatientTableModel) else None
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802,N803
+        """A painted cell's roles straight from the model by row: the proxy is an identity."""
+        if self._fill is not None:
+            self._fill(index.row(), index.column(), roleDataSpan)
+        else:
+            super().multiData(index, roleDataSpan)
 
     def patient_id(self, proxy_row: int) -> int | None:
         index = self.index(proxy_row, 0)
