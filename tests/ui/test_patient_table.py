@@ -5,12 +5,18 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import QItemSelectionModel, QModelRoleData, QModelRoleDataSpan, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
 from app.domain.limits import fold_for_search
 from app.services.patient_list import PatientListRow
-from app.ui.patients.table import PATIENT_ID_ROLE, PatientFilterProxy, PatientTableModel
+from app.ui.patients.table import (
+    ALERT_COLOUR,
+    PATIENT_ID_ROLE,
+    PatientFilterProxy,
+    PatientTableModel,
+)
 
 NAMES = ["Zoë Tanaka", "José García", "Søren Nielsen", "Ngozi Okafor", "Chloé Dubois",
          "Zoe Tannen", "Björn Øster"]
@@ -125,3 +131,47 @@ def test_flags_show_in_red_with_a_tooltip(models):
     assert "Sheehan 2003" in flags.data(Qt.ItemDataRole.ToolTipRole)
     assert flags.data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(0, PatientTableModel.MRN).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+         Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
+         Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
+         Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.CheckStateRole, PATIENT_ID_ROLE]
+
+
+def test_multi_data_answers_every_role_as_data_does(models):
+    """What a delegate paints comes from multiData (one call a cell): it must give data()'s
+    answer for every role, and clear a role it does not serve (delegates reuse the span)."""
+    model, proxy, _ = models
+    model.set_rows([dataclasses.replace(row(1, "Zoë Tanaka", overdue=True),
+                                        off_track_week4=True), row(2, "Ngozi Okafor")])
+    for source in (model, proxy):
+        for r in range(source.rowCount()):
+            for c in range(source.columnCount()):
+                index = source.index(r, c)
+                for role in ROLES:
+                    item = QModelRoleData(int(role))
+                    item.setData("stale")
+                    source.multiData(index, QModelRoleDataSpan(item))
+                    assert item.data() == index.data(role), (r, c, role)
+
+
+def test_the_delegate_paints_the_models_text_alignment_and_colour(models):
+    model, proxy, view = models
+    model.set_rows([row(1, "Zoë Tanaka", overdue=True), row(2, "Ngozi Okafor", age=None)])
+    delegate = view.itemDelegate()
+    seen = []
+    for r in range(proxy.rowCount()):
+        for c in range(proxy.columnCount()):
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, proxy.index(r, c))
+            seen.append((option.text, bool(option.displayAlignment & Qt.AlignmentFlag.AlignRight),
+                         option.palette.color(QPalette.ColorRole.Text) == ALERT_COLOUR))
+    texts = [s[0] for s in seen]
+    assert texts[:8] == ["M-001", "Zoë Tanaka", "60", "Exosome", "1", "2026-11-01",
+                         "2026-11-15", "overdue"]
+    assert texts[8:10] == ["M-002", "Ngozi Okafor"] and texts[10] == ""
+    right = [c for c, s in enumerate(seen[:8]) if s[1]]
+    assert right == [PatientTableModel.AGE, PatientTableModel.OPEN_ULCERS]
+    red = [n for n, s in enumerate(seen) if s[2]]  # the next visit due and the flags, row 0
+    assert red == [PatientTableModel.NEXT_DUE, PatientTableModel.FLAGS]
