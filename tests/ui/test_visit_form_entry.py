@@ -13,27 +13,23 @@ from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
     TODAY,
     clinic,
     db,
+    dialog,
     field,
     focused,
     history,
+    measure_first_ulcer,
     open_form,
     press,
     retype,
     tab,
     tab_to,
     template,
+    type_size,
     type_text,
     wait_closed,
 )
 
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-def measure_heel(qtbot) -> None:
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3")
-    tab(qtbot)
-    type_text(qtbot, "2")
 
 
 @pytest.mark.parametrize("typed, message", [
@@ -43,10 +39,9 @@ def measure_heel(qtbot) -> None:
     ("27/11/2026", "Enter the date as YYYY-MM-DD"),
     ("1950-01-01", "Visit date is before the birth date"),
 ])
-def test_a_typed_visit_date_is_kept_exactly_or_refused_at_the_field(qtbot, db, actor, clinic,
+def test_a_typed_visit_date_is_kept_exactly_or_refused_at_the_field(qtbot, db, clinic, dialog,
                                                                     typed, message):
-    dialog = open_form(qtbot, db, actor, clinic)
-    measure_heel(qtbot)
+    measure_first_ulcer(qtbot)
     date = field(dialog, "visitDate")
     date.setFocus()
     retype(qtbot, typed)
@@ -58,9 +53,8 @@ def test_a_typed_visit_date_is_kept_exactly_or_refused_at_the_field(qtbot, db, a
     assert len(history(db, clinic).visits) == 2
 
 
-def test_a_typed_past_visit_date_is_saved_exactly(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
-    measure_heel(qtbot)
+def test_a_typed_past_visit_date_is_saved_exactly(qtbot, db, clinic, dialog):
+    measure_first_ulcer(qtbot)
     field(dialog, "visitDate").setFocus()
     retype(qtbot, "2026-11-20")
     assert dialog.message_for("visitDate") == ""
@@ -70,21 +64,16 @@ def test_a_typed_past_visit_date_is_saved_exactly(qtbot, db, actor, clinic):
     assert history(db, clinic).visits[-1].visit_date == dt.date(2026, 11, 20)
 
 
-def test_other_date_fields_say_why_a_date_does_not_exist(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
+def test_other_date_fields_say_why_a_date_does_not_exist(qtbot, dialog):
     tab_to(qtbot, "nextVisitDate")
     retype(qtbot, "2027-02-29")
     assert dialog.message_for("nextVisitDate") == "Not a real date (February 2027 has 28 days)"
     assert field(dialog, "nextVisitDate").text() == "2027-02-29"
 
 
-def test_no_impossible_area_preview(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
+def test_no_impossible_area_preview(qtbot, dialog):
     preview = field(dialog, "areaPreview", "L-heel")
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3.5")
-    tab(qtbot)
-    type_text(qtbot, "2.3")
+    type_size(qtbot, "3.5", "2.3")
     assert preview.text().startswith("Area ") and "-" not in preview.text()
     retype(qtbot, "-2.3")                          # a negative width
     assert preview.text() == ""
@@ -94,12 +83,8 @@ def test_no_impossible_area_preview(qtbot, db, actor, clinic):
     assert preview.text().startswith("Area ")
 
 
-def test_letters_in_width_put_the_error_under_width_only(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3")
-    tab(qtbot)
-    type_text(qtbot, "two")
+def test_letters_in_width_put_the_error_under_width_only(qtbot, dialog):
+    type_size(qtbot, "3", "two")
     assert dialog.message_for("widthCm") == "Not a number"
     assert dialog.message_for("lengthCm") == ""
     press(qtbot, Qt.Key.Key_Return)                # even after trying to save
@@ -108,8 +93,7 @@ def test_letters_in_width_put_the_error_under_width_only(qtbot, db, actor, clini
     assert field(dialog, "areaPreview", "L-heel").text() == ""
 
 
-def test_messages_use_the_fields_label(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
+def test_messages_use_the_fields_label(qtbot, dialog):
     tab(qtbot)
     type_text(qtbot, "11")
     assert dialog.message_for("vasPain") == "Pain (VAS 0–10) must be between 0 and 10"
@@ -127,8 +111,7 @@ def positions(dialog, names) -> list[QPoint]:
     return [field(dialog, name).mapTo(body, QPoint(0, 0)) for name in names]
 
 
-def test_errors_do_not_move_the_fields(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
+def test_errors_do_not_move_the_fields(qtbot, dialog):
     names = ["lengthCm", "widthCm", "depthCm", "measuringMethod", "granulationPct", "exudate",
              "etiology", "exosomeGiven", "aeDescription", "lab_crp_mg_l", "lab_esr_mm_h",
              "lab_abi", "nextVisitDate"]
@@ -136,10 +119,7 @@ def test_errors_do_not_move_the_fields(qtbot, db, actor, clinic):
     before = positions(dialog, names)
     tab(qtbot)
     type_text(qtbot, "99")                         # VAS out of range
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "abc")
-    tab(qtbot)
-    type_text(qtbot, "-1")
+    type_size(qtbot, "abc", "-1")
     tab_to(qtbot, "granulationPct")
     type_text(qtbot, "the whole wound bed is granulating")
     tab_to(qtbot, "lab_crp_mg_l")
@@ -154,8 +134,7 @@ def test_errors_do_not_move_the_fields(qtbot, db, actor, clinic):
             for n in ("visitDate", "vasPain")] == header
 
 
-def test_alt_digits_jump_to_the_forms_sections(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
+def test_alt_digits_jump_to_the_forms_sections(qtbot, dialog):
     jumps = {Qt.Key.Key_1: "lengthCm", Qt.Key.Key_2: "granulationPct",
              Qt.Key.Key_3: "lab_crp_mg_l", Qt.Key.Key_4: "exosomeGiven",
              Qt.Key.Key_5: "aeDescription"}
@@ -185,9 +164,7 @@ def test_tab_presses_from_length_to_crp(qtbot, db, actor, clinic):
     assert TODAY.isoformat() == "2026-11-27"
 
 
-def test_keystrokes_past_a_whole_date_are_shown_and_refused_not_dropped(qtbot, db, actor,
-                                                                        clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
+def test_keystrokes_past_a_whole_date_are_shown_and_refused_not_dropped(qtbot, dialog):
     date = field(dialog, "visitDate")
     date.end(False)                                # the cursor after the pre-filled date
     qtbot.keyClicks(date, "2027-01-15")

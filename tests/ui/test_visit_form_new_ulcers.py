@@ -16,12 +16,14 @@ from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
     focused,
     history,
     make_patient,
+    measure_first_ulcer,
     open_form,
     press,
     section,
     tab,
     tab_to,
     template,
+    type_size,
     type_text,
     wait_closed,
     wait_idle,
@@ -43,11 +45,8 @@ def add_site_by_keyboard(qtbot, dialog, site: str, length: str, width: str) -> Q
     box = new_sections(dialog)[-1]
     assert box.isAncestorOf(focused())
     type_text(qtbot, site)
-    tab_to(qtbot, "lengthCm")
+    type_size(qtbot, length, width)
     assert box.isAncestorOf(focused())
-    type_text(qtbot, length)
-    tab(qtbot)
-    type_text(qtbot, width)
     return box
 
 
@@ -57,10 +56,7 @@ def first_visit_with_right_heel(qtbot, db, actor):
     dialog = open_form(qtbot, db, actor, pid)
     tab_to(qtbot, "newUlcerSite")
     type_text(qtbot, "R-heel")
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "2.5")
-    tab(qtbot)
-    type_text(qtbot, "1.5")
+    type_size(qtbot, "2.5", "1.5")
     return pid, dialog
 
 
@@ -81,11 +77,8 @@ def test_a_first_visit_records_two_new_ulcers_in_one_save(qtbot, db, actor):
     for box in new_sections(dialog):  # the test surface's names in each section
         for name in ("lengthCm", "widthCm", "depthCm", "closedCheck"):
             assert len(box.findChildren(QWidget, name)) == 1, name
-    tab_to(qtbot, "lengthCm")
+    type_size(qtbot, "1.2", "0.8")
     assert section(dialog, "L-hallux-plantar").isAncestorOf(focused())
-    type_text(qtbot, "1.2")
-    tab(qtbot)
-    type_text(qtbot, "0.8")
     press(qtbot, RETURN)
     wait_closed(qtbot, dialog)
 
@@ -155,10 +148,7 @@ def test_add_ulcer_site_beside_an_unsaved_new_ulcer_then_remove_one(qtbot, db, a
     """On a visit with an open ulcer: two new ulcers added, the second removed with the
     keyboard; the heel and the first new ulcer are saved."""
     dialog = open_form(qtbot, db, actor, clinic)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3")
-    tab(qtbot)
-    type_text(qtbot, "2")
+    measure_first_ulcer(qtbot)
     add_site_by_keyboard(qtbot, dialog, "R-MTH1-plantar", "1", "1")
     second = add_site_by_keyboard(qtbot, dialog, "L-dorsum", "0.5", "0.5")
     assert [s.title() for s in new_sections(dialog)] == ["New ulcer site", "New ulcer site 2"]

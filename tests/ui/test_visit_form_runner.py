@@ -14,13 +14,11 @@ from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
     db,
     field,
     history,
+    measure_first_ulcer,
     open_form,
     press,
     retype,
-    tab,
-    tab_to,
     template,
-    type_text,
     wait_closed,
 )
 
@@ -43,10 +41,7 @@ def test_reads_and_the_save_run_off_the_gui_thread(qtbot, db, actor, clinic, mon
     changes = []
     dialog = open_form(qtbot, db, actor, clinic)
     dialog.runner.changed.connect(changes.append)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3")
-    tab(qtbot)
-    type_text(qtbot, "2")
+    measure_first_ulcer(qtbot)
     field(dialog, "visitDate").setFocus()
     retype(qtbot, "2026-11-20")                    # a day whose previous areas are not read yet
     qtbot.waitUntil(lambda: any(name == "previous_areas" for name, _ in calls[1:]),

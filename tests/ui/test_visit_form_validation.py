@@ -7,17 +7,23 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app.domain.analytes import ANALYTES
 from tests.ui.visit_form_support import (  # noqa: F401 (fixtures)
+    LAST,
+    TODAY,
     Answers,
     clinic,
     db,
+    dialog,
+    field,
     focused,
     history,
+    measure_first_ulcer,
     open_form,
     press,
     retype,
     tab,
     tab_to,
     template,
+    type_size,
     type_text,
     wait_closed,
     wait_idle,
@@ -41,24 +47,11 @@ NEEDS_TICK = {"exosomeDose": "exosomeGiven", "exosomeVolumeMl": "exosomeGiven",
               "mscCellsMillion": "mscCotherapy"}
 
 
-def start_valid_visit(qtbot, dialog):
-    """An otherwise valid visit: the heel measured."""
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3")
-    tab(qtbot)
-    type_text(qtbot, "2")
-
-
-def field(dialog, name):
-    return dialog.findChild(QWidget, name)
-
-
 @pytest.mark.parametrize("name,too_high,too_low,good", HARD_LIMITS,
                          ids=[h[0] for h in HARD_LIMITS])
 def test_every_hard_limit_field_refuses_bad_input_and_nothing_is_saved(
-        qtbot, db, actor, clinic, name, too_high, too_low, good):
-    dialog = open_form(qtbot, db, actor, clinic)
-    start_valid_visit(qtbot, dialog)
+        qtbot, db, clinic, dialog, name, too_high, too_low, good):
+    measure_first_ulcer(qtbot)
     if name in NEEDS_TICK:
         tab_to(qtbot, NEEDS_TICK[name])
         press(qtbot, Qt.Key.Key_Space)
@@ -82,10 +75,8 @@ def test_every_hard_limit_field_refuses_bad_input_and_nothing_is_saved(
     assert len(history(db, clinic).visits) == 3
 
 
-def test_messages_say_what_is_wrong(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "abc")
+def test_messages_say_what_is_wrong(qtbot, dialog):
+    type_size(qtbot, "abc")
     assert dialog.message_for("lengthCm") == "Not a number"
     retype(qtbot, "nan")
     assert dialog.message_for("lengthCm") == "Not a number"
@@ -103,10 +94,8 @@ def test_messages_say_what_is_wrong(qtbot, db, actor, clinic):
     assert "CRP must be between 0 and 1000 mg/L" in dialog.message_for("lab_crp_mg_l")
 
 
-def test_cross_field_errors_wait_until_save_then_show_at_the_field(qtbot, db, actor, clinic):
-    dialog = open_form(qtbot, db, actor, clinic)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "3")                          # width not typed yet: no shouting
+def test_cross_field_errors_wait_until_save_then_show_at_the_field(qtbot, db, clinic, dialog):
+    type_size(qtbot, "3")                          # width not typed yet: no shouting
     assert dialog.message_for("widthCm") == ""
     press(qtbot, Qt.Key.Key_Return)
     assert "length and width" in dialog.message_for("widthCm")
@@ -117,11 +106,8 @@ def test_cross_field_errors_wait_until_save_then_show_at_the_field(qtbot, db, ac
     assert dialog.message_for("widthCm") == "" and dialog.message_for("lengthCm") == ""
 
 
-def test_future_date_and_existing_visit_date_are_refused_at_the_date(qtbot, db, actor, clinic):
-    from tests.ui.visit_form_support import LAST, TODAY
-
-    dialog = open_form(qtbot, db, actor, clinic)
-    start_valid_visit(qtbot, dialog)
+def test_future_date_and_existing_visit_date_are_refused_at_the_date(qtbot, db, clinic, dialog):
+    measure_first_ulcer(qtbot)
     date = field(dialog, "visitDate")
     date.setFocus()
     type_text(qtbot, "2026-12-01")
@@ -147,10 +133,7 @@ def test_soft_warning_shows_at_the_field_then_asks_once_and_saves(qtbot, db, act
     answers = Answers(QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "question", answers)
     dialog = open_form(qtbot, db, actor, clinic)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "25")                         # possible, but over 20 cm
-    tab(qtbot)
-    type_text(qtbot, "2")
+    type_size(qtbot, "25", "2")                    # possible, but over 20 cm
     tab(qtbot)
     editor = field(dialog, "lengthCm")
     assert "over 20 cm" in dialog.message_for("lengthCm")
@@ -173,10 +156,7 @@ def test_declined_warning_saves_nothing_and_keeps_the_form(qtbot, db, actor, cli
     answers = Answers(QMessageBox.StandardButton.No)
     monkeypatch.setattr(QMessageBox, "question", answers)
     dialog = open_form(qtbot, db, actor, clinic)
-    tab_to(qtbot, "lengthCm")
-    type_text(qtbot, "9")
-    tab(qtbot)
-    type_text(qtbot, "8")                          # the area more than doubled
+    type_size(qtbot, "9", "8")                     # the area more than doubled
     tab(qtbot)
     assert "more than doubled" in dialog.message_for("lengthCm")
     press(qtbot, Qt.Key.Key_Return)
@@ -202,7 +182,7 @@ def test_disk_full_says_so_keeps_the_typing_and_changes_nothing(qtbot, db, actor
     monkeypatch.setattr(QMessageBox, "critical",
                         lambda parent, title, text, *a, **k: errors.append(text))
     dialog = open_form(qtbot, db, actor, clinic)
-    start_valid_visit(qtbot, dialog)
+    measure_first_ulcer(qtbot)
     tab_to(qtbot, "visitNotes")
     type_text(qtbot, "wound photos reviewed " * 60)
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

@@ -94,6 +94,12 @@ def clinic(template, db) -> int:
     return template[1]
 
 
+@pytest.fixture
+def dialog(qtbot, db, actor, clinic):
+    """The visit form of the template patient, open and built: a new visit on TODAY."""
+    return open_form(qtbot, db, actor, clinic)
+
+
 def history(db, pid):
     with db.read() as session:
         return load_history(session, pid)
@@ -177,6 +183,20 @@ def tab_to(qtbot, object_name: str, limit: int = 150) -> int:
         seen.append(f"{focused().objectName()}@{focused().window().objectName()}")
         tab(qtbot)
     raise AssertionError(f"{object_name} cannot be reached with Tab: {seen[:40]}")
+
+
+def type_size(qtbot, length: str, width: str | None = None) -> None:
+    """Tab on to the next Length field and type `length`, then Tab and `width` when given."""
+    tab_to(qtbot, "lengthCm")
+    type_text(qtbot, length)
+    if width is not None:
+        tab(qtbot)
+        type_text(qtbot, width)
+
+
+def measure_first_ulcer(qtbot) -> None:
+    """What makes an otherwise empty new visit valid: the first ulcer measured, 3 × 2 cm."""
+    type_size(qtbot, "3", "2")
 
 
 def retype(qtbot, text: str) -> None:
