@@ -79,6 +79,12 @@ def test_a_first_visit_records_two_new_ulcers_in_one_save(qtbot, db, actor):
             assert len(box.findChildren(QWidget, name)) == 1, name
     type_size(qtbot, "1.2", "0.8")
     assert section(dialog, "L-hallux-plantar").isAncestorOf(focused())
+    tab_to(qtbot, "treatedSite")                           # the big toe was debrided
+    type_text(qtbot, "N")                                  # New ulcer 1, then Down
+    press(qtbot, Qt.Key.Key_Down)
+    assert focused().currentText() == "New ulcer 2"
+    tab_to(qtbot, "debridement")
+    press(qtbot, SPACE)
     press(qtbot, RETURN)
     wait_closed(qtbot, dialog)
 
@@ -88,6 +94,7 @@ def test_a_first_visit_records_two_new_ulcers_in_one_save(qtbot, db, actor):
              for e in h.episodes}
     assert sizes == {"R-heel": [(TODAY, 2.5, 1.5)], "L-hallux-plantar": [(TODAY, 1.2, 0.8)]}
     assert {a.visit_id for e in h.episodes for a in e.assessments} == {h.visits[0].id}
+    assert [(t.site, t.debridement) for t in h.treatments] == [("L-hallux-plantar", True)]
     assert_chart_shows(qtbot, db, pid, ["R-heel", "L-hallux-plantar"])
 
 

@@ -113,3 +113,78 @@ def test_reading_names_each_unreadable_field_by_its_key():
         "visit:vas": "use either a decimal comma or a decimal point, not both",
         "ulcer:L-heel:width_cm": "not a number"}
     assert data.assessments[0].width_cm is None
+
+
+def a_new_ulcer(number: int, site: str, **values) -> UlcerEntry:
+    return UlcerEntry(site, is_new=True, is_open=False, new_number=number,
+                      values={"ulcer_site": site, "length_cm": "", **values})
+
+
+def test_further_new_ulcers_have_their_own_draft_keys_and_come_back():
+    opened = a_state()
+    typed = VisitFormState(**{**vars(opened), "ulcers": (
+        *opened.ulcers[:2], a_new_ulcer(1, "R-heel", length_cm="2"),
+        a_new_ulcer(2, "L-dorsum", length_cm="1"), a_new_ulcer(3, "L-MTH5", length_cm="3"))})
+    fields = typed.fields()
+    assert (fields["new:ulcer_site"], fields["new2:ulcer_site"], fields["new3:length_cm"]) == (
+        "R-heel", "L-dorsum", "3")
+    restored = opened.with_fields(fields)                 # the form opens with one new ulcer
+    assert [(e.key, e.values.get("ulcer_site")) for e in restored.ulcers if e.is_new] == [
+        ("new", "R-heel"), ("new2", "L-dorsum"), ("new3", "L-MTH5")]
+    assert not restored.differs_from(typed)
+
+
+def test_two_new_ulcers_are_read_and_the_treatment_names_the_second():
+    import datetime as dt
+
+    from app.ui.visit.reading import new_ulcer_site_value, read_visit
+
+    opened = a_state()
+    typed = VisitFormState(**{
+        **vars(opened), "ulcers": (*opened.ulcers[:2],
+                                   a_new_ulcer(1, "R-heel", length_cm="2", width_cm="1"),
+                                   a_new_ulcer(2, "L-hallux", length_cm="1", width_cm="1")),
+        "groups": {"treatment:debridement": True,
+                   "treatment:site": new_ulcer_site_value(2)}})
+    data, reading = read_visit(typed, initial=opened, today=dt.date(2026, 11, 27))
+    assert reading.problems == []
+    assert [a.site for a in data.assessments] == ["R-heel", "L-hallux"]
+    assert [e.key for e in reading.assessed] == ["new", "new2"]
+    assert data.treatments[0].site == "L-hallux"
+
+
+def test_a_site_typed_twice_is_refused_at_the_later_site_and_not_read():
+    import datetime as dt
+
+    from app.ui.visit.reading import read_visit, repeated_sites
+
+    opened = a_state()
+    typed = VisitFormState(**{**vars(opened), "ulcers": (
+        *opened.ulcers[:2], a_new_ulcer(1, "R-heel", length_cm="2"),
+        a_new_ulcer(2, " r-heel ", length_cm="1"), a_new_ulcer(3, "l-HEEL", length_cm="1"))})
+    assert repeated_sites(typed.ulcers) == {
+        "new2": "R-heel is already added above: one section per site",
+        "new3": "L-heel already has its own section above: measure it there"}
+    data, reading = read_visit(typed, initial=opened, today=dt.date(2026, 11, 27))
+    assert dict(reading.problems) == {
+        "new2:ulcer_site": "R-heel is already added above: one section per site",
+        "new3:ulcer_site": "L-heel already has its own section above: measure it there"}
+    assert [a.site for a in data.assessments] == ["R-heel"]
+
+
+@given(st.lists(st.sampled_from(["", "L-heel", "l-heel ", "R-heel", "R-HEEL", "L-toe"]),
+                max_size=6))
+def test_each_site_has_one_section_however_the_new_ones_are_typed(typed_sites):
+    from app.ui.visit.reading import repeated_sites
+
+    opened = a_state()  # open: L-heel and R-hallux
+    ulcers = (*opened.ulcers[:2],
+              *(a_new_ulcer(n, site) for n, site in enumerate(typed_sites, start=1)))
+    repeated = repeated_sites(ulcers)
+    kept = [e.values["ulcer_site"].strip().casefold() for e in ulcers[2:]
+            if e.key not in repeated and e.values["ulcer_site"].strip()]
+    open_sites = {"l-heel", "r-hallux"}
+    assert len(kept) == len(set(kept)) and not (set(kept) & open_sites)
+    # only a repeat is refused: every site typed is kept once unless an open ulcer has it
+    typed = {s.strip().casefold() for s in typed_sites if s.strip()}
+    assert set(kept) == typed - open_sites

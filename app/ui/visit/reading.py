@@ -102,8 +102,15 @@ def read_assessment(entry: UlcerEntry, reading: Reading) -> AssessmentInput:
                            **{f: values.get(f) for f in CHOICES})
 
 
-def read_treatment(groups: Mapping[str, Any], new_site: str, reading: Reading
+def new_ulcer_site_value(number: int) -> str:
+    """The treated-site value that stands for the `number`-th new ulcer's typed site."""
+    return NEW_ULCER_SITE if number == 1 else f"{NEW_ULCER_SITE}{number}"
+
+
+def read_treatment(groups: Mapping[str, Any], new_sites: Mapping[str, str], reading: Reading
                    ) -> TreatmentInput | None:
+    """The treatment typed; `new_sites`: each new ulcer's typed site by its treated-site
+    value (new_ulcer_site_value)."""
     def value(name: str) -> Any:
         return groups.get(f"treatment:{name}")
 
@@ -118,8 +125,10 @@ def read_treatment(groups: Mapping[str, Any], new_site: str, reading: Reading
                     for f in ("exosome_dose", "exosome_volume_ml")}
     msc = bool(value("msc_cotherapy"))
     site = value("site")
+    if str(site or "").startswith(NEW_ULCER_SITE):  # a new ulcer: the site typed for it
+        site = new_sites.get(site) or None
     return TreatmentInput(
-        site=(new_site or None) if site == NEW_ULCER_SITE else site, msc_cotherapy=msc,
+        site=site, msc_cotherapy=msc,
         msc_cells_million=reading.number("treatment:msc_cells_million",
                                          value("msc_cells_million")) if msc else None,
         debridement=bool(value("debridement")), dressing=_text(value("dressing")),
@@ -183,9 +192,9 @@ def read_visit(state: VisitFormState, *, initial: VisitFormState, today: dt.date
     reading.assessed = [e for e in state.ulcers
                         if e.key not in repeated and has_entries(e, opened.get(e.key))]
     assessments = tuple(read_assessment(e, reading) for e in reading.assessed)
-    new_site = next((str(e.values.get("ulcer_site") or "").strip() for e in state.ulcers
-                     if e.is_new), "")
-    treatment = read_treatment(state.groups, new_site, reading)
+    new_sites = {new_ulcer_site_value(e.new_number): str(e.values.get("ulcer_site") or "").strip()
+                 for e in state.ulcers if e.is_new}
+    treatment = read_treatment(state.groups, new_sites, reading)
     adverse_event = read_adverse_event(state.groups, reading)
     data = VisitInput(
         patient_id=state.patient_id, visit_date=visit_date or today,

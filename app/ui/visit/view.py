@@ -42,7 +42,7 @@ from app.ui.visit.fields import (
 from app.ui.visit.groups import AdverseEventGroup, PerfusionGroup, Problems, TreatmentGroup
 from app.ui.visit.header import VisitHeader
 from app.ui.visit.labs import AnalyteGroup
-from app.ui.visit.reading import NEW_ULCER_SITE, read_visit
+from app.ui.visit.reading import NEW_ULCER_SITE, new_ulcer_site_value, read_visit
 from app.ui.visit.sections import AssessmentSection
 from app.ui.visit.state import VisitFormState
 
@@ -80,8 +80,7 @@ class VisitFormView(QWidget):
         ulcers = self._build_ulcers()
         self.treatment = TreatmentGroup()
         self.treatment.setTitle(tr("Treatment given  (Alt+4)"))
-        self.treatment.set_sites([(c.site, c.episode.label) for c in ctx.ulcers]
-                                 + [(NEW_ULCER_SITE, tr("The new ulcer"))])
+        self._offer_treated_sites()
         ranges = ctx.history.reference_ranges
         self.labs = AnalyteGroup(tr("Labs drawn today  (Alt+3)"), LAB_COLUMNS,
                                  last=ctx.last_labs, ranges=ranges)
@@ -211,7 +210,16 @@ class VisitFormView(QWidget):
         self._ulcers_rearranged(None)
         self.focus_on(self.add_ulcer_button)
 
+    def _offer_treated_sites(self) -> None:
+        """The treatment can name any ulcer of the form, each new one by its number."""
+        new = self.new_sections()
+        self.treatment.set_sites(
+            [(c.site, c.episode.label) for c in self.context.ulcers]
+            + [(new_ulcer_site_value(s.new_number), tr("The new ulcer") if len(new) == 1
+                else tr("New ulcer {0}").format(s.new_number)) for s in new])
+
     def _ulcers_rearranged(self, added: AssessmentSection | None) -> None:
+        self._offer_treated_sites()
         self._index_slots()
         self._set_tab_order()
         self.ulcers_changed.emit(added)
