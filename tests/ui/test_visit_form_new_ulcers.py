@@ -186,6 +186,22 @@ def test_removing_the_first_new_ulcer_empties_and_hides_it(qtbot, db, actor, cli
     assert not first.isHidden() and first.findChild(QLineEdit, "newUlcerSite").text() == ""
 
 
+def test_removing_the_first_of_two_new_ulcers_keeps_the_second_as_the_first(qtbot, db, actor):
+    pid, dialog = first_visit_with_right_heel(qtbot, db, actor)
+    first = new_sections(dialog)[0]
+    add_site_by_keyboard(qtbot, dialog, "L-heel", "1", "0.5")
+    qtbot.mouseClick(first.findChild(QWidget, "removeUlcerButton"), Qt.MouseButton.LeftButton)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    (left,) = new_sections(dialog)
+    assert (left.objectName(), left.title()) == ("ulcer_L-heel", "New ulcer site")
+    assert dialog.state().fields()["new:ulcer_site"] == "L-heel"   # its draft key follows
+    assert "new2:ulcer_site" not in dialog.state().fields()
+    press(qtbot, RETURN)
+    wait_closed(qtbot, dialog)
+    assert [(e.site, e.assessments[0].width_cm) for e in history(db, pid).episodes] == [
+        ("L-heel", 0.5)]
+
+
 def test_tab_runs_through_each_new_ulcer_then_add_ulcer_site(qtbot, db, actor):
     _, dialog = first_visit_with_right_heel(qtbot, db, actor)
     add_site_by_keyboard(qtbot, dialog, "L-heel", "1", "1")

@@ -196,9 +196,10 @@ class VisitFormView(QWidget):
         return section
 
     def remove_new_ulcer(self, section: AssessmentSection) -> None:
-        """A new ulcer's "Remove": the first new section is emptied and hidden, a further one
-        goes away; nothing of it was saved."""
-        if section is self.new_section:
+        """A new ulcer's "Remove": nothing of it was saved. The only new section is emptied
+        and hidden behind "Add ulcer site" again; one of several goes away, and the others
+        are numbered anew (their draft keys and treated-ulcer names follow)."""
+        if len(self.new_sections()) == 1:
             section.apply_values(section.initial_values)
             self.show_new_ulcer(shown=False)
         else:
@@ -207,6 +208,7 @@ class VisitFormView(QWidget):
             section.deleteLater()
             for number, other in enumerate(self.new_sections(), start=1):
                 other.renumber(number)
+            self.new_section = self.new_sections()[0]
         self._ulcers_rearranged(None)
         self.focus_on(self.add_ulcer_button)
 
