@@ -20,7 +20,8 @@ FIRST_USE = ("app.ui.printing.batch", "app.ui.cohort.view", "app.ui.patients.new
              "app.ui.photos.canvas", "app.ui.photos.adding", "app.ui.photos.manage",
              # every model (and the PostgreSQL dialect) and the chart's records: the chart
              # and the Audit tab load them on the database worker
-             "app.models", "app.domain.records", "app.services.audit_view")
+             "app.models", "app.domain.records", "app.services.audit_view",
+             "sqlalchemy.dialects.postgresql")
 
 
 def run_fresh(code: str) -> list[str]:
