@@ -38,9 +38,31 @@ def _window(qtbot, tmp_path, username):
 def test_the_administrator_is_told_when_the_window_opens(qtbot, tmp_path):
     db, window = _window(qtbot, tmp_path, "admin.eva")
     try:
-        message = window.statusBar().currentMessage()
-        assert "Signed in as admin.eva" in message  # kept, the notice comes after it
+        bar = window.statusBar()
+        message = bar.currentMessage()
         assert str(tmp_path / "backups") in message and "Settings" in message
+        assert bar.toolTip() == window.backup_actions.notice  # whole, even when the bar is narrow
+        both = f"Signed in as admin.eva — {window.backup_actions.notice}"
+        if bar.fontMetrics().horizontalAdvance(both) < bar.width() - 24:
+            assert "Signed in as admin.eva" in message  # kept, the notice comes after it
+        else:  # both would be cut off at the bar's end: the backup warning alone
+            assert message == window.backup_actions.notice
+    finally:
+        close_window(window)
+        db.dispose()
+
+
+def test_a_narrow_window_shows_the_whole_notice_not_two_cut_messages(qtbot, tmp_path):
+    db, window = _window(qtbot, tmp_path, "admin.eva")
+    try:
+        window.resize(700, 600)
+        window.statusBar().showMessage("Signed in as admin.eva")
+        window.backup_actions.show_notice()
+        assert window.statusBar().currentMessage() == window.backup_actions.notice
+        window.resize(4000, 600)
+        window.statusBar().showMessage("Signed in as admin.eva")
+        window.backup_actions.show_notice()
+        assert window.statusBar().currentMessage().startswith("Signed in as admin.eva — ")
     finally:
         close_window(window)
         db.dispose()

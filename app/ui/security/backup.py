@@ -186,7 +186,11 @@ class BackupActions(QObject):
             return  # only a role that may change the settings can choose the folder
         bar = self.window.statusBar()
         said = bar.currentMessage()
-        bar.showMessage(f"{said} — {self.notice}" if said else self.notice)
+        text = f"{said} — {self.notice}" if said else self.notice
+        if said and bar.fontMetrics().horizontalAdvance(text) > bar.width() - 24:
+            text = self.notice  # both would be cut off: the backup warning matters more
+        bar.showMessage(text)
+        bar.setToolTip(self.notice)
 
     def _changed(self, changes: Changes) -> None:
         if changes.settings or changes.everything:
