@@ -96,14 +96,18 @@ class _Notifier(QObject):
 class CrashHandler:
     """The installed hooks; `uninstall()` puts the previous ones back (tests, embedding)."""
 
-    def __init__(self, data_dir: Path):
-        self.log_dir = Path(data_dir) / LOG_FOLDER
+    def __init__(self, data_dir: Path | None):
+        self._data_dir = data_dir  # None: platformdirs', looked up at the first crash
         self.logs: list[Path] = []
         self._showing = False
         self._previous_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         self._notifier = _Notifier()
         self._notifier.crashed.connect(self._show, Qt.ConnectionType.AutoConnection)
+
+    @property
+    def log_dir(self) -> Path:
+        return Path(self._data_dir or default_data_dir()) / LOG_FOLDER
 
     def install(self) -> CrashHandler:
         sys.excepthook = self.excepthook
@@ -164,7 +168,7 @@ class CrashHandler:
 def install_crash_handler(data_dir: Path | None = None) -> CrashHandler:
     """Install the crash hooks; call on the GUI thread once the QApplication exists.
 
-    `data_dir` is the user data directory (default: platformdirs, as app.db and drafts use).
+    `data_dir` is the user data directory (default: platformdirs, as app.db and drafts use,
+    found when a crash is written: platformdirs is not imported for the start-up).
     """
-    handler = CrashHandler(data_dir if data_dir is not None else default_data_dir())
-    return handler.install()
+    return CrashHandler(data_dir).install()

@@ -14,8 +14,6 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyle,
-    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -76,6 +74,9 @@ class RecordTableView(QTableView):
 
     def _content_width(self, column: int) -> int:
         """The widest cell, or the longest line of the header with room for the sort arrow."""
+        from PySide6.QtWidgets import QStyle  # its enums are built when first reached: not
+        # before the first paint (bench/README.md, "Start-up imports")
+
         style, header = self.style(), self.horizontalHeader()
         margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
         arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
@@ -99,6 +100,8 @@ class RecordTableView(QTableView):
         widths = [max(map(metrics.horizontalAdvance, text.split("\n")))
                   for text in source.column_texts(column)]
         widest = sorted(range(rows), key=widths.__getitem__, reverse=True)[:self.CANDIDATES]
+        from PySide6.QtWidgets import QStyleOptionViewItem  # see _content_width
+
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
         delegate = self.itemDelegateForColumn(column) or self.itemDelegate()

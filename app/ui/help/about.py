@@ -4,7 +4,7 @@ The text itself is Qt-free (app/about.py) so that `--version` and the About box 
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QFont, QFontDatabase
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +30,8 @@ class AboutDialog(QDialog):
         self.text = QPlainTextEdit(about_text(db_location))
         self.text.setObjectName("aboutText")
         self.text.setReadOnly(True)
+        from PySide6.QtGui import QFont, QFontDatabase  # their enums: when the box opens
+
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
         font.setStyleHint(QFont.StyleHint.SansSerif)
         self.text.setFont(font)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from app.ui.photos.tab import PhotosTab
 
@@ -26,6 +26,8 @@ def print_calibration_card(window: QMainWindow, path: Path | None = None, *,
                            open_after: bool = True) -> None:
     """Ask where to save the card (unless given), write it off the GUI thread, open it."""
     if path is None:
+        from PySide6.QtWidgets import QFileDialog  # built when first used, not at start-up
+
         chosen, _ = QFileDialog.getSaveFileName(
             window, window.tr("Save the calibration card"), str(Path.home() / CARD_FILE),
             window.tr("PDF files (*.pdf)"))
