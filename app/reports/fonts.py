@@ -136,6 +136,13 @@ def _plain_in(base: str) -> frozenset[int]:
                      if code not in _INVISIBLE and not _is_emoji(code))
 
 
+def plain_in(text: str, base: str = REGULAR) -> bool:
+    """`text` draws in `base` alone, as typed: no fallback run, nothing right to left, no
+    control character (markup() would leave it as it is)."""
+    return (_plain_in(base).issuperset(map(ord, text)) and not _has_rtl(text)
+            and not any(unicodedata.category(ch)[0] == "C" for ch in text))
+
+
 def markup(text: object, *, base: str = REGULAR) -> str:
     """Paragraph markup for untrusted text: escaped, shaped, and with fallback <font> tags."""
     runs = font_runs(visual_order(str(text)), base=base)

@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from app.reports.fonts import BOLD, REGULAR, markup, register_fonts, string_width
+from app.reports.fonts import BOLD, REGULAR, markup, plain_in, register_fonts, string_width
 from app.reports.text import NOT_RECORDED
 
 INK = colors.HexColor("#1b2733")
@@ -82,9 +82,24 @@ def cell(value: object, styles: Styles, *, head: bool = False) -> Paragraph:
     return para(value, styles.cell_missing if value == NOT_RECORDED else styles.cell)
 
 
-def _plain(text: str) -> bool:
-    """Text the table can draw as a plain string: no markup, fallback font or bidi needed."""
-    return all(ch.isascii() and ch not in "<>&" for ch in text)
+def _plain(text: str, font: str = REGULAR) -> bool:
+    """Text a table can draw as a plain string, as its Paragraph would: every character in
+    `font` (no fallback run), left to right, and no whitespace a Paragraph would collapse."""
+    return plain_in(text, font) and " ".join(text.split()) == text
+
+
+def _one_line(text: str, font: str, size: float, room: float) -> bool:
+    """`text` fits on one line of a cell with `room` points inside its paddings."""
+    return _plain(text, font) and stringWidth(text, font, size) <= room
+
+
+def _text_or_para(text: str, style: ParagraphStyle, room: float) -> str | Paragraph:
+    """A plain string where it draws exactly like its one-line Paragraph (a Paragraph's first
+    baseline sits a font size below the cell's top, as a string's does; the tables' FONT
+    commands give strings the paragraph style's leading), else the wrapping Paragraph."""
+    if _one_line(text, style.fontName, style.fontSize, room):
+        return text
+    return para(text, style)
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: Styles, *,
@@ -95,13 +110,14 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: 
     anything else becomes a Paragraph with font fallback that wraps in its column."""
     widths = fit_widths(list(widths), header, rows, styles)
     size = styles.cell.fontSize
-    body: list[list[object]] = [[cell(h, styles, head=True) for h in header]]
+    body: list[list[object]] = [[_text_or_para(str(h), styles.cell_head, w - 6)
+                                 for h, w in zip(header, widths)]]
     missing: list[tuple[int, int]] = []
     for r, row in enumerate(rows, start=1):
         line: list[object] = []
         for c, value in enumerate(row):
             text = NOT_RECORDED if value is None or value == "" else str(value)
-            if _plain(text) and stringWidth(text, REGULAR, size) + 6 <= widths[c]:
+            if _one_line(text, REGULAR, size, widths[c] - 6):
                 line.append(text)
                 if text == NOT_RECORDED:
                     missing.append((c, r))
@@ -111,7 +127,8 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], styles: 
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
         ("FONT", (0, 0), (-1, -1), REGULAR, size, styles.cell.leading),
-        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+        ("FONT", (0, 0), (-1, 0), BOLD, size, styles.cell.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
         ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
@@ -154,19 +171,31 @@ def fit_widths(widths: list[float], header: Sequence[str], rows: Sequence[Sequen
 def facts_table(pairs: Sequence[tuple[str, object]], styles: Styles, *, width: float,
                 columns: int = 2) -> Table:
     """Label–value pairs in a grid, `columns` pairs per row."""
-    rows, row = [], []
+    label_w = width * 0.17
+    value_w = width / columns - label_w
+    room = {0: label_w - 8, 1: value_w - 8}  # LEFTPADDING 2 below, reportlab's right 6
+    rows: list[list[object]] = []
+    row: list[object] = []
+    missing: list[tuple[int, int]] = []
     for label, value in pairs:
-        row += [para(label, styles.label), cell(value, styles)]
+        if value is None or value == "":
+            value = NOT_RECORDED
+        if str(value) == NOT_RECORDED:
+            missing.append((len(row) + 1, len(rows)))
+        row += [_text_or_para(str(label), styles.label, room[0]),
+                _text_or_para(str(value), styles.cell_missing if str(value) == NOT_RECORDED
+                              else styles.cell, room[1])]
         if len(row) == 2 * columns:
             rows.append(row)
             row = []
     if row:
         rows.append(row + [""] * (2 * columns - len(row)))
-    label_w = width * 0.17
-    value_w = width / columns - label_w
     table = Table(rows, colWidths=[label_w, value_w] * columns, hAlign="LEFT")
     table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), REGULAR, styles.cell.fontSize),
+        ("FONT", (0, 0), (-1, -1), REGULAR, styles.cell.fontSize, styles.cell.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        *[("TEXTCOLOR", (c, 0), (c, -1), MUTED) for c in range(0, 2 * columns, 2)],
+        *[("TEXTCOLOR", at, at, MUTED) for at in missing],
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
