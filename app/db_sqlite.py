@@ -10,6 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# SQLAlchemy's SQLite dialect, imported here rather than by the first create_engine: this
+# module loads with the command line's parser, before PySide6, and PySide's import hook reads
+# the source of every module imported after PySide6 to look for Qt use. The dialect (its
+# package imports all its drivers) costs ~8 ms before PySide6 and ~18 ms after, inside the
+# window's start (bench/README.md, "Start-up imports").
+import sqlalchemy.dialects.sqlite  # noqa: F401
 from sqlalchemy import Engine, create_engine, event
 
 from app import db_files

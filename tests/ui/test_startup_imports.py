@@ -48,6 +48,18 @@ def test_the_parser_imports_no_orm_and_no_heavy_library():
     assert printed == ["none"]
 
 
+def test_the_sqlite_dialect_loads_with_the_parser_before_pyside():
+    # PySide's import hook reads the source of every module imported after PySide6: the
+    # dialect costs twice as much there (app.db_sqlite, bench/README.md "Start-up imports").
+    printed = run_fresh("""
+        import sys
+        from app.cli.parser import build_parser
+        build_parser()
+        print("sqlalchemy.dialects.sqlite" in sys.modules, "PySide6" in sys.modules)
+    """)
+    assert printed == ["True", "False"]
+
+
 def test_the_window_paints_before_importing_what_it_shows_later(db):
     db.dispose()
     printed = run_fresh(f"""
