@@ -1,4 +1,4 @@
-"""Vector charts for the reports, drawn with reportlab.graphics (no Qt, no bitmaps).
+"""Vector charts for the reports, drawn straight onto the PDF canvas (no Qt, no bitmaps).
 
 Every value plotted arrives computed (PatientHistory); the charts only place it on paper.
 """
@@ -8,11 +8,11 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from app.domain.episodes import WEEK4_ON_TRACK_PAR, WEEK4_TARGET_DAY
+from app.reports.canvas_chart import CanvasChart
 from app.reports.fonts import REGULAR, register_fonts
 from app.reports.layout import AREA_COLOUR, DOSE_COLOUR, INK, MUTED, PAR_COLOUR, RULE
 
@@ -40,9 +40,9 @@ def _label(value: float) -> str:
 
 @dataclass
 class Plot:
-    """One plotting box inside a Drawing: maps data to points and draws axes and series."""
+    """One plotting box inside a chart: maps data to points and draws axes and series."""
 
-    drawing: Drawing
+    drawing: CanvasChart
     x: float
     y: float
     width: float
@@ -67,23 +67,20 @@ class Plot:
         if backed:
             width = stringWidth(text, REGULAR, self.font_size)
             left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
-            self.drawing.add(Rect(left - 1.5, y - 0.3 * self.font_size, width + 3,
-                                  1.25 * self.font_size, fillColor=colors.white,
-                                  fillOpacity=0.85, strokeColor=None))
-        self.drawing.add(String(x, y, text, fontName=REGULAR, fontSize=self.font_size,
-                                fillColor=colour, textAnchor=anchor))
+            self.drawing.rect(left - 1.5, y - 0.3 * self.font_size, width + 3,
+                              1.25 * self.font_size, fill=colors.white, fill_opacity=0.85)
+        self.drawing.text(x, y, text, size=self.font_size, colour=colour, anchor=anchor)
 
     def axes(self, *, x_label: str, y_label: str, y2_label: str | None = None) -> None:
         d, f = self.drawing, self.font_size
-        d.add(Rect(self.x, self.y, self.width, self.height, fillColor=None, strokeColor=RULE,
-                   strokeWidth=0.5))
+        d.rect(self.x, self.y, self.width, self.height, stroke=RULE, width=0.5)
         for t in self.y_ticks:
             y = self.py(t)
-            d.add(Line(self.x, y, self.x + self.width, y, strokeColor=RULE, strokeWidth=0.25))
+            d.line(self.x, y, self.x + self.width, y, colour=RULE, width=0.25)
             self.text(self.x - 3, y - f * 0.35, _label(t), anchor="end")
         for t in self.x_ticks:
             x = self.px(t)
-            d.add(Line(x, self.y, x, self.y - 2, strokeColor=MUTED, strokeWidth=0.5))
+            d.line(x, self.y, x, self.y - 2, colour=MUTED, width=0.5)
             self.text(x, self.y - f - 2, _label(t), anchor="middle")
         if self.y2_ticks:
             for t in self.y2_ticks:
@@ -91,58 +88,51 @@ class Plot:
                           _label(t), colour=PAR_COLOUR)
         self.text(self.x + self.width / 2, self.y - 2 * f - 4, x_label, anchor="middle",
                   colour=MUTED)
-        vertical = String(0, 0, y_label, fontName=REGULAR, fontSize=f, fillColor=MUTED,
-                          textAnchor="middle")
-        from reportlab.graphics.shapes import Group
-
-        group = Group(vertical)
-        group.transform = (0, 1, -1, 0, self.x - 3.4 * f, self.y + self.height / 2)
-        d.add(group)
+        d.text(self.x - 3.4 * f, self.y + self.height / 2, y_label, size=f, colour=MUTED,
+               anchor="middle", rotate=90)
         if y2_label:
-            right = Group(String(0, 0, y2_label, fontName=REGULAR, fontSize=f,
-                                 fillColor=PAR_COLOUR, textAnchor="middle"))
-            right.transform = (0, -1, 1, 0, self.x + self.width + 3.4 * f,
-                               self.y + self.height / 2)
-            d.add(right)
+            d.text(self.x + self.width + 3.4 * f, self.y + self.height / 2, y2_label, size=f,
+                   colour=PAR_COLOUR, anchor="middle", rotate=-90)
 
     def series(self, xs: Sequence[float], ys: Sequence[float], *, colour, right: bool = False,
                dash: Sequence[float] | None = None, marker: str = "circle") -> None:
         points = [(self.px(x), self.py(y, right=right)) for x, y in zip(xs, ys)]
         if len(points) > 1:
-            flat = [c for p in points for c in p]
-            self.drawing.add(PolyLine(flat, strokeColor=colour, strokeWidth=1.2,
-                                      strokeDashArray=dash))
+            self.drawing.polyline(points, colour=colour, width=1.2, dash=dash)
         for px, py in points:
-            self.drawing.add(marker_shape(marker, px, py, colour))
+            marker_shape(self.drawing, marker, px, py, colour)
 
 
-def marker_shape(kind: str, x: float, y: float, colour, size: float = 2.2):
+def marker_shape(chart: CanvasChart, kind: str, x: float, y: float, colour,
+                 size: float = 2.2) -> None:
     if kind == "square":
-        return Rect(x - size, y - size, 2 * size, 2 * size, fillColor=colour, strokeColor=None)
-    if kind == "diamond":
+        chart.rect(x - size, y - size, 2 * size, 2 * size, fill=colour)
+    elif kind == "diamond":
         s = size * 1.6
-        return Polygon([x, y - s, x + s, y, x, y + s, x - s, y], fillColor=colors.white,
-                       strokeColor=INK, strokeWidth=0.8)
-    if kind == "triangle":
+        chart.polygon([(x, y - s), (x + s, y), (x, y + s), (x - s, y)], fill=colors.white,
+                      stroke=INK, width=0.8)
+    elif kind == "triangle":
         s = size * 1.5
-        return Polygon([x - s, y, x + s, y, x, y + 1.8 * s], fillColor=colour, strokeColor=None)
-    return Circle(x, y, size, fillColor=colour, strokeColor=None)
+        chart.polygon([(x - s, y), (x + s, y), (x, y + 1.8 * s)], fill=colour)
+    else:
+        chart.circle(x, y, size, fill=colour)
 
 
-def legend(drawing: Drawing, x: float, y: float, items: Sequence[tuple[str, str, object]]) -> None:
+def legend(chart: CanvasChart, x: float, y: float,
+           items: Sequence[tuple[str, str, object]]) -> None:
     """A one-line legend: (marker kind, label, colour) per item."""
     for kind, label, colour in items:
-        drawing.add(marker_shape(kind, x + 3, y + 2.5, colour))
-        drawing.add(String(x + 9, y, label, fontName=REGULAR, fontSize=FONT_SIZE, fillColor=INK))
+        marker_shape(chart, kind, x + 3, y + 2.5, colour)
+        chart.text(x + 9, y, label, size=FONT_SIZE, colour=INK)
         x += 20 + stringWidth(label, REGULAR, FONT_SIZE)
 
 
 def healing_chart(*, days: Sequence[int], areas: Sequence[float], pars: Sequence[float],
-                  dose_days: Sequence[int], width: float, height: float) -> Drawing:
+                  dose_days: Sequence[int], width: float, height: float) -> CanvasChart:
     """Area (left axis) and PAR (right axis) against days since baseline, with the
     50%-at-day-28 target (Sheehan 2003) and exosome doses marked along the bottom."""
     register_fonts()
-    drawing = Drawing(width, height)
+    drawing = CanvasChart(width, height)
     last = max([WEEK4_TARGET_DAY + 7, *days, *dose_days])
     x_ticks = nice_ticks(0, last, 8)
     y_ticks = nice_ticks(0, max(areas) * 1.08 if areas and max(areas) > 0 else 1, 5)
@@ -153,16 +143,15 @@ def healing_chart(*, days: Sequence[int], areas: Sequence[float], pars: Sequence
 
     x28 = plot.px(WEEK4_TARGET_DAY)
     y50 = plot.py(WEEK4_ON_TRACK_PAR, right=True)
-    drawing.add(Line(x28, plot.y, x28, plot.y + plot.height, strokeColor=MUTED,
-                     strokeWidth=0.6, strokeDashArray=[2, 2]))
-    drawing.add(Line(plot.x, y50, plot.x + plot.width, y50, strokeColor=PAR_COLOUR,
-                     strokeWidth=0.4, strokeDashArray=[1, 2]))
+    drawing.line(x28, plot.y, x28, plot.y + plot.height, colour=MUTED, width=0.6, dash=[2, 2])
+    drawing.line(plot.x, y50, plot.x + plot.width, y50, colour=PAR_COLOUR, width=0.4,
+                 dash=[1, 2])
     plot.series(days, pars, colour=PAR_COLOUR, right=True, dash=[3, 2], marker="square")
     plot.series(days, areas, colour=AREA_COLOUR)
-    drawing.add(marker_shape("diamond", x28, y50, INK))
+    marker_shape(drawing, "diamond", x28, y50, INK)
     plot.text(x28 + 5, y50 + 4, "50% at day 28", colour=INK, backed=True)
     for day in dose_days:
-        drawing.add(marker_shape("triangle", plot.px(day), plot.y + 1, DOSE_COLOUR))
+        marker_shape(drawing, "triangle", plot.px(day), plot.y + 1, DOSE_COLOUR)
     legend(drawing, plot.x, height - 10, [
         ("circle", "area (cm²)", AREA_COLOUR), ("square", "PAR (%)", PAR_COLOUR),
         ("diamond", "target: PAR ≥ 50% at day 28", INK),
@@ -175,16 +164,15 @@ def trend_chart(*, days: Sequence[int], values: Sequence[float], width: float, h
                 band: tuple[float | None, float | None] | None = None,
                 y_range: tuple[float, float] | None = None,
                 threshold: tuple[float, str] | None = None, colour=AREA_COLOUR,
-                font_size: float = FONT_SIZE) -> Drawing:
+                font_size: float = FONT_SIZE) -> CanvasChart:
     """A small line chart of one measure over days, with an optional reference band
     (the clinic's range) and an optional labelled threshold line."""
     register_fonts()
-    drawing = Drawing(width, height)
+    drawing = CanvasChart(width, height)
     f = font_size
     top = 2 * f if title else 4
     if title:
-        drawing.add(String(4, height - 1.4 * f, title, fontName=REGULAR, fontSize=f + 1,
-                           fillColor=INK))
+        drawing.text(4, height - 1.4 * f, title, size=f + 1, colour=INK)
     x_ticks = nice_ticks(0, max([7, *days]), 6)
     if y_range:
         y_ticks = nice_ticks(*y_range, 5)
@@ -198,15 +186,15 @@ def trend_chart(*, days: Sequence[int], values: Sequence[float], width: float, h
         low = max(band[0] if band[0] is not None else y_ticks[0], y_ticks[0])
         high = min(band[1] if band[1] is not None else y_ticks[-1], y_ticks[-1])
         if high > low:
-            drawing.add(Rect(plot.x, plot.py(low), plot.width, plot.py(high) - plot.py(low),
-                             fillColor=colors.HexColor("#e4f2e7"), strokeColor=None))
+            drawing.rect(plot.x, plot.py(low), plot.width, plot.py(high) - plot.py(low),
+                         fill=colors.HexColor("#e4f2e7"))
     plot.axes(x_label=x_label, y_label=y_label)
     if threshold is not None:
         value, text = threshold
         if y_ticks[0] <= value <= y_ticks[-1]:
             y = plot.py(value)
-            drawing.add(Line(plot.x, y, plot.x + plot.width, y, strokeColor=GOOD_LINE,
-                             strokeWidth=0.6, strokeDashArray=[2, 2]))
+            drawing.line(plot.x, y, plot.x + plot.width, y, colour=GOOD_LINE, width=0.6,
+                         dash=[2, 2])
             plot.text(plot.x + 3, y - 8, text, colour=MUTED)
     plot.series(days, values, colour=colour)
     return drawing

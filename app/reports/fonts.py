@@ -139,6 +139,13 @@ def _plain_in(base: str) -> frozenset[int]:
 def plain_in(text: str, base: str = REGULAR) -> bool:
     """`text` draws in `base` alone, as typed: no fallback run, nothing right to left, no
     control character (markup() would leave it as it is)."""
+    if text.isascii():  # every bundled face has printable ASCII
+        return text.isprintable()
+    return _plain_unicode(text, base)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_unicode(text: str, base: str) -> bool:
     return (_plain_in(base).issuperset(map(ord, text)) and not _has_rtl(text)
             and not any(unicodedata.category(ch)[0] == "C" for ch in text))
 

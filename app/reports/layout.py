@@ -151,12 +151,16 @@ def fit_widths(widths: list[float], header: Sequence[str], rows: Sequence[Sequen
     size = styles.cell.fontSize
     need = [max([string_width(w, size, base=BOLD) for w in str(h).split()] + [0]) + padding
             for h in header]
+    known: dict[str, float] = {}  # dates, units and words repeat down a column
     for row in rows:
         for i, value in enumerate(row):
             for word in str(value if value not in (None, "") else NOT_RECORDED).split():
-                width = (stringWidth(word, REGULAR, size) if _plain(word)
-                         else string_width(word, size))
-                need[i] = max(need[i], width + padding)
+                width = known.get(word)
+                if width is None:
+                    width = known[word] = (stringWidth(word, REGULAR, size) if _plain(word)
+                                           else string_width(word, size))
+                if width + padding > need[i]:
+                    need[i] = width + padding
     cap = 0.3 * sum(widths)  # one very long word is cut rather than starving its neighbours
     need = [min(n, cap) for n in need]
     if sum(need) > sum(widths):
