@@ -256,7 +256,7 @@ def window_metrics(url: str, patient_id: int, runs: int) -> list[Metric]:
         if turn >= 2:  # two warm-up turns
             opens.append(timing)
     metrics = [Metric("server_chart_open_ms", median(opens), "ms", CHART_MS, samples=opens,
-                      detail="select the busiest patient to every tab's data drawn, over "
+                      detail="select the busiest patient to the visible tab's data drawn, over "
                              "the server")]
     for metric in search_metrics(app, window):
         metric.name = "server_" + metric.name
