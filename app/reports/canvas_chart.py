@@ -7,6 +7,7 @@ same coordinates, colours, widths, dashes and fonts (bench/README.md, lesson on 
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -114,8 +115,14 @@ class CanvasChart(Flowable):
         canvas.drawPath(path, stroke=int(stroke is not None), fill=int(fill is not None))
 
     def _draw_circle(self, canvas, x, y, r, fill) -> None:
+        """canvas.circle's four Bézier arcs, computed once per radius and moved to (x, y)."""
         canvas.setFillColor(fill)
-        canvas.circle(x, y, r, stroke=0, fill=1)
+        start, curves = _circle_offsets(r)
+        path = canvas.beginPath()
+        path.moveTo(x + start[0], y + start[1])
+        for a, b, c, d, e, f in curves:
+            path.curveTo(x + a, y + b, x + c, y + d, x + e, y + f)
+        canvas.drawPath(path, stroke=0, fill=1)
 
     def _draw_text(self, canvas, x, y, text, size, colour, anchor, rotate) -> None:
         canvas.setFillColor(colour)
@@ -133,3 +140,13 @@ class CanvasChart(Flowable):
             canvas.transform(0, -1, 1, 0, x, y)
         canvas.drawString(-shift, 0, text)
         canvas.restoreState()
+
+
+@functools.lru_cache(maxsize=16)
+def _circle_offsets(r: float) -> tuple[tuple[float, float], tuple[tuple[float, ...], ...]]:
+    """The start point and curves of a circle of radius r about the origin, as reportlab's
+    `canvas.circle` draws it (pdfgeom.bezierArc over 0-360 degrees)."""
+    from reportlab.pdfgen import pdfgeom
+
+    arcs = pdfgeom.bezierArc(-r, -r, r, r, 0, 360)
+    return (arcs[0][0], arcs[0][1]), tuple(tuple(arc[2:]) for arc in arcs)
