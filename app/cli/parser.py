@@ -62,9 +62,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+WINDOW_OPTIONS = ("--db", "--user")  # with a value; and the flag --demo
+
+
+def window_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options of `argv` when it holds only the global options spelt out in full (no
+    command, no help): the window opens, and the ~30 command parsers build_parser makes are
+    not needed (~3 ms of the start; bench/README.md, "Start-up imports"). The namespace is
+    the one build_parser's parser gives. None for anything else: build_parser parses it."""
+    values: dict[str, object] = {"db": None, "user": None, "demo": False}
+    tokens = iter(argv)
+    for token in tokens:
+        name, equals, value = token.partition("=")
+        if token == "--demo":
+            values["demo"] = True
+        elif name in WINDOW_OPTIONS and equals:
+            values[name[2:]] = value
+        elif token in WINDOW_OPTIONS:
+            value = next(tokens, None)
+            if value is None or value.startswith("-"):
+                return None  # argparse's error message
+            values[token[2:]] = value
+        else:
+            return None
+    return argparse.Namespace(**values, command=None)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run its command (or open the window when there is none)."""
-    args = build_parser().parse_args(argv)
+    tokens = sys.argv[1:] if argv is None else list(argv)
+    args = window_arguments(tokens) or build_parser().parse_args(tokens)
     if getattr(args, "handler", None) is None:
         return open_window(args)
     gc.enable()  # paused while the program started (app.cli.collector_paused_for_start)
@@ -94,7 +121,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 def open_window(args: argparse.Namespace | None = None) -> int:
     """Open the window (PySide6 is imported only here)."""
     if args is None:
-        args = build_parser().parse_args([])
+        args = window_arguments([]) or build_parser().parse_args([])
     try:
         from app.ui.app import run_gui
     except ImportError as exc:

@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("reportlab", "cv2", "PIL", "numpy", "pyqtgraph", "alembic", "argon2", "mako")
 # Modules of features the first paint does not show: they load when first used.
@@ -48,6 +50,24 @@ def test_the_parser_imports_no_orm_and_no_heavy_library():
     assert printed == ["none"]
 
 
+@pytest.mark.parametrize("argv", [[], ["--db", "x.db"], ["--db=x.db"], ["--demo"],
+                                  ["--db", "a", "--user", "bob", "--demo"],
+                                  ["--user=bob", "--db", "b"], ["--db", "a", "--db", "b"]])
+def test_the_window_options_parse_as_the_full_parser_does(argv):
+    from app.cli.parser import build_parser, window_arguments
+
+    assert vars(window_arguments(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["-h"], ["--version"], ["--db"], ["--db", "-x"], ["check"],
+                                  ["--dem"], ["--demo=1"], ["--db", "a", "check"],
+                                  ["--user", "x", "summary"]])
+def test_a_command_help_or_an_odd_option_goes_to_the_full_parser(argv):
+    from app.cli.parser import window_arguments
+
+    assert window_arguments(argv) is None
+
+
 def test_the_sqlite_dialect_loads_with_the_parser_before_pyside():
     # PySide's import hook reads the source of every module imported after PySide6: the
     # dialect costs twice as much there (app.db_sqlite, bench/README.md "Start-up imports").
@@ -55,9 +75,10 @@ def test_the_sqlite_dialect_loads_with_the_parser_before_pyside():
         import sys
         from app.cli.parser import build_parser
         build_parser()
-        print("sqlalchemy.dialects.sqlite" in sys.modules, "PySide6" in sys.modules)
+        print("sqlalchemy.orm" in sys.modules, "sqlalchemy.dialects.sqlite" in sys.modules,
+              "PySide6" in sys.modules)
     """)
-    assert printed == ["True", "False"]
+    assert printed == ["True", "True", "False"]
 
 
 def test_the_window_paints_before_importing_what_it_shows_later(db):
