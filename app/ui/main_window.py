@@ -34,7 +34,7 @@ from app.services.patient_chart import PatientChart, load_patient_chart
 from app.ui.chart.tabs import PatientChartTabs
 from app.ui.cohort.action import add_cohort_action
 from app.ui.dbops import DatabaseRunner
-from app.ui.help.about import add_help_menu
+from app.ui.help.menu import add_help_menu
 from app.ui.patients.import_sheet import add_import_action
 from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.printing.actions import add_batch_print_action

@@ -1,15 +1,14 @@
 """Help ▸ About: the version, where the database is (never its password) and the licences.
 
-The text itself is Qt-free (app/about.py) so that `--version` and the About box agree.
+The text itself is Qt-free (app/about.py) so that `--version` and the About box agree. The
+menu that opens it is app.ui.help.menu (this module loads when the box is first opened).
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMainWindow,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -42,13 +41,3 @@ class AboutDialog(QDialog):
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
         self.resize(640, 520)
-
-
-def add_help_menu(window: QMainWindow, db_location: str) -> QAction:
-    """Help ▸ About DFU Monitor on `window`'s menu bar; returns the action."""
-    menu = window.menuBar().addMenu(window.tr("&Help"))
-    action = QAction(window.tr("&About DFU Monitor"), window)
-    action.setObjectName("aboutAction")
-    action.triggered.connect(lambda: AboutDialog(db_location, window).exec())
-    menu.addAction(action)
-    return action
