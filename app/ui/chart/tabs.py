@@ -135,7 +135,7 @@ class RecordTableView(QTableView):
 
 
 def record_table(name: str, model: RecordTableModel, widths: tuple[int, ...],
-                 placeholder: str = "") -> QTableView:
+                 placeholder: str = "") -> RecordTableView:
     """A sortable, read-only table view over `model`."""
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
@@ -192,37 +192,76 @@ class PatientChartTabs(QTabWidget):
         self._shown: dict[QWidget, PatientChart | None] = {}
         self._laid_out: tuple | None = None  # the _layout_key of the last layout
 
+        # The Overview and the Visits table (docs/product.md "Test surface") are built now;
+        # every other page when first shown or first asked for (`treatment_table`, ...): the
+        # first paint shows their headers only (bench/README.md, "Start-up imports").
         self.overview = OverviewTab()
-        self.visit_model = RecordTableModel(visit_columns(), record_id=lambda r: r.visit.id,
-                                            parent=self)
-        self.visit_table = record_table("visitTable", self.visit_model,
-                                        (84, 190, 72, 78, 150, 84, 100),
-                                        self.tr("No visit recorded yet."))
-        self.visit_table.doubleClicked.connect(self._visit_double_clicked)
-        self.visit_table.setToolTip(self.tr("Double-click a visit to edit it"))
+        self.visit_table = self._build_visits()
+        self.visit_model: RecordTableModel = self.visit_table.model().sourceModel()
         self.healing_page = LazyPage(self._build_healing)
         self.pain_page = LazyPage(self._build_pain)
         self.lab_page = LazyPage(self._build_labs)
-        self.treatment_model = RecordTableModel(treatment_columns(), record_id=lambda t: t.id,
-                                                parent=self)
-        self.treatment_table = record_table("treatmentTable", self.treatment_model,
-                                            (84, 100, 132, 72, 110, 88, 84, 100, 200),
-                                            self.tr("No treatment recorded."))
-        self.adverse_event_model = RecordTableModel(adverse_event_columns(),
-                                                    record_id=lambda e: e.id, parent=self)
-        self.adverse_event_table = record_table("adverseEventTable", self.adverse_event_model,
-                                                (84, 160, 56, 56, 88, 92, 84),
-                                                self.tr("No adverse event recorded."))
-        self.treatment_table.flexible_column = TREATMENT_FLEXIBLE  # "Standard care"
-        self.adverse_event_table.flexible_column = 1  # the event's description
+        self.treatment_page = LazyPage(self._build_treatments)
+        self.adverse_event_page = LazyPage(self._build_adverse_events)
         self.addTab(self.overview, self.tr("Overview"))
         self.addTab(self.visit_table, self.tr("Visits"))
         self.addTab(self.healing_page, self.tr("Healing curves"))
         self.addTab(self.pain_page, self.tr("Pain"))
         self.addTab(self.lab_page, self.tr("Labs"))
-        self.addTab(self.treatment_table, self.tr("Treatments"))
-        self.addTab(self.adverse_event_table, self.tr("Adverse events"))
+        self.addTab(self.treatment_page, self.tr("Treatments"))
+        self.addTab(self.adverse_event_page, self.tr("Adverse events"))
         self.currentChanged.connect(self._refresh_current)
+
+    # -- the record tables, built on first show --------------------------------------------
+    @property
+    def treatment_table(self) -> RecordTableView:
+        return self.treatment_page.ensure_built()  # type: ignore[return-value]
+
+    @property
+    def treatment_model(self) -> RecordTableModel:
+        return self.treatment_table.model().sourceModel()
+
+    @property
+    def adverse_event_table(self) -> RecordTableView:
+        return self.adverse_event_page.ensure_built()  # type: ignore[return-value]
+
+    @property
+    def adverse_event_model(self) -> RecordTableModel:
+        return self.adverse_event_table.model().sourceModel()
+
+    def _build_visits(self) -> RecordTableView:
+        model = RecordTableModel(visit_columns(), record_id=lambda r: r.visit.id, parent=self)
+        view = record_table("visitTable", model, (84, 190, 72, 78, 150, 84, 100),
+                            self.tr("No visit recorded yet."))
+        view.doubleClicked.connect(self._visit_double_clicked)
+        view.setToolTip(self.tr("Double-click a visit to edit it"))
+        return view
+
+    def _build_treatments(self) -> QWidget:
+        model = RecordTableModel(treatment_columns(), record_id=lambda t: t.id, parent=self)
+        view = record_table("treatmentTable", model, (84, 100, 132, 72, 110, 88, 84, 100, 200),
+                            self.tr("No treatment recorded."))
+        view.flexible_column = TREATMENT_FLEXIBLE  # "Standard care"
+        return view
+
+    def _build_adverse_events(self) -> QWidget:
+        model = RecordTableModel(adverse_event_columns(), record_id=lambda e: e.id, parent=self)
+        view = record_table("adverseEventTable", model, (84, 160, 56, 56, 88, 92, 84),
+                            self.tr("No adverse event recorded."))
+        view.flexible_column = 1  # the event's description
+        return view
+
+    def page_of(self, widget: QWidget) -> QWidget:
+        """The tab page showing `widget`: its LazyPage for a page's content, else itself."""
+        parent = widget.parentWidget()
+        return parent if isinstance(parent, LazyPage) and parent.content is widget else widget
+
+    def indexOf(self, widget: QWidget) -> int:  # noqa: N802 (Qt's name)
+        """The tab of `widget`, a page or a page's content (e.g. `visit_table`)."""
+        return super().indexOf(self.page_of(widget))
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 (Qt's name)
+        super().setCurrentWidget(self.page_of(widget))
 
     # -- chart widgets, built on first show ------------------------------------------------
     def _build_healing(self) -> QWidget:
@@ -251,6 +290,8 @@ class PatientChartTabs(QTabWidget):
 
     def _refresh_current(self, *_args) -> None:
         page = self.currentWidget()
+        if page in (self.treatment_page, self.adverse_event_page):
+            page.ensure_built()  # its headers and "No … recorded" even without a patient
         if page is not None:
             self._refresh(page)
 
@@ -267,10 +308,10 @@ class PatientChartTabs(QTabWidget):
             self.visit_model.set_content(visit_columns(sites), rows)
             self.visit_table.flexible_column = exosome_column(sites)
             self.visit_table.fit_columns()
-        elif page is self.treatment_table:
+        elif page is self.treatment_page:
             self.treatment_model.set_rows(chart.history.treatments)
             self.treatment_table.fit_columns()
-        elif page is self.adverse_event_table:
+        elif page is self.adverse_event_page:
             self.adverse_event_model.set_rows(chart.history.adverse_events)
             self.adverse_event_table.fit_columns()
         elif isinstance(page, LazyPage):
@@ -280,8 +321,9 @@ class PatientChartTabs(QTabWidget):
             page.show_chart(chart)
 
     def is_stale(self, page: QWidget) -> bool:
-        """True when `page` does not show the current chart yet (it is drawn when shown)."""
-        return self.chart is not None and self._shown.get(page) is not self.chart
+        """True when `page` (or a page's content) does not show the current chart yet (it is
+        drawn when shown)."""
+        return self.chart is not None and self._shown.get(self.page_of(page)) is not self.chart
 
     def refresh_all(self) -> None:
         """Bring every tab up to date with the current chart: the visible tab is drawn now,
