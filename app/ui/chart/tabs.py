@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -126,6 +125,8 @@ class RecordTableView(QTableView):
         super().paintEvent(event)
         model = self.model()
         if self.placeholder and model is not None and model.rowCount() == 0:
+            from PySide6.QtGui import QColor, QPainter  # QPainter's enums: see _content_width
+
             painter = QPainter(self.viewport())
             painter.setPen(QColor("#666"))
             painter.drawText(self.viewport().rect().adjusted(0, 24, 0, 0),
