@@ -71,7 +71,7 @@ def pdf_metrics(db_path: Path, patient_id: int, runs: int) -> list[Metric]:
     db.dispose()
     connection.close()
     return [Metric("pdf_clinician_ms", median(mine), "ms", PDF_MS, samples=mine,
-                   detail="render_report (load_history + build_report), 59-visit patient"),
+                   detail="render_report (load_history + build_report) of the bench patient"),
             Metric("pdf_clinician_ratio", median(mine) / median(theirs), "×", PDF_RATIO,
                    floor=median(theirs),
                    detail=f"{median(mine):.0f} ms vs bare reportlab {median(theirs):.0f} ms")]
