@@ -188,15 +188,19 @@ class HealingChart(QWidget):
         self.par_view.linkedViewChanged(vb, self.par_view.XAxis)
 
     def _ensure_curves(self, count: int) -> None:
+        """Curves made once. No dynamic range limit: pyqtgraph's default (clip points beyond
+        a million view heights, i.e. only past a six-million-fold zoom) re-sets each curve's
+        data and symbols at every range change, three times a chart (bench/README.md)."""
         item = self.plot.getPlotItem()
         while len(self.curves) < count:
             c = episode_colour(len(self.curves))
             area = pg.PlotDataItem(pen=pg.mkPen(c, width=2), symbol="o", symbolSize=7,
                                    symbolBrush=symbol_brush(c), symbolPen=symbol_pen(c),
-                                   antialias=True)
+                                   antialias=True, dynamicRangeLimit=None)
             par = pg.PlotDataItem(pen=pg.mkPen(c, width=1.5, style=Qt.PenStyle.DashLine),
                                   symbol="s", symbolSize=5, symbolBrush=symbol_brush(c, 120),
-                                  symbolPen=symbol_pen(c), antialias=True)
+                                  symbolPen=symbol_pen(c), antialias=True,
+                                  dynamicRangeLimit=None)
             item.addItem(area)
             self.par_view.addItem(par)
             self.curves.append(EpisodeCurves(area, par))
