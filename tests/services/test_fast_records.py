@@ -84,3 +84,55 @@ def test_dataclasses_it_cannot_build_are_refused():
     for cls in (Checked, Slotted, WithInitVar, tuple):
         with pytest.raises(TypeError):
             record_maker(cls)
+
+
+def _columns_agree(record, row, *, differ: frozenset[str] = frozenset()) -> None:
+    """Every field of `record` named like a column of the ORM `row` holds that column's
+    value: a field given to record_maker in the wrong place would not."""
+    from sqlalchemy import inspect
+
+    columns = {c.key for c in inspect(type(row)).column_attrs}
+    shared = [f.name for f in dataclasses.fields(record) if f.name in columns - differ]
+    assert shared, type(record).__name__
+    assert {n: getattr(record, n) for n in shared} == {n: getattr(row, n) for n in shared}
+
+
+def test_every_positional_record_field_holds_its_own_column(demo_db):
+    """record_maker takes values by position: the histories the chart and the summary read
+    are checked field by field against the rows they come from, by name."""
+    from sqlalchemy import select
+
+    from app.models import (
+        AdverseEvent,
+        Assessment,
+        LabResult,
+        Patient,
+        PerfusionImaging,
+        Treatment,
+        Visit,
+    )
+    from app.services.chart_rows import load_chart_history
+    from app.services.history import load_history
+
+    with demo_db.read() as session:
+        for patient_id in session.scalars(select(Patient.id).order_by(Patient.id)):
+            for history in (load_history(session, patient_id),
+                            load_chart_history(session, patient_id)[0]):
+                for visit in history.visits:
+                    _columns_agree(visit, session.get(Visit, visit.id))
+                    for lab in visit.labs.values():  # its flag: the clinic's ranges today
+                        _columns_agree(lab, session.scalars(select(LabResult).where(
+                            LabResult.visit_id == visit.id,
+                            LabResult.analyte == lab.analyte)).one(),
+                            differ=frozenset({"flag"}))
+                    if visit.perfusion is not None:
+                        _columns_agree(visit.perfusion, session.scalars(select(
+                            PerfusionImaging).where(PerfusionImaging.visit_id == visit.id)).one())
+                for treatment in history.treatments:
+                    _columns_agree(treatment, session.get(Treatment, treatment.id))
+                for event in history.adverse_events:
+                    _columns_agree(event, session.get(AdverseEvent, event.id))
+                for episode in history.episodes:
+                    for assessment in episode.assessments:  # its `closed` is the closure rule's
+                        _columns_agree(assessment, session.get(Assessment, assessment.id),
+                                       differ=frozenset({"closed"}))
