@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelRoleData, QModelRoleDataSpan, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
 from app.domain.limits import fold_for_search
@@ -129,7 +129,7 @@ def test_flags_show_in_red_with_a_tooltip(models):
     flags = model.index(0, PatientTableModel.FLAGS)
     assert flags.data() == "W4  overdue"
     assert "Sheehan 2003" in flags.data(Qt.ItemDataRole.ToolTipRole)
-    assert flags.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert flags.data(Qt.ItemDataRole.ForegroundRole) == QBrush(ALERT_COLOUR)  # solid, red
     assert model.index(0, PatientTableModel.MRN).data(Qt.ItemDataRole.ForegroundRole) is None
 
 
