@@ -65,8 +65,7 @@ def database_identity(url: str) -> str:
 def sqlite_path(url: str) -> Path | None:
     """The file behind an SQLite URL; None for other databases and in-memory SQLite."""
     parsed = make_url(url)
-    if not parsed.get_backend_name().startswith("sqlite") or parsed.database in (None, "",
-                                                                                 ":memory:"):
+    if parsed.database in (None, "", ":memory:") or parsed.get_backend_name()[:6] != "sqlite":
         return None
     return Path(parsed.database)
 
@@ -133,17 +132,18 @@ class Database:
             except DatabaseError:
                 database.dispose()
                 raise
+        known = (database.current_revision(),) if later and migrate else ()  # read once
         if later:
             database.hold_writes_for_check()
-            if migrate and database.current_revision() not in (None, newest_revision()):
+            if known and known[0] not in (None, newest_revision()):
                 database.run_start_check()  # a schema upgrade writes: the verdict first
-        return cls._opened(database, migrate)
+        return cls._opened(database, migrate, *known)
 
     @staticmethod
-    def _opened(database: Database, migrate: bool) -> Database:
+    def _opened(database: Database, migrate: bool, *known: str | None) -> Database:
         try:
             if migrate and not database.read_only:
-                database.migrate()
+                database.migrate(*known)
             elif database.path is None:
                 database.current_revision()  # a server: reachable, signed in?
         except sa_exc.OperationalError as exc:
@@ -282,13 +282,13 @@ class Database:
 
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
 
-    def migrate(self) -> bool:
+    def migrate(self, *known: str | None) -> bool:
         """Upgrade the schema to head; True when anything was done.
 
         A database that holds data at an older schema is first backed up beside itself
         (backups/<name>-before-<head>-<time>.db), so an upgrade never costs a record.
         """
-        current = self.current_revision()
+        current = known[0] if known else self.current_revision()  # known: read at open
         if current is not None and current == newest_revision():
             return False  # up to date: no need to load Alembic at start-up
         head = self.head_revision()

@@ -71,3 +71,20 @@ def test_after_an_unclean_shutdown_the_check_runs_at_open(golden_db, tmp_path):
     db = Database.open(f"sqlite:///{damaged}", create=False, check="background")
     assert db.read_only and db.damaged and not db.writes_held
     db.dispose()
+
+
+def test_an_up_to_date_file_has_its_schema_revision_read_once(golden_db, tmp_path, monkeypatch):
+    """The open with the check left to the background reads the revision for the verdict
+    and hands it to migrate(): one read (the start-up's first paint waits for it)."""
+    path = closed_copy(golden_db, tmp_path / "sound.db")
+    reads: list[str | None] = []
+    read = Database.current_revision
+    monkeypatch.setattr(Database, "current_revision",
+                        lambda self: reads.append(read(self)) or reads[-1])
+    db = Database.open(f"sqlite:///{path}", create=False, check="background")
+    try:
+        assert len(reads) == 1 and reads[0] is not None
+        assert db.migrate() is False and len(reads) == 2  # a later call reads it again
+    finally:
+        db.run_start_check()
+        db.dispose()
