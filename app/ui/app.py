@@ -61,16 +61,17 @@ def os_username() -> str:
 
 def configure_application(app) -> None:
     """The names and icon the desktop shows for the window and the taskbar."""
+    from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    from app.resources import icon_paths
+    from app.resources import ICON_SIZES, icon_paths
 
     app.setApplicationName("DFU Monitor")
     app.setApplicationDisplayName("DFU Monitor")
     app.setDesktopFileName("dfu-monitor")
     icon = QIcon()
-    for path in icon_paths():
-        icon.addFile(str(path))
+    for size, path in zip(ICON_SIZES, icon_paths(), strict=True):
+        icon.addFile(str(path), QSize(size, size))  # the size given: no file read to find it
     app.setWindowIcon(icon)
 
 
