@@ -80,3 +80,11 @@ def test_package_data_globs_cover_every_resource_kind():
     suffixes = {p.suffix for p in (ROOT / "app").rglob("*")
                 if p.is_file() and p.suffix not in (".py", ".pyc", ".md")}
     assert {f"*{s}" for s in suffixes} <= globs
+
+
+def test_a_resource_beside_the_module_is_what_importlib_finds():
+    from importlib.resources import files
+
+    for parts in (("icons",), ("fonts", "DejaVuSans.ttf"), ("icons", "dfu-monitor-16.png")):
+        assert resources.resource(*parts) == files("app.resources").joinpath(*parts)
+    assert not resources.resource("fonts", "NoSuchFont.ttf").is_file()
