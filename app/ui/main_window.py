@@ -39,6 +39,7 @@ from app.ui.patients.import_sheet import add_import_action
 from app.ui.patients.list_panel import PATIENT_COLUMN_WIDTHS, PatientListPanel
 from app.ui.printing.actions import add_batch_print_action
 from app.ui.widgets.first_paint import AfterFirstPaint
+from app.ui.widgets.paint_hold import PaintHold
 
 if TYPE_CHECKING:  # the list's loader (and the ORM) is imported on the database worker
     from app.services.patient_list import PatientListRow
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(actor.username)
         self.chart_loaded.connect(self._title_for_chart)
         self._build_list()
+        self.list_hold = PaintHold.over_view(self.patient_table, self)  # bench/README lesson 19
         self._build_chart()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list_panel)
@@ -218,6 +220,7 @@ class MainWindow(QMainWindow):
 
     def select_patient(self, patient_id: int) -> bool:
         """Select the patient's row (if the filter shows it) and open their chart."""
+        self.list_hold.arm()
         if self._select_row(patient_id):
             return True
         self.open_patient(patient_id)
@@ -241,13 +244,14 @@ class MainWindow(QMainWindow):
             self.patient_header.setText(f"{r.name} · {r.mrn}")
         self._set_patient_actions_enabled(True)
         self.patient_changed.emit(patient_id)
+        self.list_hold.hold()  # the chart first: the list repaints once it is drawn
         self._load_chart(patient_id)
 
     def _load_chart(self, patient_id: int) -> None:
         today = self.today
         self.runner.read("chart",
                          lambda session: load_patient_chart(session, patient_id, today=today),
-                         self._chart_ready, on_error=self._load_failed)
+                         self._chart_ready, on_error=self.list_hold.releasing(self._load_failed))
 
     def _chart_ready(self, chart: PatientChart) -> None:
         patient = chart.history.patient
@@ -257,6 +261,7 @@ class MainWindow(QMainWindow):
         self.patient_header.setText(f"{patient.name} · {patient.mrn}")
         self.chart_tabs.show_chart(chart)
         self.chart_loaded.emit(patient.id)
+        self.list_hold.release_after_paint()
 
     def apply_changes(self, changes: Changes) -> None:
         """Reload what `changes` touches: the list rows of those patients (or the whole list),
@@ -337,6 +342,7 @@ class MainWindow(QMainWindow):
 
     # -- lifetime -----------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.list_hold.release()
         self.runner.stop_following()
         self.runner.wait()
         super().closeEvent(event)
