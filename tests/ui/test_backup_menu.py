@@ -114,6 +114,10 @@ def test_a_damaged_database_opens_read_only_and_says_so(qtbot, golden_db, tmp_pa
     damaged = golden_db.backup_to(tmp_path / "damaged.db")
     flip_bytes(damaged, offset=4096 * 40)
     window = open_window(qtbot, f"sqlite:///{damaged}", "nurse.test")
+    # the start-up check runs beside the list's load after the first paint: its verdict may
+    # come after the list (writes are held until it does)
+    qtbot.waitUntil(lambda: window.read_only_notice is not None
+                    and "integrity check" in window.read_only_notice.text(), timeout=20_000)
     assert window.db.read_only and window.db.damaged
     assert "integrity check" in window.read_only_notice.text()
     assert "(read-only)" in window.windowTitle()
