@@ -109,20 +109,16 @@ def _next_visit(history, on: dt.date):
                       assessments=tuple(assessments), labs=labs, treatments=(treatment,))
 
 
-def save_metrics(work_path: Path, patient_id: int, runs: int) -> list[Metric]:
-    """`save_visit` in its own write transaction: validation, episode resync, audit rows and
-    the commit, fsync'd (WAL, synchronous=FULL). One new visit a day after the last one."""
-    from app.db import Database
+def visit_saver(db, history):
+    """A call that saves the patient's next visit (`_next_visit`), a day after the one saved
+    before, in its own write transaction: what the save metrics time, on SQLite and on a
+    server."""
     from app.services.actor import Actor
-    from app.services.history import load_history
     from app.services.visits import save_visit
 
-    db = Database.open(f"sqlite:///{work_path}", create=False, migrate=False)
-    actor = Actor("bench.nurse", "nurse")
-    with db.read() as session:
-        history = load_history(session, patient_id)
     template = _next_visit(history, history.last_visit.visit_date)
     day = [history.last_visit.visit_date]
+    actor = Actor("bench.nurse", "nurse")
 
     def save() -> None:
         day[0] += dt.timedelta(days=1)
@@ -131,7 +127,19 @@ def save_metrics(work_path: Path, patient_id: int, runs: int) -> list[Metric]:
         with db.write() as session:
             save_visit(session, data, actor=actor, confirmed=True, today=day[0])
 
-    timings = sample(save, runs=runs, warmup=2)
+    return save
+
+
+def save_metrics(work_path: Path, patient_id: int, runs: int) -> list[Metric]:
+    """`save_visit` in its own write transaction: validation, episode resync, audit rows and
+    the commit, fsync'd (WAL, synchronous=FULL). One new visit a day after the last one."""
+    from app.db import Database
+    from app.services.history import load_history
+
+    db = Database.open(f"sqlite:///{work_path}", create=False, migrate=False)
+    with db.read() as session:
+        history = load_history(session, patient_id)
+    timings = sample(visit_saver(db, history), runs=runs, warmup=2)
     db.dispose()
     return [Metric("save_visit_ms", median(timings), "ms", SAVE_MS, samples=timings,
                    detail="save_visit with 2 sites, 5 labs, a dose; audit; fsync'd commit")]

@@ -114,15 +114,12 @@ def seed(url: str, patients: int) -> tuple[float, int]:
 
 # -- services ---------------------------------------------------------------------------------
 def service_metrics(url: str, patient_id: int, runs: int) -> list[Metric]:
-    import dataclasses
 
     from app.db import Database
     from app.models import Patient
-    from app.services.actor import Actor
     from app.services.history import load_history
     from app.services.summary import patient_summary
-    from app.services.visits import save_visit
-    from bench.probe_services import _next_visit
+    from bench.probe_services import visit_saver
 
     db = Database.open(url, migrate=False)
     with db.read() as session:
@@ -144,17 +141,7 @@ def service_metrics(url: str, patient_id: int, runs: int) -> list[Metric]:
 
     charts = sample(chart, runs=runs, warmup=2)
     chart_statements = _statements(db, chart)
-    template = _next_visit(history, history.last_visit.visit_date)
-    day = [history.last_visit.visit_date]
-    actor = Actor("bench.nurse", "nurse")
-
-    def save() -> None:
-        day[0] += dt.timedelta(days=1)
-        data = dataclasses.replace(template, visit_date=day[0],
-                                   next_visit_date=day[0] + dt.timedelta(days=7))
-        with db.write() as session:
-            save_visit(session, data, actor=actor, confirmed=True, today=day[0])
-
+    save = visit_saver(db, history)
     saves = sample(save, runs=runs, warmup=2)
     save_statements = _statements(db, save)
     db.dispose()
