@@ -13,14 +13,16 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
-from app import db_files, db_server, db_sqlite
+if TYPE_CHECKING:  # the ORM loads with the first session, after the first paint
+    from sqlalchemy.orm import Session, sessionmaker
+
+from app import db_checks, db_files, db_server, db_sqlite
 from app.db_errors import DISK_FULL_MESSAGE as DISK_FULL_MESSAGE  # re-exported: app.db's words
 from app.db_errors import DatabaseError as DatabaseError
 from app.db_errors import DiskFull as DiskFull
@@ -84,7 +86,7 @@ class Database:
     _checked: threading.Event | None = field(default=None, repr=False, compare=False)
     _check_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
                                         compare=False)
-    _makers: dict[str, sessionmaker] = field(default_factory=dict, repr=False, compare=False)
+    _makers: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(cls, url: str, *, create: bool = True, migrate: bool = True,
@@ -167,19 +169,39 @@ class Database:
         return sqlite_path(self.url)
 
     # -- sessions -----------------------------------------------------------------------
-    def _sessions(self, kind: str) -> sessionmaker[Session]:
-        """The "read" or "write" session factory, made once (a new one per session: ~0.1 ms)."""
+    def _bound(self, kind: str) -> Engine:
+        """The engine with the "read" or "write" unit's execution options, made once."""
         options = db_server.read_options if kind == "read" else db_server.write_options
-        return self._makers.get(kind) or self._makers.setdefault(kind, sessionmaker(
-            bind=self.engine.execution_options(**options(self.engine)), expire_on_commit=False))
+        return self._makers.get(kind) or self._makers.setdefault(
+            kind, self.engine.execution_options(**options(self.engine)))
+
+    def _sessions(self, kind: str) -> sessionmaker[Session]:
+        """The "read" or "write" session factory, made once (a new one per session: ~0.1 ms).
+        sqlalchemy.orm is imported here: the window's first paint reads through core_read."""
+        from sqlalchemy.orm import sessionmaker
+
+        return self._makers.get(f"{kind} session") or self._makers.setdefault(
+            f"{kind} session", sessionmaker(bind=self._bound(kind), expire_on_commit=False))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work (deferred BEGIN; on a server none: a write is refused)."""
+        with self._reading(self._sessions("read")) as session:
+            yield session
+
+    @contextmanager
+    def core_read(self) -> Iterator[Connection]:
+        """read() on a Core connection, without the ORM: for what runs before the window's
+        first paint (app.services.sign_in), so that sqlalchemy.orm is not imported there."""
+        with self._reading(self._bound("read").connect) as connection:
+            yield connection
+
+    @contextmanager
+    def _reading(self, unit) -> Iterator:
         try:
-            with self._sessions("read")() as session:
-                yield session
-                session.rollback()
+            with unit() as opened:
+                yield opened
+                opened.rollback()
         except sa_exc.OperationalError as exc:
             self._raise_server_error(exc)
             raise
@@ -337,45 +359,19 @@ class Database:
         """Open the same file afresh (after a restore), keeping this object for its holders."""
         fresh = Database.open(self.url, create=False, passphrase=self.passphrase, check=True)
         self.engine.dispose()
+        self._makers.clear()  # bound to the old engine
         self.engine, self.read_only, self.problem = fresh.engine, fresh.read_only, fresh.problem
         self.damaged = fresh.damaged
 
-    # -- checks -------------------------------------------------------------------------
+    # -- checks (app.db_checks) ---------------------------------------------------------
     def integrity_problems(self, *, quick: bool = False) -> list[str]:
-        """SQLite's integrity_check (or quick_check); an empty list when the file is sound."""
-        if self.engine.dialect.name != "sqlite":
-            return []
-        pragma = "quick_check" if quick else "integrity_check"
-        with self.engine.connect() as connection:
-            rows = [r[0] for r in connection.exec_driver_sql(f"PRAGMA {pragma}")]
-        return [] if rows == ["ok"] else rows
+        return db_checks.integrity_problems(self.engine, quick=quick)
 
     def foreign_key_problems(self) -> list[str]:
-        if self.engine.dialect.name != "sqlite":
-            return []
-        with self.engine.connect() as connection:
-            rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        return [f"{table} row {rowid} refers to a missing {parent}"
-                for table, rowid, parent, _ in rows]
+        return db_checks.foreign_key_problems(self.engine)
 
     def verified_checks(self) -> tuple[list[str], list[str]]:
-        """(problems, what was verified, in words) for `check`: SQLite's integrity_check and
-        foreign_key_check; on a server, every foreign key by a query and the constraints'
-        validation, while storage integrity is the server's own (not claimed here)."""
-        if self.engine.dialect.name != "postgresql":
-            problems = [f"integrity: {p}" for p in self.integrity_problems()]
-            if problems:
-                return problems, []
-            problems = [f"foreign key: {p}" for p in self.foreign_key_problems()]
-            return problems, ([] if problems else ["integrity ok", "foreign keys ok"])
-        with self.engine.connect() as connection:
-            checked, missing = db_server.foreign_key_problems(connection)
-            problems = [f"foreign key: {p}" for p in missing]
-            problems += db_server.unvalidated_constraints(connection)
-        verified = [f"foreign keys ok ({checked} checked by query on the server)",
-                    "constraints validated by the server",
-                    "storage integrity: the server's own (not checkable from here)"]
-        return problems, ([] if problems else verified)
+        return db_checks.verified_checks(self.engine)
 
     @property
     def server_name(self) -> str:

@@ -5,11 +5,14 @@
                                              # import sqlalchemy.orm, nothing else
 
 The parent (run.py) times from starting the process to the line this prints at the first
-paint, so both sides pay for the interpreter the same way. `app` runs what `main.py --db PATH`
-runs (app.cli.main: the collector paused, the parser, open_window, app.ui.app.run_gui with its
-QApplication set-up and GUI-thread collector) with one thing replaced: the log-in dialog, which
-waits for a person, returns at once as if a user had signed in (the window then opens the
-database itself, as for a clinic without accounts).
+paint, so both sides pay for the interpreter the same way. `app` then goes on until the
+patient list is filled (loaded after the paint, on the window's database worker) and prints a
+second line then: the detail reports when the list is there too, not only the window.
+
+`app` runs what `main.py --db PATH` runs (app.cli.main: the collector paused, the parser,
+open_window, app.ui.app.run_gui with its QApplication set-up and GUI-thread collector) with one
+thing replaced: the log-in dialog, which waits for a person, returns at once as if a user had
+signed in (the window then opens the database itself, as for a clinic without accounts).
 """
 from __future__ import annotations
 
@@ -17,21 +20,33 @@ import os
 import sys
 
 PAINTED = "FIRST-PAINT"
+LISTED = "LIST-FILLED"
 
 
-def _exit_at_first_paint(app, window) -> None:
-    """Print once the window's first paint has finished, then leave without tearing down."""
+def _exit_at_first_paint(app, window, *, then_list: bool = False) -> None:
+    """Print once the window's first paint has finished, then leave without tearing down;
+    with `then_list`, leave once the patient list is filled, printing that too."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class Watcher(QObject):
         def eventFilter(self, watched, event):  # noqa: N802 (Qt's name)
             if watched is window and event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)  # the first paint only
                 # The window paints before its children in the same pass: report after it.
                 QTimer.singleShot(0, done)
             return False
 
     def done() -> None:
         sys.stdout.write(PAINTED + "\n")
+        sys.stdout.flush()
+        if not then_list:
+            os._exit(0)
+        if window.patients_ready:
+            listed()
+        window.patients_loaded.connect(listed)
+
+    def listed(*_) -> None:
+        sys.stdout.write(LISTED + "\n")
         sys.stdout.flush()
         os._exit(0)
 
@@ -67,7 +82,7 @@ def application(path: str) -> None:
             from PySide6.QtWidgets import QApplication
 
             window = create(*args, **kwargs)
-            _exit_at_first_paint(QApplication.instance(), window)
+            _exit_at_first_paint(QApplication.instance(), window, then_list=True)
             return window
 
         main_window.create_main_window = create_watched

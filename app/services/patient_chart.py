@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 # The records and the alert rules are imported with the chart's data: the window imports
-# PatientChart before its first paint, and defining their dataclasses takes ~40 ms.
+# PatientChart before its first paint, and defining their dataclasses takes ~40 ms; the ORM
+# (the session's type) loads with the first session, after the paint too.
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.domain.alerts import Alert
     from app.domain.records import EpisodeView, PatientHistory
 

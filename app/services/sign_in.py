@@ -3,16 +3,21 @@
 Model-free on purpose: the main window resolves its user before its first paint, so these read
 the accounts table with Core statements over a lightweight `table()` clause (the columns they
 need of app.models.security.User, checked against it by tests/services/test_sign_in.py)
-instead of importing the ORM, which the window loads afterwards on its database worker.
+on a Core connection (Database.core_read) instead of importing the ORM, which the window
+loads afterwards on its database worker.
 app.services.users re-exports every name here.
 """
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String, column, func, inspect, select, table
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Connection, String, column, func, inspect, select, table
 
 from app.db import Database, DatabaseError
 from app.services.actor import Actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # app.models.security.User.__table__, the columns read here.
 ACCOUNTS = table("app_user", column("username", String), column("role", String),
@@ -24,12 +29,12 @@ class SignInRefused(DatabaseError):
     Fail closed: never a fallback role (docs/reliability.md, "People")."""
 
 
-def needs_first_admin(session: Session) -> bool:
+def needs_first_admin(session: Session | Connection) -> bool:
     """True on first run: no account exists yet, so the wizard must create the admin."""
     return not session.scalar(select(func.count()).select_from(ACCOUNTS))
 
 
-def role_of(session: Session, username: str) -> str | None:
+def role_of(session: Session | Connection, username: str) -> str | None:
     """The role of an active account, or None when there is no such account."""
     accounts = ACCOUNTS.c
     return session.scalar(select(accounts.role).where(accounts.username == username,
@@ -43,8 +48,8 @@ def window_actor(db: Database, username: str) -> Actor:
     else is refused with SignInRefused: an error while reading the accounts, a name without an
     active account, a database server without accounts."""
     try:
-        with db.read() as session:
-            has_table = inspect(session.connection()).has_table(ACCOUNTS.name)
+        with db.core_read() as session:  # no ORM before the first paint
+            has_table = inspect(session).has_table(ACCOUNTS.name)
             accounts = has_table and not needs_first_admin(session)
             role = role_of(session, username) if accounts else None
     except Exception as exc:  # a damaged file, a lost server, a schema this program cannot read

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.probe_startup import PAINTED
+from bench.probe_startup import LISTED, PAINTED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,4 +20,4 @@ def test_the_application_probe_paints_the_main_window_through_main(db, db_url):
         capture_output=True, text=True, timeout=90,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.split() == [PAINTED]
+    assert completed.stdout.split() == [PAINTED, LISTED]  # the window, then its list

@@ -34,4 +34,8 @@ def test_role_and_first_run_read_as_the_orm_does(db):
                                                          User.active.is_(True)))
             assert role_of(session, name) == orm
         assert role_of(session, "dr.bo") is None  # switched off: no role
+    with db.core_read() as connection:  # the window's first paint: no ORM session
+        assert not needs_first_admin(connection)
+        assert [role_of(connection, n) for n in ("admin.eva", "nurse.ana", "dr.bo", "x")] == [
+            "admin", "nurse", None, None]
     assert window_actor(db, "nurse.ana") == Actor("nurse.ana", "nurse")
