@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.alerts import is_overdue, next_visit_due, off_track_at_week4
@@ -59,13 +59,13 @@ def _restrict(query, column, patient_ids: list[int] | None):
     return query if patient_ids is None else query.where(column.in_(patient_ids))
 
 
-def _last_visits(session: Session, ids: list[int] | None
+def _last_visits(connection: Connection, ids: list[int] | None
                  ) -> dict[int, tuple[dt.date, dt.date | None]]:
     """patient id → (date of the latest live visit, the next visit date planned at it)."""
     latest = _restrict(select(Visit.patient_id, func.max(Visit.visit_date).label("last"))
                        .where(Visit.deleted_at.is_(None)), Visit.patient_id, ids
                        ).group_by(Visit.patient_id).subquery()
-    rows = session.execute(
+    rows = connection.execute(
         select(Visit.patient_id, Visit.visit_date, Visit.next_visit_date)
         .join(latest, and_(Visit.patient_id == latest.c.patient_id,
                            Visit.visit_date == latest.c.last))
@@ -73,7 +73,7 @@ def _last_visits(session: Session, ids: list[int] | None
     return {pid: (on, planned) for pid, on, planned in rows}
 
 
-def _open_ulcer_flags(session: Session, ids: list[int] | None, method
+def _open_ulcer_flags(connection: Connection, ids: list[int] | None, method
                       ) -> tuple[dict[int, int], set[int]]:
     """patient id → number of open episodes, and the patients with one off track at week 4.
 
@@ -90,7 +90,8 @@ def _open_ulcer_flags(session: Session, ids: list[int] | None, method
              .where(Visit.deleted_at.is_(None), Ulcer.clinician_status.is_(None),
                     Ulcer.id.not_in(closed_ulcers)))
     by_ulcer: dict[tuple[int, int], list[tuple]] = defaultdict(list)
-    for ulcer_id, patient_id, *values in session.execute(_restrict(query, Ulcer.patient_id, ids)):
+    rows = connection.execute(_restrict(query, Ulcer.patient_id, ids)).all()
+    for ulcer_id, patient_id, *values in rows:
         by_ulcer[(patient_id, ulcer_id)].append(values)
     open_count: dict[int, int] = defaultdict(int)
     off_track: set[int] = set()
@@ -114,12 +115,12 @@ def _open_ulcer_flags(session: Session, ids: list[int] | None, method
     return open_count, off_track
 
 
-def _open_adverse_events(session: Session, ids: list[int] | None) -> set[int]:
+def _open_adverse_events(connection: Connection, ids: list[int] | None) -> set[int]:
     query = (select(AdverseEvent.patient_id).distinct()
              .where(AdverseEvent.deleted_at.is_(None), AdverseEvent.resolved_on.is_(None),
                     or_(AdverseEvent.outcome.is_(None),
                         AdverseEvent.outcome.not_in(AE_ENDING_OUTCOMES))))
-    return set(session.scalars(_restrict(query, AdverseEvent.patient_id, ids)))
+    return set(connection.scalars(_restrict(query, AdverseEvent.patient_id, ids)))
 
 
 def load_patient_list(session: Session, *, today: dt.date,
@@ -127,13 +128,14 @@ def load_patient_list(session: Session, *, today: dt.date,
     """Every live patient (or only `patient_ids`) as list rows, in MRN order. Read only."""
     ids = None if patient_ids is None else list(patient_ids)
     settings = load_settings(session)
-    patients = session.execute(_restrict(
+    connection = session.connection()  # Core rows, without the ORM's result processing
+    patients = connection.execute(_restrict(
         select(Patient.id, Patient.mrn, Patient.name, Patient.name_search, Patient.birth_date,
                Patient.arm).where(Patient.deleted_at.is_(None)), Patient.id, ids)
         .order_by(Patient.mrn_key)).all()
-    last_visits = _last_visits(session, ids)
-    open_count, off_track = _open_ulcer_flags(session, ids, settings.area_method)
-    open_events = _open_adverse_events(session, ids)
+    last_visits = _last_visits(connection, ids)
+    open_count, off_track = _open_ulcer_flags(connection, ids, settings.area_method)
+    open_events = _open_adverse_events(connection, ids)
     rows = []
     for pid, mrn, name, name_search, birth_date, arm in patients:
         last, planned = last_visits.get(pid, (None, None))
