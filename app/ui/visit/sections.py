@@ -98,6 +98,7 @@ class AssessmentSection(QGroupBox):
         self.setTitle(f"{self.label} — {plain}" if plain else self.label)  # plain words too
         self.area_method = area_method
         self.slots: dict[str, FieldSlot] = {}
+        self.initial_values: dict[str, Any] = {}  # set once built and pre-filled (below)
         self._build(known_sites)
         from app.ui.photos.visit_hook import add_photo_row
 
@@ -282,9 +283,11 @@ class AssessmentSection(QGroupBox):
 
     def entry(self) -> UlcerEntry:
         """This section as typed (app.ui.visit.state)."""
-        return UlcerEntry(self.site, self.is_new, self.is_open_ulcer, self.values(),
+        values = self.values()
+        return UlcerEntry(self.site, self.is_new, self.is_open_ulcer, values,
                           saved=self.choice is not None and self.choice.current is not None,
-                          new_number=self.new_number)
+                          new_number=self.new_number,
+                          blank=self.is_new and values == self.initial_values)
 
     def opened_entry(self) -> UlcerEntry:
         """This section as it opened (before anything was typed into it)."""

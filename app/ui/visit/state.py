@@ -39,6 +39,7 @@ class UlcerEntry:
     values: Mapping[str, Any] = field(default_factory=dict)
     saved: bool = False  # the visit being edited assessed this ulcer
     new_number: int = 1  # a new ulcer's place among the new ones (1 for the first)
+    blank: bool = False  # a new ulcer's section left as it opened: no change to the visit
 
     @property
     def key(self) -> str:
@@ -89,10 +90,15 @@ class VisitFormState:
                               groups, ui)
 
     def differs_from(self, other: VisitFormState) -> bool:
-        """Anything typed differs (how the form looks does not count)."""
-        mine = {k: v for k, v in self.fields().items() if not k.startswith(UI_PREFIX)}
-        theirs = {k: v for k, v in other.fields().items() if not k.startswith(UI_PREFIX)}
+        """Anything typed differs (how the form looks, and new ulcers' sections added but
+        left blank, do not count)."""
+        mine, theirs = self._typed_fields(), other._typed_fields()
         return any(mine.get(k) != theirs.get(k) for k in set(mine) | set(theirs))
+
+    def _typed_fields(self) -> dict[str, Any]:
+        blank = tuple(f"{entry.key}:" for entry in self.ulcers if entry.is_new and entry.blank)
+        return {k: v for k, v in self.fields().items()
+                if not k.startswith(UI_PREFIX) and not (blank and k.startswith(blank))}
 
     # -- checks before saving --------------------------------------------------------------
     def unmeasured_sites(self) -> list[str]:
