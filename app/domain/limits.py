@@ -10,7 +10,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping
+from typing import Collection, Mapping, Sequence
 
 from app.domain.analytes import ANALYTES, ReferenceRange
 
@@ -221,3 +221,44 @@ def patient_keys(mrn: str, name: str) -> dict[str, str]:
     (registration, edit, visit sheet, demo) derives them here."""
     return {"mrn": mrn.strip(), "mrn_key": normalise_mrn(mrn), "name": name.strip(),
             "name_search": fold_for_search(name)}
+
+
+# -- ulcer sites -------------------------------------------------------------------------------
+def site_key(site: str) -> str:
+    """The key two ulcer sites are compared by (docs/product.md, "Ulcer"): Unicode NFKC,
+    case-folded, runs of spaces as one, trimmed. "R-heel", " r-HEEL" and "R-Heel " are one site
+    of one patient; "R-heel" and "L-heel", or "R heel" and "R-heel", are two. The visit form,
+    the visit service and the visit-sheet import all compare sites by this key."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", site).casefold())
+    return " ".join(folded.split())
+
+
+_ONE_ULCER = "one ulcer per site, whatever the letter case or spacing"
+
+
+def site_clashes(sites: Sequence[str], on_record: Collection[str] = ()) -> dict[int, str]:
+    """Each of one visit's `sites` (by index) that repeats another of them, or names an ulcer
+    `on_record` (the patient's stored sites) in other letter case or spacing, with the reason.
+    The first of a repeated pair is kept; a site stored exactly as typed is that ulcer (two
+    stored labels of one key, from before this rule, may still be assessed together). Each
+    reason starts with a word, not the site (a form capitalises it, and shows its first line
+    only: the tooltip holds the rest), and says what to do first."""
+    stored = set(on_record)
+    stored_by_key: dict[str, str] = {}
+    for label in sorted(stored):
+        stored_by_key.setdefault(site_key(label), label)
+    seen: dict[str, str] = {}
+    clashes: dict[int, str] = {}
+    for index, site in enumerate(sites):
+        key = site_key(site)
+        earlier = seen.get(key)
+        if earlier == site:
+            clashes[index] = f"{site} is assessed twice in one visit"
+        elif earlier is not None and not (site in stored and earlier in stored):
+            clashes[index] = (f"the site {earlier} is already assessed in this visit and "
+                              f"{site} is the same site: {_ONE_ULCER}")
+        elif earlier is None and site not in stored and key in stored_by_key:
+            clashes[index] = (f"enter this site as {stored_by_key[key]}, the ulcer already "
+                              f"on record ({site} is the same site: {_ONE_ULCER})")
+        seen.setdefault(key, site)
+    return clashes

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from app.domain.analytes import ANALYTES, ReferenceRange
@@ -12,6 +12,7 @@ from app.domain.limits import (
     Limit,
     area_jump_warning,
     check_range,
+    site_clashes,
     validate_analyte,
     validate_size,
     validate_text,
@@ -155,8 +156,11 @@ def validate_visit_input(
     method: AreaMethod,
     ranges: dict[str, ReferenceRange],
     previous_areas: dict[str, float | None],
+    existing_sites: Collection[str] = (),
 ) -> list[Finding]:
-    """Every hard error and soft warning of one visit; `index` names the assessment etc."""
+    """Every hard error and soft warning of one visit; `index` names the assessment etc.
+    `existing_sites`: the patient's stored ulcer sites; a new site that is one of them in
+    other letter case or spacing is refused (app.domain.limits.site_clashes)."""
     findings = validate_visit_date(data.visit_date, birth_date=birth_date, today=today)
     if data.next_visit_date is not None and data.next_visit_date <= data.visit_date:
         findings.append(Finding("next_visit_date", "next visit must be after this visit"))
@@ -165,8 +169,9 @@ def validate_visit_input(
     findings += validate_text("notes", data.notes)
 
     sites = [a.site.strip() for a in data.assessments]
+    clashes = site_clashes(sites, existing_sites)
     for i, a in enumerate(data.assessments):
-        findings += _indexed(_assessment_findings(a, sites, method=method,
+        findings += _indexed(_assessment_findings(a, clashes.get(i), method=method,
                                                   previous_areas=previous_areas), i)
     findings += _lab_findings(data.labs, ranges)
     if data.perfusion is not None:
@@ -179,11 +184,11 @@ def validate_visit_input(
     return findings
 
 
-def _assessment_findings(a: AssessmentInput, sites: list[str], *, method: AreaMethod,
+def _assessment_findings(a: AssessmentInput, clash: str | None, *, method: AreaMethod,
                          previous_areas: dict[str, float | None]) -> list[Finding]:
     item = validate_text("ulcer_site", a.site, required=True)
-    if sites.count(a.site.strip()) > 1:
-        item.append(Finding("ulcer_site", f"{a.site} is assessed twice in one visit"))
+    if clash is not None:
+        item.append(Finding("ulcer_site", clash))
     item += validate_size(length_cm=a.length_cm, width_cm=a.width_cm, depth_cm=a.depth_cm,
                           traced_area_cm2=a.traced_area_cm2, closed_marked=a.closed)
     item += validate_tissue({f: getattr(a, f) for f in ("granulation_pct", "epithelial_pct",

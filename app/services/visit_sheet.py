@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.db import Database
 from app.domain.episodes import AssessmentPoint
-from app.domain.limits import normalise_mrn, patient_keys
+from app.domain.limits import normalise_mrn, patient_keys, site_key
 from app.interop import visit_sheet as sheet
 from app.models import Assessment, Patient, Ulcer, Visit
 from app.services.actor import Actor
@@ -134,6 +134,7 @@ class _SheetImport:
             select(Patient).where(Patient.mrn_key.in_(list(self.by_patient))))}
         for key, patient_rows in self.by_patient.items():
             self._check_patient(key, patient_rows)
+        self._match_sites(session)
         self._check_repeated_sites()
         if self.existing_patients:
             self._read_stored_history(session)
@@ -174,6 +175,31 @@ class _SheetImport:
                 self.problems.append(SheetProblem(
                     first, column, f"disagrees with the stored patient {existing.mrn} "
                                    f"({value if value is not None else 'empty'})"))
+
+    def _match_sites(self, session) -> None:
+        """Each row's site as the patient's stored ulcer, or else the sheet's first row of that
+        site, names it when they differ only in letter case or spacing (app.domain.limits
+        .site_key): "r-heel" continues the stored "R-heel", never a second ulcer beside it.
+        Each row so renamed is listed among the report's warnings."""
+        stored: dict[str, set[str]] = defaultdict(set)
+        ids = {p.id: key for key, p in self.existing_patients.items()}
+        if ids:
+            for patient_id, site in session.execute(
+                    select(Ulcer.patient_id, Ulcer.site).where(Ulcer.patient_id.in_(list(ids)))):
+                stored[ids[patient_id]].add(site)
+        labels: dict[tuple[str, str], str] = {}
+        for key, sites in stored.items():
+            for site in sorted(sites):
+                labels.setdefault((key, site_key(site)), site)
+        for row in sorted(self.rows, key=lambda r: r.number):
+            key, typed = normalise_mrn(row.values["mrn"]), row.values["ulcer_site"].strip()
+            label = typed if typed in stored[key] else labels.setdefault(
+                (key, site_key(typed)), typed)
+            if label != typed:
+                self.report.warnings.append(SheetProblem(
+                    row.number, "ulcer_site", f"{typed} is recorded as {label}, the same site "
+                                              "(letter case and spacing aside)"))
+            row.values["ulcer_site"] = label
 
     def _check_repeated_sites(self) -> None:
         for group in self.groups.values():

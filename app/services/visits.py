@@ -75,10 +75,11 @@ def _areas(rows: list, *, method: AreaMethod,
             for site, row in latest.items()}
 
 
-def _patient_and_settings(session: Session,
-                          patient_id: int) -> tuple[dt.date | None, ClinicSettings]:
-    """The live patient's birth date and the clinic's settings, in one statement (on a
-    server one round trip, not three); NotFound for a missing or deleted patient."""
+def _patient_and_settings(session: Session, patient_id: int
+                          ) -> tuple[dt.date | None, ClinicSettings, frozenset[str]]:
+    """The live patient's birth date, the clinic's settings and the patient's stored ulcer
+    sites (every episode's, healed or on deleted visits too), in one statement (on a server
+    one round trip, not four); NotFound for a missing or deleted patient."""
     def typed_nulls(*types) -> list:
         return [cast(null(), kind) for kind in types]
 
@@ -90,25 +91,29 @@ def _patient_and_settings(session: Session,
                *typed_nulls(Float, Float, Date)),
         select(literal("range"), ReferenceRangeSetting.analyte,
                *typed_nulls(Text), ReferenceRangeSetting.low, ReferenceRangeSetting.high,
-               *typed_nulls(Date)))).all()
+               *typed_nulls(Date)),
+        select(literal("site"), Ulcer.site, *typed_nulls(Text, Float, Float, Date))
+        .where(Ulcer.patient_id == patient_id))).all()
     births = [row[5] for row in rows if row[0] == "patient"]
     if not births:
         raise NotFound("the patient no longer exists")
     return births[0], clinic_settings(
         [(row[1], row[2]) for row in rows if row[0] == "setting"],
-        [(row[1], row[3], row[4]) for row in rows if row[0] == "range"])
+        [(row[1], row[3], row[4]) for row in rows if row[0] == "range"]), frozenset(
+        row[1] for row in rows if row[0] == "site")
 
 
 def check_visit(session: Session, data: VisitInput, *, today: dt.date,
                 settings: ClinicSettings | None = None) -> list[Finding]:
     """All findings for `data`, including those that need the database (duplicates, history)."""
-    birth_date, stored = _patient_and_settings(session, data.patient_id)
+    birth_date, stored, sites = _patient_and_settings(session, data.patient_id)
     return _findings(session, data, today=today, birth_date=birth_date,
-                     settings=settings or stored)
+                     settings=settings or stored, sites=sites)
 
 
 def _findings(session: Session, data: VisitInput, *, today: dt.date,
-              birth_date: dt.date | None, settings: ClinicSettings) -> list[Finding]:
+              birth_date: dt.date | None, settings: ClinicSettings,
+              sites: frozenset[str]) -> list[Finding]:
     # The earlier visits (their areas) and a visit on the same day, in one statement.
     rows = _visits_up_to(session, data.patient_id, data.visit_date, inclusive=True)
     earlier = [row for row in rows if row.visit_date < data.visit_date]
@@ -116,7 +121,7 @@ def _findings(session: Session, data: VisitInput, *, today: dt.date,
         data, birth_date=birth_date, today=today, method=settings.area_method,
         ranges=settings.reference_ranges,
         previous_areas=_areas(earlier, method=settings.area_method,
-                              exclude_visit_id=data.visit_id))
+                              exclude_visit_id=data.visit_id), existing_sites=sites)
     if any(row.visit_date == data.visit_date and row.live_visit_id != data.visit_id
            for row in rows):
         findings.append(Finding("visit_date", f"a visit on {data.visit_date.isoformat()} is "
@@ -127,13 +132,15 @@ def _findings(session: Session, data: VisitInput, *, today: dt.date,
 
 def save_visit(session: Session, data: VisitInput, *, actor: Actor, confirmed: bool = False,
                today: dt.date | None = None) -> Visit:
-    """Validate and write one visit. Errors raise ValidationFailed; unconfirmed soft warnings
-    raise NeedsConfirmation; a concurrent edit raises StaleEdit. Nothing is half-saved."""
+    """Validate and write one visit. Errors raise ValidationFailed (among them a new site that
+    is a stored ulcer's, or another of this visit's, in other letter case or spacing:
+    app.domain.limits.site_clashes); unconfirmed soft warnings raise NeedsConfirmation; a
+    concurrent edit raises StaleEdit. Nothing is half-saved."""
     actor.require("record")
     act_as(session, actor, reason=data.reason)
-    birth_date, settings = _patient_and_settings(session, data.patient_id)
+    birth_date, settings, sites = _patient_and_settings(session, data.patient_id)
     findings = _findings(session, data, today=today or dt.date.today(), birth_date=birth_date,
-                         settings=settings)
+                         settings=settings, sites=sites)
     if any(f.is_error for f in findings):
         raise ValidationFailed(findings)
     warnings = [f for f in findings if not f.is_error]

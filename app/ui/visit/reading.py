@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from app.domain.analytes import ANALYTES
+from app.domain.limits import site_key
 from app.domain.typed_input import DATE_PATTERN, parse_decimal, parse_iso_date
 from app.services.visit_input import (
     AdverseEventInput,
@@ -76,17 +77,18 @@ def has_entries(entry: UlcerEntry, initial: Mapping[str, Any] | None) -> bool:
 
 def repeated_sites(ulcers: tuple[UlcerEntry, ...]) -> dict[str, str]:
     """Each new ulcer whose typed site already has a section (an open ulcer's, or an earlier
-    new ulcer's; letter case aside), by its key, with the reason. A site assessed twice would
-    be saved as one, so such a section is refused at its site field and not read."""
-    taken = {e.site.strip().casefold(): f"{e.site} already has its own section above: "
-                                         "measure it there" for e in ulcers if not e.is_new}
+    new ulcer's; compared by app.domain.limits.site_key, so letter case and spacing aside), by
+    its key, with the reason. A site assessed twice would be saved as one, so such a section
+    is refused at its site field and not read."""
+    taken = {site_key(e.site): f"{e.site} already has its own section above: "
+                               "measure it there" for e in ulcers if not e.is_new}
     repeated: dict[str, str] = {}
     for entry in ulcers:
         site = str(entry.values.get("ulcer_site") or "").strip() if entry.is_new else ""
-        if site and site.casefold() in taken:
-            repeated[entry.key] = taken[site.casefold()]
+        if site and site_key(site) in taken:
+            repeated[entry.key] = taken[site_key(site)]
         elif site:
-            taken[site.casefold()] = f"{site} is already added above: one section per site"
+            taken[site_key(site)] = f"{site} is already added above: one section per site"
     return repeated
 
 
