@@ -1,4 +1,5 @@
-"""The patient list panel: search (Ctrl+F), the overdue filter, the table and its count.
+"""The patient list panel: search (Ctrl+F), the overdue filter, the table and its count, and
+a hint over the table when it shows nobody (app.ui.patients.empty_hint).
 
 Emits `patient_chosen(int)` when the user moves to a patient's row; the main window opens
 the chart. Filtering happens in the model (app.ui.patients.table), so a keystroke over 10,000
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.patients.empty_hint import EmptyHint, empty_list_text
 from app.ui.patients.table import PatientFilterProxy, PatientTableModel
 
 PATIENT_COLUMN_WIDTHS = (78, 122, 30, 78, 38, 78, 78, 100)  # "MRN-0001", a name, "W4 overdue"
@@ -33,6 +35,8 @@ class PatientListPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.chosen_patient_id: int | None = None
+        self.loaded = False  # the list's rows arrived (update_status): until then, no hint
+        self.empty_hint: EmptyHint | None = None  # made the first time the table is empty
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
         self.search.setPlaceholderText(self.tr("Search MRN or name (Ctrl+F)"))
@@ -51,6 +55,8 @@ class PatientListPanel(QWidget):
         self.table = self._build_table()
         self.new_patient_button = QPushButton(self.tr("New patient…"))
         self.new_patient_button.setObjectName("newPatientButton")
+        # How an empty clinic starts; apply_role (app.ui.security.roles) words it for the role.
+        self.register_hint = self.tr("Click New patient… to register the first.")
         self.status = QLabel(self.tr("Loading patients…"))
         self.status.setObjectName("patientListStatus")
 
@@ -89,6 +95,9 @@ class PatientListPanel(QWidget):
 
     # -- filtering ---------------------------------------------------------------------------
     def update_status(self) -> None:
+        """The list's rows arrived or changed, or its filter did: the count, and the hint
+        over the table when it shows nobody."""
+        self.loaded = True
         shown, total = self.proxy.rowCount(), self.model.total_count
         if shown == total:
             text = (self.tr("1 patient") if total == 1
@@ -97,14 +106,34 @@ class PatientListPanel(QWidget):
             text = (self.tr("{0} of 1 patient").format(shown) if total == 1
                     else self.tr("{0} of {1} patients").format(shown, total))
         self.status.setText(text)
+        self._update_empty_hint(shown, total)
+
+    def _update_empty_hint(self, shown: int, total: int) -> None:
+        text = empty_list_text(shown=shown, total=total, search=self.search.text(),
+                               overdue_only=self.overdue_filter.isChecked(),
+                               register_hint=self.register_hint)
+        if self.empty_hint is None and text:
+            self.empty_hint = EmptyHint(self.table)
+        if self.empty_hint is not None:
+            self.empty_hint.show_text(text)
+
+    def set_register_hint(self, text: str) -> None:
+        """How the first patient is registered, as the signed-in role is told it."""
+        if text == self.register_hint:
+            return
+        self.register_hint = text
+        if self.loaded:
+            self.update_status()
 
     def _search_changed(self, text: str) -> None:
         self.proxy.set_search(text)
-        self.update_status()
+        if self.loaded:  # while loading, the status keeps saying so
+            self.update_status()
 
     def _overdue_toggled(self, on: bool) -> None:
         self.proxy.set_overdue_only(on)
-        self.update_status()
+        if self.loaded:
+            self.update_status()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

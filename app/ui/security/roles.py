@@ -2,19 +2,22 @@
 control the signed-in role may use and disables the others with the reason as tooltip (the
 services enforce the same permissions: the window only mirrors them); `switch_actor(window,
 actor)` changes who the window acts for after "Switch user" on the lock screen, closing the
-previous user's open forms with their drafts kept."""
+previous user's open forms with their drafts kept. An empty patient list tells the role how
+the first patient is registered (`register_hint`)."""
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow
 
-from app.services.actor import Actor
+from app.services.actor import ROLE_PERMISSIONS, ROLES, Actor
 
 log = logging.getLogger("dfu_monitor.ui")
 TOOLTIP_PROPERTY = "dfuTooltip"  # the tooltip an allowed control shows
 ADMIN_ONLY = frozenset({"users", "settings"})
+# The roles that register patients, as an empty list names them to those who may not.
+ROLE_WORDS = {"nurse": "a nurse", "doctor": "a doctor", "staff": "the front desk"}
 
 
 def _controls(window: QMainWindow) -> list[tuple[object, str, bool]]:
@@ -62,6 +65,25 @@ def apply_role(window: QMainWindow) -> None:
         reason = why_not(actor, permission)
         control.setEnabled(reason is None and (has_patient or not needs_patient))
         control.setToolTip(reason or allowed_text)
+    window.list_panel.set_register_hint(register_hint(window))
+
+
+def register_hint(window: QMainWindow) -> str:
+    """How the first patient is registered, for the signed-in role: the New patient button
+    and its shortcut, or who registers patients (app.services.actor.ROLE_PERMISSIONS)."""
+    actor: Actor = window.actor
+    if actor.can("register"):
+        button = window.new_patient_button.text().replace("&", "")
+        keys = window.action_new_patient.shortcut().toString(
+            QKeySequence.SequenceFormat.NativeText)
+        return window.tr("Click {0} ({1}) to register the first.").format(button, keys)
+    if actor.read_only:
+        return window.tr("The database is open read-only: no patient can be registered now.")
+    who = [window.tr(ROLE_WORDS.get(role, role)) for role in ROLES
+           if "register" in ROLE_PERMISSIONS[role]]
+    listed = who[0] if len(who) == 1 else window.tr("{0} or {1}").format(", ".join(who[:-1]),
+                                                                         who[-1])
+    return window.tr("Patients are registered by {0}.").format(listed)
 
 
 def switch_actor(window: QMainWindow, actor: Actor) -> None:
