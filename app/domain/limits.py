@@ -227,8 +227,9 @@ def patient_keys(mrn: str, name: str) -> dict[str, str]:
 def site_key(site: str) -> str:
     """The key two ulcer sites are compared by (docs/product.md, "Ulcer"): Unicode NFKC,
     case-folded, runs of spaces as one, trimmed. "R-heel", " r-HEEL" and "R-Heel " are one site
-    of one patient; "R-heel" and "L-heel", or "R heel" and "R-heel", are two. The visit form,
-    the visit service and the visit-sheet import all compare sites by this key."""
+    of one patient; "R-heel" and "L-heel", or "R heel" and "R-heel", are two. The visit form
+    and the visit service refuse a new site of a stored key; the visit-sheet import keeps a
+    row's site as written and warns of one (sites are compared exactly as recorded)."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", site).casefold())
     return " ".join(folded.split())
 

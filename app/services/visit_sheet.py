@@ -177,10 +177,11 @@ class _SheetImport:
                                    f"({value if value is not None else 'empty'})"))
 
     def _match_sites(self, session) -> None:
-        """Each row's site as the patient's stored ulcer, or else the sheet's first row of that
-        site, names it when they differ only in letter case or spacing (app.domain.limits
-        .site_key): "r-heel" continues the stored "R-heel", never a second ulcer beside it.
-        Each row so renamed is listed among the report's warnings."""
+        """Warn of a row whose site differs from one of the patient's stored ulcers, or from
+        an earlier row's site, only in letter case or spacing (app.domain.limits.site_key).
+        The row is imported as written: a sheet's site is a free label, compared exactly as
+        recorded (docs/metrics.md), so the summary of an imported sheet is the same whatever
+        program computes it; the warning asks staff to check the sheet."""
         stored: dict[str, set[str]] = defaultdict(set)
         ids = {p.id: key for key, p in self.existing_patients.items()}
         if ids:
@@ -193,13 +194,12 @@ class _SheetImport:
                 labels.setdefault((key, site_key(site)), site)
         for row in sorted(self.rows, key=lambda r: r.number):
             key, typed = normalise_mrn(row.values["mrn"]), row.values["ulcer_site"].strip()
-            label = typed if typed in stored[key] else labels.setdefault(
-                (key, site_key(typed)), typed)
-            if label != typed:
+            other = labels.setdefault((key, site_key(typed)), typed)
+            if other != typed and typed not in stored[key]:
                 self.report.warnings.append(SheetProblem(
-                    row.number, "ulcer_site", f"{typed} is recorded as {label}, the same site "
-                                              "(letter case and spacing aside)"))
-            row.values["ulcer_site"] = label
+                    row.number, "ulcer_site",
+                    f"{typed} and {other} differ only in letter case or spacing: imported as "
+                    "written, a separate site; if they are one ulcer, correct the sheet"))
 
     def _check_repeated_sites(self) -> None:
         for group in self.groups.values():
