@@ -34,6 +34,7 @@ from app.services.changes import Changes
 from app.services.errors import UserError, ValidationFailed
 from app.services.patients import PatientInput, create_patient, validate_patient
 from app.ui.visit.fields import hold_height, message_line, with_caption
+from app.ui.widgets.form_combo import FormComboBox
 
 ERROR_STYLE = "border: 1px solid #b3261e;"
 
@@ -145,7 +146,7 @@ class NewPatientDialog(QDialog):
         return edit
 
     def _combo(self, key: str, name: str, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
+        combo = FormComboBox()  # the wheel never changes a value the user did not pick
         combo.setObjectName(name)
         for value, label in items:
             combo.addItem(label, value)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.typed_input import parse_iso_date
+from app.ui.widgets.form_combo import FormComboBox
 
 ERROR, WARNING = "error", "warning"
 FEEDBACK_STYLE = """
@@ -219,8 +220,9 @@ def text_edit(object_name: str, *, max_length: int, placeholder: str = "") -> QL
 
 def choice_combo(object_name: str, options: Sequence[tuple[Any, str]], *,
                  none_label: str | None = "—") -> QComboBox:
-    """A combo of (stored value, shown label); a first "—" item stands for not recorded."""
-    combo = QComboBox()
+    """A combo of (stored value, shown label); a first "—" item stands for not recorded. The
+    wheel scrolls the form unless the combo has focus (app.ui.widgets.form_combo)."""
+    combo = FormComboBox()
     combo.setObjectName(object_name)
     if none_label is not None:
         combo.addItem(none_label, None)
