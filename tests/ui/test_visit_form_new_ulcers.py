@@ -141,9 +141,11 @@ def test_a_new_ulcer_at_an_open_ulcers_site_points_to_its_section(qtbot, db, act
     dialog = open_form(qtbot, db, actor, clinic)
     add_site_by_keyboard(qtbot, dialog, "L-heel", "3", "2")
     site = new_sections(dialog)[0].findChild(QLineEdit, "newUlcerSite")
-    assert dialog.view.new_section.slots["ulcer_site"].text == \
-        "L-heel already has its own section above: measure it there"
+    slot = dialog.view.new_section.slots["ulcer_site"]
+    assert slot.text == "L-heel already has its own section above: measure it there"
     assert site.property("feedback") == "error"
+    message = slot.message  # read whole on screen, not cut at its reserved height
+    assert message.isVisible() and message.heightForWidth(message.width()) <= message.height()
     press(qtbot, RETURN)
     wait_idle(qtbot, dialog)
     assert dialog.isVisible() and len(history(db, clinic).visits) == 2

@@ -140,9 +140,9 @@ class AssessmentSection(QGroupBox):
         return self.choice is not None and self.choice.is_open
 
     # -- building -------------------------------------------------------------------------
-    def _slot(self, field: str, editor: QWidget) -> FieldSlot:
+    def _slot(self, field: str, editor: QWidget, *, lines: int | None = None) -> FieldSlot:
         editor.setObjectName(OBJECT_NAMES[field])
-        slot = FieldSlot(editor, field)
+        slot = FieldSlot(editor, field, lines=lines)
         self.slots[field] = slot
         return slot
 
@@ -165,7 +165,9 @@ class AssessmentSection(QGroupBox):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         site.setCompleter(completer)
-        grid.addWidget(labelled(self._slot("ulcer_site", site), tr("Site")), row, 0, 1, 2)
+        # Two lines: a site's messages name the stored site and what to do instead.
+        grid.addWidget(labelled(self._slot("ulcer_site", site, lines=2), tr("Site")),
+                       row, 0, 1, 2)
         onset = text_edit("", max_length=DATE_MAX_LENGTH, placeholder="YYYY-MM-DD")
         grid.addWidget(labelled(self._slot("onset_date", onset), tr("Onset date")), row, 2)
         self.site_words = hint_label()
