@@ -64,8 +64,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.db, self.actor = db, actor
-        self._fixed_today = today
-        self._owns_db = owns_db
+        self._fixed_today, self._owns_db = today, owns_db
         self.current_patient_id: int | None = None
         self.current_chart: PatientChart | None = None
         self.patients_ready = False
@@ -83,7 +82,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(actor.username)
         self.chart_loaded.connect(self._title_for_chart)
         self._build_list()
-        self.list_hold = PaintHold.over_view(self.patient_table, self)  # bench/README lesson 19
+        self.list_hold = PaintHold.over_view(  # bench/README lessons 19 and 20
+            self.patient_table, self, after=self.after_first_paint.call)
         self._build_chart()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list_panel)

@@ -21,6 +21,7 @@ FIRST_USE = ("app.ui.printing.batch", "app.ui.cohort.view", "app.ui.patients.new
              "app.services.patient_list", "app.services.settings", "app.ui.photos.compare",
              "app.ui.photos.canvas", "app.ui.photos.adding", "app.ui.photos.manage",
              "app.ui.help.about",  # the About box (the Help menu is app.ui.help.menu)
+             "app.ui.patients.import_outcome",  # the visit sheet's outcome dialog
              # every model (and the PostgreSQL dialect) and the chart's records: the chart
              # and the Audit tab load them on the database worker
              "app.models", "app.domain.records", "app.services.audit_view",

@@ -10,44 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
 
 from app.services.changes import Changes
 
-if TYPE_CHECKING:  # the import service loads when a sheet is imported, not at start-up
+# The import service, the file dialog and the outcome dialog load when a sheet is imported,
+# not at start-up (their Qt classes' enums alone cost ~2 ms before the first paint).
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
     from app.services.visit_sheet import ImportReport
-
-
-class ImportOutcome(QDialog):
-    """What the import did, or why nothing was imported (each problem on its own line)."""
-
-    def __init__(self, title: str, summary: str, lines: list[str], parent: QWidget | None):
-        super().__init__(parent)
-        self.setObjectName("importOutcome")
-        self.setWindowTitle(title)
-        self.summary = QLabel(summary)
-        self.summary.setObjectName("importSummary")
-        self.summary.setWordWrap(True)
-        self.details = QPlainTextEdit("\n".join(lines))
-        self.details.setObjectName("importDetails")
-        self.details.setReadOnly(True)
-        self.details.setVisible(bool(lines))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.details, 1)
-        layout.addWidget(buttons)
-        self.resize(560, 360 if lines else 140)
+    from app.ui.patients.import_outcome import ImportOutcome
 
 
 class SheetImporter:
@@ -60,6 +32,8 @@ class SheetImporter:
         self.running = False
 
     def choose_and_import(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self.window, self.window.tr("Import visit sheet"), str(Path.home()),
             self.window.tr("Visit sheets (*.csv);;All files (*)"))
@@ -113,6 +87,8 @@ class SheetImporter:
         show_error(self.window, error)
 
     def _show(self, title: str, summary: str, lines: list[str]) -> None:
+        from app.ui.patients.import_outcome import ImportOutcome
+
         self.outcome = ImportOutcome(title, summary, lines, self.window)
         self.outcome.open()
 

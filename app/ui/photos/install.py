@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
 from app.ui.photos.tab import PhotosTab
@@ -40,7 +39,10 @@ def print_calibration_card(window: QMainWindow, path: Path | None = None, *,
             "Calibration card saved to {0}: print it at 100% (actual size) and check its "
             "ruler.").format(target), 15000)
         window.card_written = target
-        if open_after:
+        if open_after:  # QUrl's enums are built here, not before the first paint
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     window.runner.background("calibration-card", lambda: write_card(path), written,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from app.db import DatabaseError, backup_folder, sqlite_path
 from app.services.actor import Actor
@@ -44,6 +44,8 @@ def tr(text: str) -> str:
 
 def choose_backup_file(parent: QWidget | None, url: str) -> Path | None:
     """The backup to restore (a file dialog; tests replace this function)."""
+    from PySide6.QtWidgets import QFileDialog  # its enums are built here, not at start-up
+
     name, _ = QFileDialog.getOpenFileName(parent, tr("Restore from backup"),
                                           _start_folder(url), tr(FILE_FILTER))
     return Path(name) if name else None
@@ -53,6 +55,8 @@ def choose_backup_target(parent: QWidget | None, url: str) -> Path | None:
     """Where to write a backup (a file dialog; tests replace this function)."""
     path = sqlite_path(url)
     suggested = str(Path(_start_folder(url)) / f"{path.stem if path else 'clinic'}-backup.db")
+    from PySide6.QtWidgets import QFileDialog  # its enums are built here, not at start-up
+
     name, _ = QFileDialog.getSaveFileName(parent, tr("Back up the database"), suggested,
                                           tr(FILE_FILTER))
     return Path(name) if name else None

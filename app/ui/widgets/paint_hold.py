@@ -26,7 +26,8 @@ _INPUT = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.
 class PaintHold(QObject):
     """Holds `widget`'s repaints; `window` is the top-level whose paint ends a hold."""
 
-    def __init__(self, widget: QWidget, window: QWidget, *, inputs: tuple[QWidget, ...] = (),
+    def __init__(self, widget: QWidget | None, window: QWidget, *,
+                 inputs: tuple[QWidget, ...] = (),
                  timeout_ms: int = HOLD_TIMEOUT_MS):
         super().__init__(window)
         self._widget = widget
@@ -40,9 +41,23 @@ class PaintHold(QObject):
             source.installEventFilter(self)
 
     @classmethod
-    def over_view(cls, view: QAbstractItemView, window: QWidget) -> PaintHold:
-        """A hold of `view`'s viewport, armed by the mouse presses and keys `view` receives."""
-        return cls(view.viewport(), window, inputs=(view, view.viewport()))
+    def over_view(cls, view: QAbstractItemView, window: QWidget, *,
+                  after: Callable[[Callable[[], None]], None] | None = None) -> PaintHold:
+        """A hold of `view`'s viewport, armed by the mouse presses and keys `view` receives.
+
+        With `after` (AfterFirstPaint.call), the viewport is reached once the window has
+        painted: PySide's first `viewport()` resolves the returned widget's Python type by
+        building the wrappers of every QWidget subclass it might be (~70 enums, ~11 ms), and
+        the first paint needs none of them. Until then the hold is inert (nothing can be
+        clicked, and no chart opens, before the window is on screen)."""
+        hold = cls(None, window, inputs=(view,))
+
+        def attach() -> None:
+            hold._widget = view.viewport()
+            hold._widget.installEventFilter(hold)
+
+        (after or (lambda start: start()))(attach)
+        return hold
 
     @property
     def held(self) -> bool:
@@ -57,7 +72,7 @@ class PaintHold(QObject):
         the next turn of the event loop unless a chart load claims it)."""
         if self.held:  # a newer selection while a chart loads: the list paints now
             self.release()
-        elif self._widget.updatesEnabled():  # not held by anyone else
+        elif self._widget is not None and self._widget.updatesEnabled():  # nobody holds it
             self._held, self._claimed, self._after_paint = True, False, False
             self._widget.setUpdatesEnabled(False)
             self._timer.start()
