@@ -159,3 +159,29 @@ def test_an_unclaimed_hold_ends_at_the_next_turn(qtbot):
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)  # arms; nothing selected
     qtbot.waitUntil(lambda: not hold.held, timeout=2_000)
     assert table.viewport().updatesEnabled()
+
+
+def test_a_hold_waiting_for_the_first_paint_is_inert_then_holds_the_viewport(qtbot):
+    """The main window's hold reaches the viewport after the window's first paint (lesson
+    20): before that, arming holds nothing; once attached, a click on the viewport arms it."""
+    table = QTableView()
+    qtbot.addWidget(table)
+    waiting = []
+    hold = PaintHold.over_view(table, table, after=waiting.append)
+    hold.arm()
+    hold.hold()
+    assert not hold.held and table.viewport().updatesEnabled()
+    waiting.pop()()  # the first paint happened
+    hold.set_timeout_ms(30_000)
+    hold.arm()  # as a press on the view would
+    hold.hold()
+    assert hold.held and not table.viewport().updatesEnabled()
+    hold.release()
+    assert table.viewport().updatesEnabled()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)  # the viewport's filter
+    assert hold.held
+    qtbot.waitUntil(lambda: not hold.held, timeout=2_000)  # unclaimed: ends at the next turn
+
+
+def test_the_window_s_hold_is_attached_once_it_has_painted(window):
+    assert window.list_hold._widget is window.patient_table.viewport()
