@@ -13,23 +13,7 @@ from app.services.errors import ValidationFailed
 from app.services.patients import PatientInput, create_patient
 from app.services.visit_input import AssessmentInput, TreatmentInput, VisitInput
 from app.services.visits import check_visit, save_visit
-
-
-@pytest.fixture
-def db_url(any_db_url):
-    """Every test here runs on SQLite and on PostgreSQL."""
-    return any_db_url
-
-
-TODAY = dt.date(2026, 11, 27)
-
-
-@pytest.fixture
-def patient_id(db, actor):
-    with db.write() as s:
-        return create_patient(s, PatientInput(mrn="S-1", name="Site Test",
-                                              birth_date=dt.date(1960, 5, 1), arm="exosome"),
-                              actor=actor, today=TODAY).id
+from tests.services.test_visits import TODAY, db_url, patient_id  # noqa: F401 (fixtures, on both backends)
 
 
 def visit(pid: int, day: int, *sites: str, **kw) -> VisitInput:
