@@ -134,10 +134,10 @@ class _SheetImport:
             select(Patient).where(Patient.mrn_key.in_(list(self.by_patient))))}
         for key, patient_rows in self.by_patient.items():
             self._check_patient(key, patient_rows)
-        self._match_sites(session)
         self._check_repeated_sites()
         if self.existing_patients:
             self._read_stored_history(session)
+        self._warn_of_site_variants()  # before the sheet's rows join the stored history
         method = self.settings.area_method
         for row in self.rows:
             a = _assessment_input(row)
@@ -176,22 +176,17 @@ class _SheetImport:
                     first, column, f"disagrees with the stored patient {existing.mrn} "
                                    f"({value if value is not None else 'empty'})"))
 
-    def _match_sites(self, session) -> None:
-        """Warn of a row whose site differs from one of the patient's stored ulcers, or from
-        an earlier row's site, only in letter case or spacing (app.domain.limits.site_key).
-        The row is imported as written: a sheet's site is a free label, compared exactly as
-        recorded (docs/metrics.md), so the summary of an imported sheet is the same whatever
-        program computes it; the warning asks staff to check the sheet."""
+    def _warn_of_site_variants(self) -> None:
+        """Warn of a row whose site differs from one of the patient's stored ulcers (the
+        history just read), or from an earlier row's site, only in letter case or spacing
+        (app.domain.limits.site_key). The row is imported as written: a sheet's site is a free
+        label, compared exactly as recorded (docs/metrics.md), so the summary of an imported
+        sheet is the same whatever program computes it; the warning asks staff to check."""
         stored: dict[str, set[str]] = defaultdict(set)
-        ids = {p.id: key for key, p in self.existing_patients.items()}
-        if ids:
-            for patient_id, site in session.execute(
-                    select(Ulcer.patient_id, Ulcer.site).where(Ulcer.patient_id.in_(list(ids)))):
-                stored[ids[patient_id]].add(site)
-        labels: dict[tuple[str, str], str] = {}
-        for key, sites in stored.items():
-            for site in sorted(sites):
-                labels.setdefault((key, site_key(site)), site)
+        labels: dict[tuple[str, str], str] = {}  # (patient, site key) -> the first label seen
+        for key, site in sorted(self.history):
+            stored[key].add(site)
+            labels.setdefault((key, site_key(site)), site)
         for row in sorted(self.rows, key=lambda r: r.number):
             key, typed = normalise_mrn(row.values["mrn"]), row.values["ulcer_site"].strip()
             other = labels.setdefault((key, site_key(typed)), typed)
