@@ -10,7 +10,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Collection, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 from app.domain.analytes import ANALYTES, ReferenceRange
 
@@ -237,9 +237,11 @@ def site_key(site: str) -> str:
 _ONE_ULCER = "one ulcer per site, whatever the letter case or spacing"
 
 
-def site_clashes(sites: Sequence[str], on_record: Collection[str] = ()) -> dict[int, str]:
+def site_clashes(sites: Sequence[str], on_record: Collection[str] = (), *,
+                 key: Callable[[str], str] = site_key) -> dict[int, str]:
     """Each of one visit's `sites` (by index) that repeats another of them, or names an ulcer
     `on_record` (the patient's stored sites) in other letter case or spacing, with the reason.
+    `key=str` compares sites exactly as written (a visit sheet): only exact repeats clash.
     The first of a repeated pair is kept; a site stored exactly as typed is that ulcer (two
     stored labels of one key, from before this rule, may still be assessed together). Each
     reason starts with a word, not the site (a form capitalises it, and shows its first line
@@ -247,19 +249,18 @@ def site_clashes(sites: Sequence[str], on_record: Collection[str] = ()) -> dict[
     stored = set(on_record)
     stored_by_key: dict[str, str] = {}
     for label in sorted(stored):
-        stored_by_key.setdefault(site_key(label), label)
+        stored_by_key.setdefault(key(label), label)
     seen: dict[str, str] = {}
     clashes: dict[int, str] = {}
     for index, site in enumerate(sites):
-        key = site_key(site)
-        earlier = seen.get(key)
+        earlier = seen.get(key(site))
         if earlier == site:
             clashes[index] = f"{site} is assessed twice in one visit"
         elif earlier is not None and not (site in stored and earlier in stored):
             clashes[index] = (f"the site {earlier} is already assessed in this visit and "
                               f"{site} is the same site: {_ONE_ULCER}")
-        elif earlier is None and site not in stored and key in stored_by_key:
-            clashes[index] = (f"enter this site as {stored_by_key[key]}, the ulcer already "
-                              f"on record ({site} is the same site: {_ONE_ULCER})")
-        seen.setdefault(key, site)
+        elif earlier is None and site not in stored and key(site) in stored_by_key:
+            clashes[index] = (f"enter this site as {stored_by_key[key(site)]}, the ulcer "
+                              f"already on record ({site} is the same site: {_ONE_ULCER})")
+        seen.setdefault(key(site), site)
     return clashes

@@ -13,6 +13,7 @@ from app.domain.limits import (
     area_jump_warning,
     check_range,
     site_clashes,
+    site_key,
     validate_analyte,
     validate_size,
     validate_text,
@@ -157,10 +158,13 @@ def validate_visit_input(
     ranges: dict[str, ReferenceRange],
     previous_areas: dict[str, float | None],
     existing_sites: Collection[str] = (),
+    sites_as_written: bool = False,
 ) -> list[Finding]:
     """Every hard error and soft warning of one visit; `index` names the assessment etc.
-    `existing_sites`: the patient's stored ulcer sites; a new site that is one of them in
-    other letter case or spacing is refused (app.domain.limits.site_clashes)."""
+    `existing_sites`: the patient's stored ulcer sites; a new site that is one of them, or
+    another of this visit's, in other letter case or spacing is refused
+    (app.domain.limits.site_clashes). `sites_as_written`: a visit sheet's sites, compared
+    exactly as recorded (docs/metrics.md): only an exact repeat is refused."""
     findings = validate_visit_date(data.visit_date, birth_date=birth_date, today=today)
     if data.next_visit_date is not None and data.next_visit_date <= data.visit_date:
         findings.append(Finding("next_visit_date", "next visit must be after this visit"))
@@ -169,7 +173,7 @@ def validate_visit_input(
     findings += validate_text("notes", data.notes)
 
     sites = [a.site.strip() for a in data.assessments]
-    clashes = site_clashes(sites, existing_sites)
+    clashes = site_clashes(sites, existing_sites, key=str if sites_as_written else site_key)
     for i, a in enumerate(data.assessments):
         findings += _indexed(_assessment_findings(a, clashes.get(i), method=method,
                                                   previous_areas=previous_areas), i)

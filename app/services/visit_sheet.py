@@ -241,7 +241,7 @@ class _SheetImport:
         for finding in validate_visit_input(
                 data, birth_date=birth_date, today=self.today,
                 method=self.settings.area_method, ranges=self.settings.reference_ranges,
-                previous_areas=previous):
+                previous_areas=previous, sites_as_written=True):
             problem = SheetProblem(_row_for(group, finding), _column_for(finding),
                                    finding.message)
             (self.problems if finding.is_error else self.report.warnings).append(problem)

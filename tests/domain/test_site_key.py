@@ -1,5 +1,6 @@
-"""The site key (app.domain.limits.site_key): the one rule by which the visit form, the visit
-service and the visit-sheet import decide two ulcer sites are the same (docs/product.md)."""
+"""The site key (app.domain.limits.site_key): the one rule by which the visit form and the
+visit service decide two ulcer sites are the same (docs/product.md); a visit sheet compares
+them exactly as written (`key=str`)."""
 from __future__ import annotations
 
 from hypothesis import given
@@ -61,3 +62,10 @@ def test_two_stored_spellings_from_before_the_rule_may_be_assessed_together():
     assert site_clashes(["R-heel", "r-heel"], ["R-heel"]) == {
         1: "the site R-heel is already assessed in this visit and r-heel is the same site: one "
            "ulcer per site, whatever the letter case or spacing"}
+
+
+@given(st.lists(SHORTHAND, max_size=8), st.lists(SHORTHAND, max_size=4))
+def test_sites_as_written_clash_only_on_an_exact_repeat(sites, stored):
+    clashes = site_clashes(sites, stored, key=str)
+    assert set(clashes) == {i for i, site in enumerate(sites) if site in sites[:i]}
+    assert all("assessed twice" in reason for reason in clashes.values())

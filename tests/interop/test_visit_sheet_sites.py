@@ -61,3 +61,13 @@ def test_a_stored_site_in_other_case_on_a_stored_visit_is_another_site_of_it(db,
     assert report.visits_created == 0  # the stored visit gets the second site's assessment
     assert sites(db) == [("L-HEEL", 1), ("L-heel", 1)]
     assert [row for row, _, _ in warned(report)] == [1]
+
+
+def test_one_visit_naming_two_sites_that_differ_in_case_imports_both(db, actor):
+    # The visit form refuses this; a sheet is imported as written (exact repeats still clash).
+    report = import_visit_sheet(db, sheet(GOOD, GOOD | {"ulcer_site": "l-heel",
+                                                        "length_cm": "1.0"}),
+                                actor=actor, today=TODAY)
+    assert report.assessments == 2
+    assert sites(db) == [("L-heel", 1), ("l-heel", 1)]
+    assert [row for row, _, _ in warned(report)] == [2]
